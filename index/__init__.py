@@ -1,0 +1,1 @@
+"""Sources into passages, and the search engine behind them (the only Whoosh user)."""

@@ -1,0 +1,147 @@
+"""Plain records shared by every part of Pinpoint.
+
+Nothing here knows about Whoosh or Falcon: the engine hands these out and the
+service shapes them into responses.  Metadata is CSL-JSON (a plain dict), the
+lingua franca of reference managers, so citation styles and exports read one
+format whatever the source said about itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """A source as a reader found it, before cleaning.
+
+    ``meta`` is CSL-JSON the file states in a structured way (JSONL fields,
+    HTML ``<meta>`` tags); ``fmt`` is the reader that produced it.
+    """
+
+    id: str
+    path: str
+    fmt: str  # "txt", "md", "html", "jsonl"
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One structural unit of a cleaned source: a heading or a paragraph.
+
+    ``start``/``end`` are character offsets into the cleaned text.
+    """
+
+    kind: str  # "heading" or "paragraph"
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    """A source after boilerplate removal: its text and the blocks found in it."""
+
+    text: str
+    blocks: tuple[Block, ...]
+    dropped: tuple[str, ...] = ()  # lines removed as boilerplate, for auditing
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A quotable unit of a source with its pinpoint locator.
+
+    ``number`` is the passage's position in its source (1-based, the ``N`` of
+    ``SOURCEID:N``).  ``paragraph``..``paragraph_end`` are the paragraph numbers
+    it covers, counted over the cleaned source's body paragraphs (headings do
+    not count): the locator a citation shows.  ``start``/``end`` are offsets of
+    ``text`` in the cleaned source text.
+    """
+
+    source_id: str
+    number: int
+    paragraph: int
+    paragraph_end: int
+    heading: str | None
+    text: str
+    start: int
+    end: int
+
+    @property
+    def id(self) -> str:
+        return f"{self.source_id}:{self.number}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One indexed source: where it came from and what it says about itself.
+
+    ``csl`` is a CSL-JSON item.  It holds only what a sidecar or the text
+    states; absent fields stay absent (a missing date renders "n.d.").
+    """
+
+    id: str
+    path: str
+    csl: dict[str, Any]
+    content_hash: str
+    passage_count: int = 0
+    metadata_origin: str = "text"  # "sidecar" or "text"
+
+    @property
+    def title(self) -> str | None:
+        return self.csl.get("title")
+
+    @property
+    def year(self) -> int | None:
+        parts = (self.csl.get("issued") or {}).get("date-parts") or [[]]
+        try:
+            return int(parts[0][0])
+        except (IndexError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class Match:
+    """A matched term in a passage: offsets into ``Passage.text``."""
+
+    start: int
+    end: int
+    term: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    score: float
+    passage: Passage
+    source: Source
+    excerpt: str
+    excerpt_html: str
+    matches: tuple[Match, ...]
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a caller asks of the engine; the service validates before building one."""
+
+    q: str
+    limit: int = 10
+    offset: int = 0
+    author: str | None = None
+    title: str | None = None
+    source: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    group_by_source: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    corrected_query: str | None
+    total: int
+    hits: tuple[Hit, ...]
+    matched_all_terms: bool = True
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""The Falcon application, its citations and its command line."""
