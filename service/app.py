@@ -1,0 +1,30 @@
+"""create_app(config) wires Pinpoint's routes; nothing here reads the environment."""
+
+from __future__ import annotations
+
+import falcon
+
+from index.versions import LiveIndex
+from service import errors
+from service.config import Config
+from service.resources.health import HealthResource, ReadyResource
+from service.resources.search import SearchResource
+from service.resources.sources import PassageResource, SourceResource, SourcesResource
+
+
+def create_app(config: Config, index=None) -> falcon.App:
+    """Build the WSGI app.  ``index`` (anything with ``.searcher()``) defaults to
+    the live, self-reloading index at ``config.index_dir``; it is opened lazily
+    so gunicorn workers each open their own after fork."""
+    index = index if index is not None else LiveIndex(config.index_dir, reload_seconds=config.reload_seconds)
+    app = falcon.App(cors_enable=False)
+    app.req_options.strip_url_path_trailing_slash = True
+    errors.install(app)
+
+    app.add_route("/search", SearchResource(index, config))
+    app.add_route("/sources", SourcesResource(index))
+    app.add_route("/sources/{source_id}", SourceResource(index))
+    app.add_route("/sources/{source_id}/passages/{number}", PassageResource(index, config))
+    app.add_route("/health", HealthResource())
+    app.add_route("/ready", ReadyResource(index))
+    return app

@@ -1,0 +1,146 @@
+"""`pinpoint`: a thin command line over ``index`` and ``service``.
+
+Named exceptions become one line on stderr and a non-zero exit here, at the
+edge; nothing below this module prints or exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from index.engine import IndexError_
+from index.records import SearchRequest
+from service.config import ConfigError, config_from_env
+
+GUNICORN_CONF = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
+
+
+class CommandError(Exception):
+    """A problem the user can fix; its message is the whole story."""
+
+
+def _cmd_index(args, config) -> int:
+    from index.build import build_index
+
+    sources = [Path(p) for p in args.sources] or list(config.sources)
+    for path in sources:
+        if not path.exists():
+            raise CommandError(f"source path {str(path)!r} does not exist")
+    report = build_index(sources, Path(args.index or config.index_dir), progress=not args.quiet)
+    _print_build_report(report)
+    return 0
+
+
+def _print_build_report(report) -> None:
+    if report.unchanged:
+        print(f"index {report.version} is up to date: {report.sources} sources, {report.passages} passages")
+    else:
+        print(
+            f"built index {report.version}: {report.sources} sources, {report.passages} passages "
+            f"({report.rebuilt_sources} indexed, {report.reused_sources} unchanged) in {report.seconds:.1f}s"
+        )
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}")
+
+
+def _cmd_serve(args, config) -> int:
+    from index.versions import open_searcher
+
+    index_dir = Path(args.index or config.index_dir)
+    open_searcher(index_dir).close()  # fail here, in one line, rather than in every worker
+    if not GUNICORN_CONF.is_file():
+        raise CommandError(f"gunicorn configuration not found at {GUNICORN_CONF}")
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
+    if gunicorn is None:
+        raise CommandError("gunicorn is not installed in this environment")
+    env = dict(os.environ)
+    env.update(
+        PINPOINT_INDEX=str(index_dir.resolve()),
+        PINPOINT_HOST=args.host or config.host,
+        PINPOINT_PORT=str(args.port or config.port),
+        PINPOINT_WORKERS=str(args.workers or config.workers),
+    )
+    # Workers import service.wsgi relative to the project, wherever we are started from.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUNICORN_CONF.parents[1]), env.get("PYTHONPATH")]))
+    os.execve(gunicorn, [gunicorn, "--config", str(GUNICORN_CONF)], env)
+    return 0  # not reached
+
+
+def _cmd_search(args, config) -> int:
+    from index.versions import open_searcher
+    from service.representations import hit_json
+
+    searcher = open_searcher(Path(args.index or config.index_dir))
+    try:
+        result = searcher.search(SearchRequest(q=args.query, limit=args.limit))
+        style = args.style or config.default_style
+        hits = [hit_json(hit, style) for hit in result.hits]
+    finally:
+        searcher.close()
+    if args.json:
+        json.dump(
+            {"query": result.query, "corrected_query": result.corrected_query, "total": result.total, "hits": hits},
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        print()
+        return 0
+    if result.corrected_query:
+        print(f"did you mean: {result.corrected_query}")
+    print(f"{result.total} passages match {result.query!r}")
+    for hit in hits:
+        print(f"\n{hit['rank']}. {hit['source']['title']} [{hit['passage_id']}] score {hit['score']}")
+        print(f"   {hit['excerpt']}")
+        print(f"   {hit['citation']['in_text']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pinpoint", description="Search sources and cite passages.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", help="index source folders or files into a new index version")
+    p.add_argument("sources", nargs="*", help="folders or files (default: PINPOINT_SOURCES or seeds/)")
+    p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_cmd_index)
+
+    p = sub.add_parser("serve", help="serve the HTTP API with gunicorn")
+    p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
+    p.add_argument("--host", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 8000)")
+    p.add_argument("--workers", type=int, help="worker processes (default: cores)")
+    p.set_defaults(run=_cmd_serve)
+
+    p = sub.add_parser("search", help="search the index from the command line")
+    p.add_argument("query")
+    p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--style", help="citation style (default apa)")
+    p.add_argument("--json", action="store_true", help="print the same JSON as GET /search")
+    p.set_defaults(run=_cmd_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_env()
+        return args.run(args, config)
+    except (CommandError, ConfigError, IndexError_, OSError, ValueError) as problem:
+        print(f"pinpoint: error: {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("pinpoint: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

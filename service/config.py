@@ -1,0 +1,94 @@
+"""Configuration: the environment is read here, once, and passed in as a Config."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """A setting in the environment cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    index_dir: Path = Path("var/index")
+    sources: tuple[Path, ...] = (Path("seeds"),)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    default_style: str = "apa"
+    # Limits that keep one request from tying up a worker; see README "Settings".
+    max_query_chars: int = 1000
+    max_limit: int = 100
+    max_offset: int = 10_000
+    max_quote_chars: int = 20_000
+    # How often a worker checks for a newly built index version.
+    reload_seconds: float = 1.0
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+
+
+# Every setting, its variable and its meaning; README "Settings" must list each
+# (a test keeps the two in step).
+SETTINGS: dict[str, str] = {
+    "PINPOINT_INDEX": "index directory (default var/index)",
+    "PINPOINT_SOURCES": "source folders or files for `pinpoint index`, separated by ':' (default seeds)",
+    "PINPOINT_HOST": "address `pinpoint serve` binds (default 127.0.0.1)",
+    "PINPOINT_PORT": "port `pinpoint serve` binds (default 8000)",
+    "PINPOINT_WORKERS": "gunicorn worker processes (default: number of cores)",
+    "PINPOINT_DEFAULT_STYLE": "citation style when a request names none (default apa)",
+    "PINPOINT_MAX_QUERY_CHARS": "longest accepted query, in characters (default 1000)",
+    "PINPOINT_MAX_LIMIT": "largest accepted `limit` (default 100)",
+    "PINPOINT_MAX_OFFSET": "largest accepted `offset` (default 10000)",
+    "PINPOINT_MAX_QUOTE_CHARS": "longest quote accepted by /cite (default 20000)",
+    "PINPOINT_RELOAD_SECONDS": "how often a worker looks for a new index version (default 1)",
+    "PINPOINT_CORS_ORIGINS": "comma-separated origins allowed by CORS (default: none, CORS off)",
+}
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if not value >= 0:
+        raise ConfigError(f"{name} must not be negative")
+    return value
+
+
+def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if environ is None else environ
+    sources = tuple(Path(p) for p in env.get("PINPOINT_SOURCES", "seeds").split(":") if p)
+    origins = tuple(o.strip() for o in env.get("PINPOINT_CORS_ORIGINS", "").split(",") if o.strip())
+    return Config(
+        index_dir=Path(env.get("PINPOINT_INDEX") or "var/index"),
+        sources=sources or (Path("seeds"),),
+        host=env.get("PINPOINT_HOST") or "127.0.0.1",
+        port=_int(env, "PINPOINT_PORT", 8000, minimum=1),
+        workers=_int(env, "PINPOINT_WORKERS", os.cpu_count() or 1, minimum=1),
+        default_style=env.get("PINPOINT_DEFAULT_STYLE") or "apa",
+        max_query_chars=_int(env, "PINPOINT_MAX_QUERY_CHARS", 1000, minimum=1),
+        max_limit=_int(env, "PINPOINT_MAX_LIMIT", 100, minimum=1),
+        max_offset=_int(env, "PINPOINT_MAX_OFFSET", 10_000),
+        max_quote_chars=_int(env, "PINPOINT_MAX_QUOTE_CHARS", 20_000, minimum=1),
+        reload_seconds=_float(env, "PINPOINT_RELOAD_SECONDS", 1.0),
+        cors_origins=origins,
+    )

@@ -1,0 +1,111 @@
+"""Records from ``index`` shaped into the JSON the API documents.
+
+Kept apart from the resources so the search, passage and source routes (and
+the page) render a source, a passage or a citation the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from index.records import Hit, Match, Passage, Source
+from service.citations import Citation, Locator, cite, quotation
+
+
+def display_name(name: dict[str, Any]) -> str:
+    if "literal" in name:
+        return name["literal"]
+    parts = [
+        name.get("given"),
+        name.get("dropping-particle"),
+        name.get("non-dropping-particle"),
+        name.get("family"),
+        name.get("suffix"),
+    ]
+    return " ".join(p for p in parts if p)
+
+
+def issued_string(csl: dict[str, Any]) -> str | None:
+    """ISO-style date at the precision the source states: '2014', '2014-07', '2014-07-01'."""
+    parts = (csl.get("issued") or {}).get("date-parts") or [[]]
+    stated = [int(p) for p in parts[0] if str(p).strip().lstrip("-").isdigit()]
+    if not stated:
+        return None
+    return "-".join([f"{stated[0]:04d}"] + [f"{p:02d}" for p in stated[1:3]])
+
+
+def source_json(source: Source) -> dict[str, Any]:
+    csl = source.csl
+    return {
+        "id": source.id,
+        "title": csl.get("title"),
+        "authors": [display_name(a) for a in csl.get("author", [])],
+        "issued": issued_string(csl),
+        "container": csl.get("container-title"),
+        "publisher": csl.get("publisher"),
+        "url": csl.get("URL"),
+        "type": csl.get("type", "webpage"),
+        "passage_count": source.passage_count,
+        "metadata_origin": source.metadata_origin,
+        "links": {
+            "self": f"/sources/{source.id}",
+            "passages": f"/sources/{source.id}/passages/1",
+            "bibtex": f"/sources/{source.id}.bib",
+            "cite": f"/sources/{source.id}/cite",
+        },
+    }
+
+
+def locator_for(passage: Passage) -> Locator:
+    end = passage.paragraph_end if passage.paragraph_end != passage.paragraph else None
+    return Locator(paragraph=passage.paragraph, paragraph_end=end, heading=passage.heading)
+
+
+def citation_json(citation: Citation, quoted: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "style": citation.style,
+        "reference": citation.reference,
+        "reference_html": citation.reference_html,
+        "in_text": citation.in_text,
+        "note": citation.note,
+        "complete": citation.complete,
+    }
+    if citation.warnings:
+        body["warnings"] = list(citation.warnings)
+    if quoted is not None:
+        body["quotation"] = quotation(quoted, citation)
+    return body
+
+
+def passage_citation(source: Source, passage: Passage, style: str, quoted: str) -> dict[str, Any]:
+    return citation_json(cite(source.csl, style, locator_for(passage)), quoted)
+
+
+def passage_json(passage: Passage) -> dict[str, Any]:
+    return {
+        "passage_id": passage.id,
+        "source_id": passage.source_id,
+        "number": passage.number,
+        "paragraph": passage.paragraph,
+        "paragraph_end": passage.paragraph_end,
+        "heading": passage.heading,
+        "text": passage.text,
+        "links": {"self": f"/sources/{passage.source_id}/passages/{passage.number}"},
+    }
+
+
+def match_json(match: Match) -> dict[str, Any]:
+    return {"start": match.start, "end": match.end, "term": match.term}
+
+
+def hit_json(hit: Hit, style: str) -> dict[str, Any]:
+    body = {"rank": hit.rank, "score": round(hit.score, 4)}
+    body.update(passage_json(hit.passage))
+    body.update(
+        excerpt=hit.excerpt,
+        excerpt_html=hit.excerpt_html,
+        matches=[match_json(m) for m in hit.matches],
+        source=source_json(hit.source),
+        citation=passage_citation(hit.source, hit.passage, style, hit.excerpt),
+    )
+    return body

@@ -1,0 +1,1 @@
+"""Thin Falcon resources: validate input, call ``index``, shape the response."""

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import falcon
+
+from service.config import Config
+from service.errors import bad_request
+from service.params import style_param
+from service.representations import passage_citation, passage_json, source_json
+
+
+class SourcesResource:
+    def __init__(self, index):
+        self._index = index
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        sources = self._index.searcher().sources()
+        resp.media = {"total": len(sources), "sources": [source_json(s) for s in sources]}
+
+
+class SourceResource:
+    def __init__(self, index):
+        self._index = index
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, source_id: str) -> None:
+        resp.media = source_json(self._index.searcher().source(source_id))
+
+
+class PassageResource:
+    """One passage with its neighbours, so a reader sees the quote in context."""
+
+    def __init__(self, index, config: Config):
+        self._index = index
+        self._config = config
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, source_id: str, number: str) -> None:
+        if not number.isdigit() or not 0 < int(number) < 10**9:
+            raise bad_request(f"a passage number is a positive whole number, not {number[:40]!r}")
+        searcher = self._index.searcher()
+        source = searcher.source(source_id)
+        passage = searcher.passage(source_id, int(number))
+        style = style_param(req, self._config)
+        body = passage_json(passage)
+        body["source"] = source_json(source)
+        body["citation"] = passage_citation(source, passage, style, passage.text)
+        body["previous"] = self._neighbour(searcher, source_id, passage.number - 1)
+        body["next"] = self._neighbour(searcher, source_id, passage.number + 1)
+        resp.media = body
+
+    @staticmethod
+    def _neighbour(searcher, source_id: str, number: int):
+        if number < 1 or number > searcher.source(source_id).passage_count:
+            return None
+        return passage_json(searcher.passage(source_id, number))

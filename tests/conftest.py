@@ -1,0 +1,55 @@
+"""Fixtures shared across test files: a real index built from the seeds, once."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+DATASETS = ROOT.parent / "shared" / "datasets"
+# The CLI and servers under test run from the same interpreter as the tests.
+PINPOINT = [sys.executable, "-m", "service.cli"]
+
+
+def dataset(name: str) -> Path:
+    """Path to a third-party dataset, or a skip that says how to get it."""
+    path = DATASETS / name
+    if not path.exists():
+        pytest.skip(f"dataset {name!r} not found at {path}: place ../shared/datasets beside the repository")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def seeds_index(tmp_path_factory) -> Path:
+    """An index of seeds/ built by the real pipeline; read-only for tests."""
+    from index.build import build_index
+
+    index_dir = tmp_path_factory.mktemp("seeds-index")
+    build_index([SEEDS], index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def app_config(seeds_index):
+    from service.config import Config
+
+    return Config(index_dir=seeds_index, reload_seconds=0)
+
+
+@pytest.fixture(scope="session")
+def client(app_config):
+    from falcon import testing
+
+    from service.app import create_app
+
+    return testing.TestClient(create_app(app_config))
