@@ -1,0 +1,69 @@
+"""Start real `pinpoint serve` processes for tests, and fail loudly when they don't come up."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.conftest import PINPOINT, ROOT, free_port
+
+
+def get(url: str, timeout: float = 5.0) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+def get_json(url: str, timeout: float = 5.0) -> tuple[int, dict]:
+    status, _, body = get(url, timeout)
+    return status, json.loads(body)
+
+
+@contextmanager
+def pinpoint_server(index_dir: Path, *, workers: int = 2, env: dict[str, str] | None = None, startup: float = 30.0):
+    """Yield the base URL of a gunicorn-served Pinpoint on a free loopback port."""
+    port = free_port()
+    log_path = index_dir.parent / f"server-{port}.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(
+        [*PINPOINT, "serve", "--index", str(index_dir), "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"pinpoint serve exited with {proc.returncode}:\n{log_path.read_text()}")
+            try:
+                if get(f"{base}/ready", timeout=1.0)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"pinpoint serve not ready after {startup}s:\n{log_path.read_text()}")
+            time.sleep(0.1)
+        proc.log_path = log_path
+        yield base, proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()

@@ -1,0 +1,67 @@
+"""The `pinpoint` command line, run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from tests.conftest import PINPOINT, ROOT, SEEDS
+
+
+def run(*args, **kw):
+    return subprocess.run([*PINPOINT, *args], cwd=ROOT, capture_output=True, text=True, timeout=120, **kw)
+
+
+def test_index_then_search(tmp_path):
+    index = tmp_path / "index"
+    built = run("index", str(SEEDS), "--index", str(index), "--quiet")
+    assert built.returncode == 0, built.stderr
+    assert "5 sources" in built.stdout
+    again = run("index", str(SEEDS), "--index", str(index), "--quiet")
+    assert again.returncode == 0 and "up to date" in again.stdout
+
+    found = run("search", "Futenma", "--json", "--index", str(index))
+    assert found.returncode == 0, found.stderr
+    body = json.loads(found.stdout)
+    assert body["hits"][0]["source_id"] == "004_9574ace01beba1aa"
+
+    text = run("search", "Futenma", "--index", str(index))
+    assert "(Xu, 2014" in text.stdout
+
+
+def one_line_error(result):
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def test_missing_sources_folder_is_one_line(tmp_path):
+    line = one_line_error(run("index", str(tmp_path / "nowhere"), "--index", str(tmp_path / "i")))
+    assert "nowhere" in line
+
+
+def test_search_without_index_is_one_line(tmp_path):
+    line = one_line_error(run("search", "alliance", "--index", str(tmp_path / "empty")))
+    assert "index" in line.lower()
+
+
+def test_serve_without_index_is_one_line(tmp_path):
+    line = one_line_error(run("serve", "--index", str(tmp_path / "empty"), "--port", "1"))
+    assert "index" in line.lower()
+
+
+def test_bad_arguments_exit_non_zero():
+    result = run("search")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    result = run("frobnicate")
+    assert result.returncode == 2
+
+
+def test_bad_setting_in_environment_is_one_line(tmp_path):
+    import os
+
+    env = {**os.environ, "PINPOINT_PORT": "eighty"}
+    line = one_line_error(run("search", "x", "--index", str(tmp_path), env=env))
+    assert "PINPOINT_PORT" in line
