@@ -1,0 +1,240 @@
+"""The Whoosh implementation of the engine protocols in ``index.engine``.
+
+One Whoosh document per passage.  The source's title and authors are repeated
+on each of its passages so BM25F can weigh a title match and ``author:`` can
+filter without a join; everything else about a source lives in the version's
+``sources.json`` and is read once when a searcher opens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from whoosh import fields, index as whoosh_index, scoring
+from whoosh.analysis import SimpleAnalyzer, StemmingAnalyzer
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.query import Term
+
+from index.engine import UnknownPassage, UnknownSource
+from index.highlight import Highlighter
+from index.query import QueryPlanner, author_names, execute_search
+from index.records import Passage, SearchRequest, SearchResult, Source
+
+WHOOSH_SUBDIR = "whoosh"
+SOURCES_FILE = "sources.json"
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The ranking knobs, chosen by tests/benchmarks/quality.py.
+
+    Measured on SciFact (train split) and Cranfield; see that module's output
+    for the table.  ``stopwords`` and ``min_token`` shape the index, so a change
+    to them needs a rebuild (the pipeline version in ``index.build`` covers it).
+    """
+
+    k1: float = 1.2
+    b: float = 0.75
+    title_b: float = 0.75
+    title_boost: float = 1.0
+    stopwords: bool = True
+    min_token: int = 2
+
+    def weighting(self) -> scoring.BM25F:
+        return scoring.BM25F(B=self.b, K1=self.k1, title_B=self.title_b)
+
+    def field_boosts(self) -> dict[str, float]:
+        return {"text": 1.0, "title": self.title_boost}
+
+
+DEFAULT_RANKING = Ranking()
+
+
+def build_schema(ranking: Ranking = DEFAULT_RANKING) -> fields.Schema:
+    stoplist = STOP_WORDS if ranking.stopwords else None
+    stemmed = StemmingAnalyzer(stoplist=stoplist, minsize=ranking.min_token)
+    names = SimpleAnalyzer()
+    return fields.Schema(
+        passage_id=fields.ID(stored=True, unique=True),
+        source_id=fields.ID(stored=True, sortable=True),
+        number=fields.NUMERIC(int, stored=True),
+        paragraph=fields.STORED(),
+        paragraph_end=fields.STORED(),
+        start=fields.STORED(),
+        end=fields.STORED(),
+        heading=fields.TEXT(analyzer=stemmed, stored=True),
+        # spelling=True keeps unstemmed words so suggestions read as words.
+        text=fields.TEXT(analyzer=stemmed, stored=True, spelling=True),
+        title=fields.TEXT(analyzer=stemmed),
+        author=fields.TEXT(analyzer=names),
+        year=fields.NUMERIC(int),
+    )
+
+
+def source_to_json(source: Source) -> dict:
+    return asdict(source)
+
+
+def source_from_json(data: dict) -> Source:
+    return Source(**data)
+
+
+def read_sources(version_dir: Path) -> dict[str, Source]:
+    path = version_dir / SOURCES_FILE
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as f:
+        return {item["id"]: source_from_json(item) for item in json.load(f)}
+
+
+def write_json_durably(path: Path, data) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+class WhooshWriter:
+    """Writes one index version into ``version_dir`` (an ``EngineWriter``).
+
+    Start from an empty directory, or from a copy of a previous version's
+    files together with its ``sources`` so unchanged sources cost nothing.
+    ``procs`` > 1 uses Whoosh's multiprocessing writer for large builds.
+    """
+
+    def __init__(
+        self,
+        version_dir: Path,
+        *,
+        sources: dict[str, Source] | None = None,
+        ranking: Ranking = DEFAULT_RANKING,
+        procs: int = 1,
+        memory_mb: int = 256,
+    ):
+        self.version_dir = Path(version_dir)
+        self.sources: dict[str, Source] = dict(sources or {})
+        whoosh_dir = self.version_dir / WHOOSH_SUBDIR
+        if whoosh_index.exists_in(str(whoosh_dir)):
+            ix = whoosh_index.open_dir(str(whoosh_dir))
+        else:
+            whoosh_dir.mkdir(parents=True, exist_ok=True)
+            ix = whoosh_index.create_in(str(whoosh_dir), build_schema(ranking))
+        self._index = ix
+        options = {"limitmb": memory_mb}
+        if procs > 1:
+            options.update(procs=procs, multisegment=True)
+        self._writer = ix.writer(**options)
+
+    def add_source(self, source: Source, passages: Iterable[Passage]) -> None:
+        csl = source.csl
+        title = csl.get("title") or ""
+        authors = " ".join(author_names(csl))
+        year = source.year
+        count = 0
+        for passage in passages:
+            doc = {
+                "passage_id": passage.id,
+                "source_id": passage.source_id,
+                "number": passage.number,
+                "paragraph": passage.paragraph,
+                "paragraph_end": passage.paragraph_end,
+                "start": passage.start,
+                "end": passage.end,
+                "text": passage.text,
+                "title": title,
+                "author": authors,
+            }
+            if passage.heading:
+                doc["heading"] = passage.heading
+            if year is not None:
+                doc["year"] = year
+            self._writer.add_document(**doc)
+            count += 1
+        if count != source.passage_count:
+            source = Source(**{**asdict(source), "passage_count": count})
+        self.sources[source.id] = source
+
+    def remove_source(self, source_id: str) -> None:
+        self._writer.delete_by_term("source_id", source_id)
+        self.sources.pop(source_id, None)
+
+    def commit(self) -> None:
+        self._writer.commit()
+        self._index.close()
+        ordered = [source_to_json(self.sources[k]) for k in sorted(self.sources)]
+        write_json_durably(self.version_dir / SOURCES_FILE, ordered)
+
+    def cancel(self) -> None:
+        self._writer.cancel()
+        self._index.close()
+
+
+class WhooshSearcher:
+    """A read-only snapshot of one index version (a ``Searcher``)."""
+
+    def __init__(self, version_dir: Path, version: str, ranking: Ranking = DEFAULT_RANKING):
+        self.version = version
+        self.version_dir = Path(version_dir)
+        self._index = whoosh_index.open_dir(str(self.version_dir / WHOOSH_SUBDIR))
+        self._searcher = self._index.searcher(weighting=ranking.weighting())
+        self._sources = read_sources(self.version_dir)
+        self._planner = QueryPlanner(self._index.schema, ranking)
+        self._highlighter = Highlighter(self._index.schema["text"].analyzer)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        return execute_search(
+            self._searcher, self._planner, self._highlighter, self._sources, request,
+            self._passage_from_fields,
+        )
+
+    def sources(self) -> list[Source]:
+        return [self._sources[k] for k in sorted(self._sources)]
+
+    def source(self, source_id: str) -> Source:
+        try:
+            return self._sources[source_id]
+        except KeyError:
+            raise UnknownSource(source_id) from None
+
+    def passage(self, source_id: str, number: int) -> Passage:
+        self.source(source_id)
+        stored = self._searcher.document(passage_id=f"{source_id}:{number}")
+        if stored is None:
+            raise UnknownPassage(source_id, number)
+        return self._passage_from_fields(stored)
+
+    def passages(self, source_id: str) -> list[Passage]:
+        self.source(source_id)
+        found = self._searcher.search(Term("source_id", source_id), limit=None, sortedby="number")
+        return [self._passage_from_fields(hit.fields()) for hit in found]
+
+    @property
+    def passage_count(self) -> int:
+        return self._searcher.doc_count()
+
+    def close(self) -> None:
+        self._searcher.close()
+        self._index.close()
+
+    def __enter__(self) -> WhooshSearcher:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @staticmethod
+    def _passage_from_fields(stored: dict) -> Passage:
+        return Passage(
+            source_id=stored["source_id"],
+            number=stored["number"],
+            paragraph=stored["paragraph"],
+            paragraph_end=stored["paragraph_end"],
+            heading=stored.get("heading"),
+            text=stored["text"],
+            start=stored["start"],
+            end=stored["end"],
+        )
