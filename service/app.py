@@ -7,6 +7,7 @@ import falcon
 from index.versions import LiveIndex
 from service import errors
 from service.config import Config
+from service.middleware import BodyLimit, RequestId, SecurityHeaders
 from service.resources.health import HealthResource, ReadyResource
 from service.resources.search import SearchResource
 from service.resources.sources import PassageResource, SourceResource, SourcesResource
@@ -17,7 +18,10 @@ def create_app(config: Config, index=None) -> falcon.App:
     the live, self-reloading index at ``config.index_dir``; it is opened lazily
     so gunicorn workers each open their own after fork."""
     index = index if index is not None else LiveIndex(config.index_dir, reload_seconds=config.reload_seconds)
-    app = falcon.App(cors_enable=False)
+    middleware = [RequestId(), SecurityHeaders(), BodyLimit(max_bytes=4 * config.max_quote_chars + 4096)]
+    if config.cors_origins:
+        middleware.append(falcon.CORSMiddleware(allow_origins=list(config.cors_origins)))
+    app = falcon.App(middleware=middleware)
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
 
