@@ -10,7 +10,8 @@ from service.config import Config
 from service.middleware import BodyLimit, RequestId, SecurityHeaders
 from service.resources.health import HealthResource, ReadyResource
 from service.resources.search import SearchResource
-from service.resources.sources import PassageResource, SourceResource, SourcesResource
+from service.resources.export import BibtexResource, SourceCiteResource, SourceResource
+from service.resources.sources import PassageResource, SourcesResource
 
 
 def create_app(config: Config, index=None) -> falcon.App:
@@ -27,8 +28,10 @@ def create_app(config: Config, index=None) -> falcon.App:
 
     app.add_route("/search", SearchResource(index, config))
     app.add_route("/sources", SourcesResource(index))
-    app.add_route("/sources/{source_id}", SourceResource(index))
+    app.add_route("/sources/{source_id}", SourceResource(index, config))
+    app.add_route("/sources/{source_id}/cite", SourceCiteResource(index, config))
     app.add_route("/sources/{source_id}/passages/{number}", PassageResource(index, config))
+    app.add_route("/bibtex", BibtexResource(index, config))
     app.add_route("/health", HealthResource())
     app.add_route("/ready", ReadyResource(index))
     return app

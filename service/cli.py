@@ -101,6 +101,33 @@ def _cmd_search(args, config) -> int:
     return 0
 
 
+def _cmd_export(args, config) -> int:
+    from index.versions import open_searcher
+    from service.exports import export_format, render
+
+    fmt = export_format(args.format)
+    searcher = open_searcher(Path(args.index or config.index_dir))
+    try:
+        sources = searcher.sources()
+        if args.query:
+            result = searcher.search(SearchRequest(q=args.query, limit=max(1, len(sources)), group_by_source=True))
+            sources = [hit.source for hit in result.hits]
+        text = render(fmt, sources)
+    finally:
+        searcher.close()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pinpoint", description="Search sources and cite passages.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -121,10 +148,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="search the index from the command line")
     p.add_argument("query")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=_positive_int, default=10)
     p.add_argument("--style", help="citation style (default apa)")
     p.add_argument("--json", action="store_true", help="print the same JSON as GET /search")
     p.set_defaults(run=_cmd_search)
+
+    p = sub.add_parser("export", help="write the library's (or a search's) sources as BibTeX, CSL-JSON or RIS")
+    p.add_argument("--format", default="bibtex", choices=["bibtex", "csl-json", "ris"])
+    p.add_argument("--query", help="only the sources behind this search")
+    p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
+    p.add_argument("--output", "-o", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_export)
     return parser
 
 

@@ -70,10 +70,12 @@ def _unexpected(req, resp, ex, params):
 
 def install(app: falcon.App) -> None:
     from service.citations import UnknownStyle
+    from service.exports import UnknownFormat
 
     app.add_error_handler(Exception, _unexpected)
     app.add_error_handler(BadQuery, _mapping(falcon.HTTP_400))
     app.add_error_handler(UnknownStyle, _mapping(falcon.HTTP_400))
+    app.add_error_handler(UnknownFormat, _mapping(falcon.HTTP_400))
     app.add_error_handler(UnknownSource, _mapping(falcon.HTTP_404))
     app.add_error_handler(UnknownPassage, _mapping(falcon.HTTP_404))
     app.add_error_handler(IndexNotFound, _mapping(falcon.HTTP_503))

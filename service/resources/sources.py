@@ -17,14 +17,6 @@ class SourcesResource:
         resp.media = {"total": len(sources), "sources": [source_json(s) for s in sources]}
 
 
-class SourceResource:
-    def __init__(self, index):
-        self._index = index
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response, source_id: str) -> None:
-        resp.media = source_json(self._index.searcher().source(source_id))
-
-
 class PassageResource:
     """One passage with its neighbours, so a reader sees the quote in context."""
 

@@ -1,0 +1,64 @@
+"""Source metadata in the formats reference managers read, by one name each.
+
+The same table serves content negotiation on /sources/{id}, ?format= overrides,
+/bibtex and `pinpoint export`, so a format is added in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from index.bibtex import to_bibtex
+from index.records import Source
+from service.citations import cite
+from service.citations.csljson import to_csl_json
+from service.citations.ris import to_ris
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    media_type: str
+    extension: str
+    render: Callable[[Sequence[dict[str, Any]]], str]
+
+
+def _bibliography(style: str) -> Callable[[Sequence[dict[str, Any]]], str]:
+    def render(items: Sequence[dict[str, Any]]) -> str:
+        return "\n".join(cite(item, style).reference for item in items) + "\n"
+
+    return render
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "bibtex": ExportFormat("bibtex", "application/x-bibtex", "bib", to_bibtex),
+    "csl-json": ExportFormat("csl-json", "application/vnd.citationstyles.csl+json", "json", to_csl_json),
+    "ris": ExportFormat("ris", "application/x-research-info-systems", "ris", to_ris),
+}
+
+
+class UnknownFormat(ValueError):
+    def __init__(self, name: str):
+        super().__init__(f"unknown export format {name!r}; known formats: {', '.join(FORMATS)}")
+
+
+def export_format(name: str) -> ExportFormat:
+    try:
+        return FORMATS[name.strip().lower()]
+    except KeyError:
+        raise UnknownFormat(name) from None
+
+
+def bibliography_format(style: str) -> ExportFormat:
+    """Formatted references (text/x-bibliography, as DOI resolvers serve it)."""
+    return ExportFormat(f"bibliography-{style}", "text/x-bibliography", "txt", _bibliography(style))
+
+
+def csl_items(sources: Sequence[Source]) -> list[dict[str, Any]]:
+    return [dict(source.csl, id=source.id) for source in sources]
+
+
+def render(fmt: ExportFormat, sources: Sequence[Source]) -> str:
+    return fmt.render(csl_items(sources))
