@@ -1,0 +1,294 @@
+"""The pipeline driver: source folders in, a new published index version out.
+
+Each file's content hash covers its bytes, the sidecar entry that describes
+it and a fingerprint of the pipeline code itself, so an unchanged corpus costs
+one read per file and no write, and a changed pipeline rebuilds everything.
+When only some files changed, the new version starts as a copy of the
+served one and only those files' sources are deleted and re-added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from index import chunk as chunking
+from index import clean as cleaning
+from index import metadata, readers
+from index.records import Passage, RawSource, Source
+from index.versions import (
+    DEFAULT_LOCK_TIMEOUT,
+    build_lock,
+    current_version,
+    new_staging_dir,
+    next_version_name,
+    prune_versions,
+    publish,
+    remove_stale_staging,
+    version_dir,
+)
+from index.whoosh_engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshWriter, read_sources
+
+# Bump when a pipeline change alters output in a way the code fingerprint misses.
+PIPELINE_VERSION = "1"
+MANIFEST_FILE = "manifest.json"
+_PIPELINE_MODULES = ("readers", "clean", "metadata", "bibtex", "chunk", "whoosh_engine")
+# Below this much new text, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 4_000_000
+LONG_RUN_BYTES = 20_000_000
+
+
+@dataclass
+class BuildReport:
+    version: str
+    sources: int
+    passages: int
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    reused_sources: int = 0
+    rebuilt_sources: int = 0
+    unchanged: bool = False
+    seconds: float = 0.0
+
+
+def pipeline_fingerprint(ranking: Ranking = DEFAULT_RANKING) -> str:
+    digest = hashlib.sha256(f"{PIPELINE_VERSION}|{ranking.stopwords}|{ranking.min_token}".encode())
+    package = Path(__file__).resolve().parent
+    for name in _PIPELINE_MODULES:
+        module = package / f"{name}.py"
+        if module.exists():
+            digest.update(module.read_bytes())
+    return digest.hexdigest()
+
+
+def file_hash(path: Path, sidecar: dict | None, fingerprint: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    digest.update(fingerprint.encode())
+    digest.update(json.dumps(sidecar, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class _File:
+    path: Path
+    root: Path
+    key: str  # absolute path: the manifest's identity for a file
+    sidecar: dict | None
+    hash: str = ""
+
+
+def _sidecar_for(path: Path, root: Path, sidecars: dict[str, dict]) -> dict | None:
+    try:
+        relative = path.relative_to(root).as_posix() if root.is_dir() else path.name
+    except ValueError:
+        relative = path.name
+    return sidecars.get(relative) or sidecars.get(path.name)
+
+
+def _prepare(item: tuple[RawSource, dict | None, str]) -> tuple[Source, list[Passage]]:
+    """One raw source through clean, metadata and chunking (runs in workers)."""
+    raw, sidecar, content_hash = item
+    doc = cleaning.clean(raw)
+    csl, origin = metadata.resolve(raw, doc, sidecar)
+    passages = chunking.chunk(raw.id, doc)
+    source = Source(
+        id=raw.id, path=raw.path, csl=csl, content_hash=content_hash,
+        passage_count=len(passages), metadata_origin=origin,
+    )
+    return source, passages
+
+
+def read_manifest(index_dir: Path, version: str | None) -> dict:
+    if version is None:
+        return {}
+    try:
+        with open(version_dir(index_dir, version) / MANIFEST_FILE, encoding="utf-8") as f:
+            return json.load(f)
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+class _Build:
+    def __init__(self, sources: Sequence[Path], index_dir: Path, progress: bool, ranking: Ranking, procs: int):
+        self.roots = [Path(p) for p in sources]
+        self.index_dir = Path(index_dir)
+        self.progress = progress
+        self.ranking = ranking
+        self.procs = procs
+        self.skipped: list[tuple[str, str]] = []
+
+    def discover(self) -> list[_File]:
+        sidecars = metadata.load_sidecars(self.roots)
+        found = []
+        for path, outcome in readers.discover(self.roots):
+            if isinstance(outcome, readers.SkipFile):
+                self.skipped.append((str(path), outcome.reason))
+                continue
+            root = Path(outcome)
+            found.append(_File(path, root, str(Path(path).resolve()), _sidecar_for(Path(path), root, sidecars)))
+        return found
+
+    def raw_sources(self, files: Iterable[_File], file_sources: dict[str, list[str]],
+                    claimed: dict[str, str], bar: tqdm) -> Iterator[tuple[RawSource, dict | None, str]]:
+        for f in files:
+            file_sources[f.key] = []
+            try:
+                found = readers.read_file(f.path, f.root)
+            except readers.SkipFile as exc:
+                self.skipped.append((str(f.path), exc.reason))
+                bar.update(f.path.stat().st_size)
+                continue
+            for line in getattr(found, "skipped", ()):
+                self.skipped.append((f"{line.path}, line {line.line}", line.reason))
+            for raw in found:
+                if raw.id in claimed:
+                    self.skipped.append(
+                        (f"{f.path} ({raw.id})", f"duplicate source id {raw.id!r}: already read from {claimed[raw.id]}")
+                    )
+                    continue
+                claimed[raw.id] = str(f.path)
+                file_sources[f.key].append(raw.id)
+                yield raw, f.sidecar, f.hash
+            bar.update(f.path.stat().st_size)
+
+    def run(self, lock_timeout: float) -> BuildReport:
+        started = time.monotonic()
+        with build_lock(self.index_dir, lock_timeout):
+            remove_stale_staging(self.index_dir)
+            fingerprint = pipeline_fingerprint(self.ranking)
+            previous = current_version(self.index_dir)
+            manifest = read_manifest(self.index_dir, previous)
+            reusable = manifest.get("pipeline") == fingerprint
+            old_files: dict[str, dict] = manifest.get("files", {}) if reusable else {}
+
+            files = self.discover()
+            for f in files:
+                f.hash = file_hash(f.path, f.sidecar, fingerprint)
+            kept = [f for f in files if f.key in old_files and old_files[f.key]["hash"] == f.hash]
+            changed = [f for f in files if f not in kept]
+            kept_keys = {f.key for f in kept}
+            dropped = [k for k in old_files if k not in kept_keys]
+            for f in kept:
+                self.skipped.extend(tuple(s) for s in old_files[f.key].get("skipped", []))
+
+            if previous is not None and reusable and not changed and not dropped:
+                old_sources = read_sources(version_dir(self.index_dir, previous))
+                return BuildReport(
+                    version=previous, sources=len(old_sources),
+                    passages=sum(s.passage_count for s in old_sources.values()),
+                    skipped=self.skipped, reused_sources=len(old_sources), unchanged=True,
+                    seconds=time.monotonic() - started,
+                )
+            report = self._write(previous if reusable else None, old_files, kept, changed, dropped)
+            report.seconds = time.monotonic() - started
+            return report
+
+    def _write(self, previous, old_files, kept, changed, dropped) -> BuildReport:
+        staging = new_staging_dir(self.index_dir)
+        writer = None
+        try:
+            base_sources: dict[str, Source] = {}
+            if previous is not None:
+                shutil.copytree(version_dir(self.index_dir, previous) / WHOOSH_SUBDIR, staging / WHOOSH_SUBDIR)
+                base_sources = read_sources(version_dir(self.index_dir, previous))
+            new_bytes = sum(f.path.stat().st_size for f in changed)
+            procs = self.procs if new_bytes >= PARALLEL_MIN_BYTES else 1
+            writer = WhooshWriter(staging, sources=base_sources, ranking=self.ranking, procs=procs)
+            for key in dropped:
+                for source_id in old_files[key]["sources"]:
+                    writer.remove_source(source_id)
+
+            claimed = {sid: key for f in kept for sid in old_files[f.key]["sources"] for key in [str(f.path)]}
+            file_sources = {f.key: list(old_files[f.key]["sources"]) for f in kept}
+            rebuilt = self._index_changed(writer, changed, file_sources, claimed, new_bytes, procs)
+            writer.commit()
+            writer = None
+
+            version = next_version_name(self.index_dir)
+            skipped_by_file = self._skips_by_file(kept + changed, old_files, kept)
+            files_entry = {
+                f.key: {"hash": f.hash, "sources": file_sources.get(f.key, []), "skipped": skipped_by_file.get(f.key, [])}
+                for f in kept + changed
+            }
+            manifest = {"pipeline": pipeline_fingerprint(self.ranking),
+                        "version": version, "files": files_entry}
+            with open(staging / MANIFEST_FILE, "w", encoding="utf-8") as out:
+                json.dump(manifest, out, indent=1)
+            publish(self.index_dir, staging, version)
+            prune_versions(self.index_dir)
+            sources = read_sources(version_dir(self.index_dir, version))
+            return BuildReport(
+                version=version, sources=len(sources),
+                passages=sum(s.passage_count for s in sources.values()), skipped=self.skipped,
+                reused_sources=len(sources) - rebuilt, rebuilt_sources=rebuilt,
+            )
+        except BaseException:
+            if writer is not None:
+                writer.cancel()
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    def _index_changed(self, writer, changed, file_sources, claimed, new_bytes, procs) -> int:
+        show = self.progress and (sys.stderr.isatty() or new_bytes >= LONG_RUN_BYTES)
+        rebuilt = 0
+        with tqdm(total=new_bytes, unit="B", unit_scale=True, disable=not show, file=sys.stderr,
+                  desc="indexing", mininterval=0.5 if sys.stderr.isatty() else 10) as bar:
+            items = self.raw_sources(changed, file_sources, claimed, bar)
+            pool = multiprocessing.get_context("fork").Pool(procs) if procs > 1 else None
+            try:
+                prepared = pool.imap(_prepare, items, chunksize=16) if pool else map(_prepare, items)
+                for source, passages in prepared:
+                    if not passages:
+                        self.skipped.append((source.path, "no text left to index after cleaning"))
+                        for ids in file_sources.values():
+                            if source.id in ids:
+                                ids.remove(source.id)
+                        continue
+                    writer.add_source(source, passages)
+                    rebuilt += 1
+            finally:
+                if pool is not None:
+                    pool.terminate()
+        return rebuilt
+
+    def _skips_by_file(self, files, old_files, kept) -> dict[str, list]:
+        # Skips are remembered per file so an unchanged corpus reports them again
+        # without re-reading the files that caused them.
+        by_path = {str(f.path): f.key for f in files}
+        result: dict[str, list] = {f.key: list(old_files[f.key].get("skipped", [])) for f in kept}
+        kept_keys = {f.key for f in kept}
+        for where, reason in self.skipped:
+            for path, key in by_path.items():
+                if key not in kept_keys and (where == path or where.startswith(path + " ") or where.startswith(path + ",")):
+                    result.setdefault(key, []).append([where, reason])
+                    break
+        return result
+
+
+def build_index(
+    sources: Sequence[Path],
+    index_dir: Path,
+    *,
+    progress: bool = False,
+    ranking: Ranking = DEFAULT_RANKING,
+    procs: int | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+) -> BuildReport:
+    """Index ``sources`` (files or folders) into a new version under ``index_dir``.
+
+    Raises IndexBusy when another build holds the lock past ``lock_timeout``.
+    """
+    procs = procs if procs is not None else min(2, os.cpu_count() or 1)
+    return _Build(sources, index_dir, progress, ranking, procs).run(lock_timeout)
