@@ -26,14 +26,13 @@ from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
 )
-from bibtexparser.model import Entry
-from pylatexenc.latex2text import (  # a dependency of bibtexparser 2, used by its decoder
-    LatexNodes2Text,
-    MacroTextSpec,
-    get_default_latex_context_db,
-)
+from bibtexparser.model import Entry, Field
+from bibtexparser.writer import BibtexFormat
 
+from index.citation_keys import citation_keys
+from index.csl_to_bibtex import csl_to_fields
 from index.engine import IndexError_
+from index.latex_text import decode_latex
 
 logger = logging.getLogger(__name__)
 
@@ -112,37 +111,6 @@ _MONTHS = {
     )
     for name in names
 }
-
-
-def _build_decoder() -> LatexNodes2Text:
-    context = get_default_latex_context_db()
-    # pylatexenc drops \textbraceleft and turns \textasciicircum into a modifier
-    # letter; the writer emits these for literal characters, so map them back.
-    context.add_context_category(
-        "pinpoint-bibtex",
-        prepend=True,
-        macros=[
-            MacroTextSpec("url", simplify_repl="%s"),
-            MacroTextSpec("textbraceleft", simplify_repl="{"),
-            MacroTextSpec("textbraceright", simplify_repl="}"),
-            MacroTextSpec("textasciicircum", simplify_repl="^"),
-            MacroTextSpec("textasciitilde", simplify_repl="~"),
-            MacroTextSpec("textbackslash", simplify_repl="\\"),
-        ],
-    )
-    return LatexNodes2Text(latex_context=context, math_mode="verbatim", keep_braced_groups=False)
-
-
-_DECODER = _build_decoder()
-
-
-def decode_latex(value: str) -> str:
-    """LaTeX field text -> plain Unicode: accents decoded, protective braces gone."""
-    try:
-        text = _DECODER.latex_to_text(value)
-    except Exception:  # pylatexenc raises assorted errors on broken markup
-        text = value.replace("{", "").replace("}", "")
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _split_unescaped(text: str, separator: str) -> list[str]:
@@ -359,3 +327,35 @@ def read_bibtex_file(path: Path) -> list[dict]:
     except OSError as error:
         raise BibtexError(path.name, f"cannot read: {error.strerror or error}") from error
     return read_bibtex_string(text, origin=path.name).items
+
+
+def _braces_balance(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def to_bibtex(items: Sequence[dict]) -> str:
+    """CSL-JSON items -> biblatex text (UTF-8), one entry per item, keys from
+    :func:`index.citation_keys.citation_keys`, entries in the items' order."""
+    for position, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise BibtexError(f"item {position}", "not a CSL-JSON object")
+    keys = citation_keys(items)
+    entries = []
+    for key, item in zip(keys, items):
+        entry_type, fields = csl_to_fields(item)
+        for name, value in fields:
+            if not _braces_balance(value):  # escaping makes this unreachable; never write it
+                raise BibtexError(f"entry {key}", f"unbalanced braces in {name}")
+        entries.append(Entry(entry_type, key, [Field(name, value) for name, value in fields]))
+    library = bibtexparser.Library(entries)
+    bibtex_format = BibtexFormat()
+    bibtex_format.indent = "  "
+    bibtex_format.value_column = "auto"
+    bibtex_format.trailing_comma = True
+    bibtex_format.block_separator = "\n"
+    return bibtexparser.write_string(library, bibtex_format=bibtex_format)
