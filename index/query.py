@@ -241,10 +241,13 @@ def execute_search(
     passage_from_fields: Callable[[dict], Passage],
 ) -> SearchResult:
     check_paging(request)
-    plan = planner.plan(request, match_all=True)
+    if request.match not in ("all", "any"):
+        raise BadQuery(f"match must be 'all' or 'any', not {request.match!r}")
+    match_all = request.match == "all"
+    plan = planner.plan(request, match_all=match_all)
     results, per_source, total = _run(searcher, plan, request)
-    matched_all = True
-    if total == 0 and _has_several_terms(plan.scored):
+    matched_all = match_all
+    if match_all and total == 0 and _has_several_terms(plan.scored):
         loose = planner.plan(request, match_all=False)
         loose_results, loose_sources, loose_total = _run(searcher, loose, request)
         if loose_total:

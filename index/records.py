@@ -135,6 +135,7 @@ class SearchRequest:
     year_from: int | None = None
     year_to: int | None = None
     group_by_source: bool = False
+    match: str = "all"  # "all": every word must match (falling back to any); "any": rank by any
 
 
 @dataclass(frozen=True)
