@@ -8,6 +8,15 @@ class CitationError(ValueError):
 class UnknownStyle(CitationError):
     """The style id is neither a built-in style nor a CSL style citeproc-py can load."""
 
+    def __init__(self, style: str) -> None:
+        from service.citations import STYLES  # the registry imports this module first
+
+        self.style = style
+        super().__init__(
+            f"unknown citation style {style!r}; built-in styles: {', '.join(STYLES)}; "
+            "or any CSL style id from the citation-style-language repository (e.g. 'nature')"
+        )
+
 
 class InvalidCitationData(CitationError):
     """The CSL-JSON item is malformed (not a dict, names that are not names...)."""

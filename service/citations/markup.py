@@ -11,6 +11,16 @@ import html
 TERMINAL = (".", "?", "!")
 
 
+_COLLAPSE = ((",\u201d,", ",\u201d"), (",\u201d.", ".\u201d"), (".\u201d.", ".\u201d"), (",,", ","), (", ,", ","))
+
+
+def _collapse(text: str) -> str:
+    """Drops doubled punctuation left where an optional element was absent (“Title,”, par.)."""
+    for before, after in _COLLAPSE:
+        text = text.replace(before, after)
+    return text
+
+
 class Styled:
     def __init__(self) -> None:
         self._parts: list[tuple[str, bool]] = []
@@ -18,6 +28,10 @@ class Styled:
     def add(self, text: str, italic: bool = False) -> "Styled":
         if text:
             self._parts.append((text, italic))
+        return self
+
+    def extend(self, other: "Styled") -> "Styled":
+        self._parts.extend(other._parts)
         return self
 
     def italic(self, text: str) -> "Styled":
@@ -36,7 +50,7 @@ class Styled:
         return self
 
     def plain(self) -> str:
-        return "".join(text for text, _ in self._parts).strip()
+        return _collapse("".join(text for text, _ in self._parts)).strip()
 
     def html(self) -> str:
         out = []
@@ -44,7 +58,7 @@ class Styled:
             escaped = html.escape(text, quote=False)
             out.append(f"<i>{escaped}</i>" if italic else escaped)
         merged = "".join(out).replace("</i><i>", "")
-        return merged.strip()
+        return _collapse(merged).strip()
 
 
 def quoted(title: str, then: str = "", *, single: bool = False) -> str:

@@ -1,0 +1,120 @@
+"""APA 7th edition (sections 9.8-9.43 references, 8.10-8.36 in-text citations).
+
+Reference-list authors: all up to 20; 21 or more lists the first 19, an
+ellipsis and the last (9.8).  In text: one or two surnames, three or more
+"First et al." (8.17).  Work titles in sentence case, periodical and
+website names in title case as published (6.17, 9.19).
+"""
+
+from __future__ import annotations
+
+from service.citations import names
+from service.citations.casing import apa_title_case, sentence_case
+from service.citations.citation import Citation
+from service.citations.dates import MONTHS
+from service.citations.locators import PARA, Locator
+from service.citations.markup import Styled
+from service.citations.work import Work
+
+ITALIC_TITLE_KINDS = {"webpage", "book", "report"}
+DATED_KINDS = {"webpage", "post-weblog", "article-newspaper", "article-magazine"}
+
+
+def _name(name: names.Name) -> str:
+    return names.inverted(name, names.initials(name.given))
+
+
+def reference_authors(authors: tuple[names.Name, ...]) -> str:
+    if len(authors) >= 21:
+        shown = ", ".join(_name(n) for n in authors[:19])
+        return f"{shown}, . . . {_name(authors[-1])}"
+    return names.join([_name(n) for n in authors], "&", serial_comma=True, pair_comma=True)
+
+
+def _date(work: Work) -> str:
+    date = work.issued
+    if date is None:
+        return "n.d."
+    if work.kind in DATED_KINDS and date.month is not None:
+        day = f" {date.day}" if date.day is not None else ""
+        return f"{date.year}, {MONTHS[date.month - 1]}{day}"
+    return str(date.year)
+
+
+def _editors(work: Work) -> str:
+    shown = names.join([names.natural(n, names.initials(n.given)) for n in work.editors], "&",
+                       serial_comma=True)
+    return f"{shown} ({'Eds.' if len(work.editors) > 1 else 'Ed.'})"
+
+
+def _report_number(work: Work) -> str:
+    if not work.number:
+        return ""
+    label = work.series or work.genre or "Report"
+    return f"{label} No. {work.number}"
+
+
+def _source(ref: Styled, work: Work) -> None:
+    """Everything after the title: container, volume, publisher."""
+    if work.kind == "chapter":
+        ref.add(" In ")
+        if work.editors:
+            ref.add(_editors(work) + ", ")
+        ref.italic(apa_title_case(work.container) if work.container else "")
+        extras = [f"{work.edition} ed." if work.edition else "", f"pp. {work.page}" if work.page else ""]
+        extras = [e for e in extras if e]
+        ref.add(f" ({', '.join(extras)})" if extras else "").end()
+        if work.publisher:
+            ref.add(" " + work.publisher).end()
+    elif work.is_periodical and work.container:
+        ref.add(" ").italic(apa_title_case(work.container))
+        if work.volume:
+            ref.add(", ").italic(work.volume)
+        if work.issue:
+            ref.add(f"({work.issue})")
+        if work.page:
+            ref.add(f", {work.page}")
+        ref.end()
+    elif work.kind in {"book", "report"}:
+        if work.publisher and not work.author_is(work.publisher):
+            ref.add(" " + work.publisher).end()
+    elif work.site and not work.author_is(work.site):
+        ref.add(" " + work.site).end()
+
+
+def render(work: Work, locator: Locator | None) -> Citation:
+    title, warnings = sentence_case(work.title) if work.title else ("", ())
+    italic_title = work.kind in ITALIC_TITLE_KINDS
+    ref = Styled()
+    if work.authors:
+        ref.add(reference_authors(work.authors)).end()
+        ref.add(f" ({_date(work)}).")
+    title_part = Styled()
+    if title:
+        title_part.add(title, italic_title)
+        if work.kind == "book" and work.edition:
+            title_part.add(f" ({work.edition} ed.)")
+        if work.kind == "report" and _report_number(work):
+            title_part.add(f" ({_report_number(work)})")
+        title_part.end()
+    if work.authors:
+        ref.add(" ")
+    ref.extend(title_part)
+    if not work.authors:
+        ref.add(f" ({_date(work)}).")
+    _source(ref, work)
+    if work.link:
+        ref.add(" " + work.link)
+    in_text = _in_text(work, locator)
+    return Citation("apa", ref.plain(), ref.html(), in_text, warnings=warnings)
+
+
+def _in_text(work: Work, locator: Locator | None) -> str:
+    if work.authors:
+        who = names.surnames_in_text(work.authors, et_al_min=3, conjunction="&", serial_comma=True)
+    else:
+        short = work.title.split(":")[0] or "Untitled"
+        who = short if work.kind in ITALIC_TITLE_KINDS else f"\u201c{short}\u201d"
+    date = "n.d." if work.issued is None else str(work.issued.year)
+    parts = [who, date] + ([PARA.format(locator)] if locator else [])
+    return f"({', '.join(parts)})"

@@ -1,0 +1,206 @@
+"""Chicago Manual of Style, 17th edition: author-date (ch. 15) and notes-bibliography (ch. 14).
+
+Names: bibliography inverts only the first author ("Xu, Beina, and Jan
+Smith"); a non-dropping particle moves after the given name when inverted
+("Berg, Jan van der"), as the CSL Chicago styles do.  Up to ten authors are
+listed, eleven or more give the first seven and "et al." (14.76, 15.9).
+Author-date text: up to three surnames, four or more "First et al." (15.29);
+notes follow the same three/four rule.  Titles in headline style (8.159).
+Web pages with no date of publication take "Accessed ..." when the item
+states an access date (14.233) and nothing otherwise; other works use "n.d.".
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from service.citations import names
+from service.citations.casing import FUNCTION_WORDS, title_case
+from service.citations.citation import Citation
+from service.citations.locators import PAR, Locator
+from service.citations.markup import Styled, quoted
+from service.citations.work import Work
+
+ITALIC_TITLE_KINDS = {"book", "report"}
+FULL_DATE_KINDS = {"webpage", "post-weblog", "article-newspaper", "article-magazine"}
+SHORT_TITLE_WORDS = 4
+
+
+def _bibliography_authors(authors: tuple[names.Name, ...]) -> str:
+    return names.listed(
+        authors,
+        lambda i, n: names.inverted(n, n.given, demote_particle=True) if i == 0 else names.natural(n, n.given),
+        conjunction="and", serial_comma=True, pair_comma=True, et_al_min=11, use_first=7,
+    )
+
+
+def _note_authors(authors: tuple[names.Name, ...]) -> str:
+    if len(authors) >= 4:
+        return f"{names.natural(authors[0], authors[0].given)} et al."
+    return names.join([names.natural(n, n.given) for n in authors], "and", serial_comma=True)
+
+
+def _short_names(authors: tuple[names.Name, ...]) -> str:
+    return names.surnames_in_text(authors, et_al_min=4, conjunction="and", serial_comma=True)
+
+
+def _year(work: Work) -> str:
+    return str(work.issued.year) if work.issued else "n.d."
+
+
+def _web_date(work: Work, in_note: bool = True) -> str:
+    """The date a web page or periodical piece shows, or its access date when undated."""
+    if work.issued and work.issued.month is not None:
+        return work.issued.month_day_year()
+    if work.issued is None and work.accessed and work.kind in FULL_DATE_KINDS:
+        return f"{'accessed' if in_note else 'Accessed'} {work.accessed.month_day_year()}"
+    return ""
+
+
+def _title(work: Work, sep: str, styled: Styled) -> None:
+    title = title_case(work.title) if work.title else ""
+    if not title:
+        return
+    if work.kind in ITALIC_TITLE_KINDS:
+        styled.italic(title).add(sep)
+    else:
+        styled.add(quoted(title, sep))
+
+
+def short_title(title: str) -> tuple[str, bool]:
+    """CMOS 14.30: the main title less an initial article, at most four words.
+
+    Longer titles are cut before the first function word after the second
+    word ("Alliance Politics in East Asia" -> "Alliance Politics"), else after
+    four words; the flag says a cut was made, since CMOS wants key words a
+    person would choose.
+    """
+    main = title_case(title.split(":")[0].strip())
+    words = main.split()
+    if len(words) > 1 and words[0].lower() in {"a", "an", "the"}:
+        words = words[1:]
+    if len(words) <= SHORT_TITLE_WORDS:
+        return " ".join(words).rstrip(",;"), False
+    cut = next((i for i, w in enumerate(words) if i >= 2 and w.lower() in FUNCTION_WORDS), SHORT_TITLE_WORDS)
+    words = words[:min(cut, SHORT_TITLE_WORDS)]
+    while len(words) > 1 and words[-1].lower() in FUNCTION_WORDS:
+        words.pop()
+    return " ".join(words).rstrip(",;"), True
+
+
+def _publication(work: Work, date: str) -> str:
+    """"Place: Publisher, 2014" / "Publisher" — each part only when stated."""
+    pub = f"{work.place}: {work.publisher}" if work.place and work.publisher else (work.publisher or work.place)
+    return ", ".join(p for p in (pub, date) if p)
+
+
+def _periodical(work: Work, styled: Styled, mode: str) -> None:
+    styled.italic(title_case(work.container))
+    if work.kind == "article-journal":
+        if work.volume:
+            styled.add(f" {work.volume}")
+        if work.issue:
+            styled.add(f", no. {work.issue}")
+        if mode != "ad":
+            styled.add(f" ({_year(work)})")
+        if work.page and mode != "note":
+            styled.add(f": {work.page}")
+    else:
+        date = _web_date(work) or (str(work.issued.year) if work.issued and mode != "ad" else "")
+        styled.add(f", {date}" if date else "")
+
+
+def _body(work: Work, mode: str) -> Styled:
+    """Title onwards.  ``mode``: "bib" (bibliography, periods), "note" (commas,
+    publication facts in parentheses) or "ad" (author-date: the year is already
+    up front, so it is not repeated after the publisher or volume)."""
+    in_note = mode == "note"
+    s = Styled()
+    bare_note_title = in_note and work.kind in ITALIC_TITLE_KINDS and not (work.series or work.number)
+    _title(work, "" if bare_note_title else "," if in_note else ".", s)
+    year = "" if mode == "ad" else _year(work)
+    if work.kind == "chapter":
+        s.add(" in " if in_note else " In ").italic(title_case(work.container))
+        if work.editors:
+            eds = names.join([names.natural(n, n.given) for n in work.editors], "and", serial_comma=True)
+            s.add(f", {'ed.' if in_note else 'edited by'} {eds}")
+        if work.page and not in_note:
+            s.add(f", {work.page}")
+        pub = _publication(work, year)
+        s.add(f" ({pub})" if in_note else f". {pub}" if pub else "")
+    elif work.is_periodical and work.container:
+        s.add(" ")
+        _periodical(work, s, mode)
+    elif work.kind in {"book", "report"}:
+        series = f"{work.series}, no. {work.number}" if work.series and work.number else (
+            f"{work.genre or 'Report'} {work.number}" if work.number else work.series)
+        if series:
+            s.add(f" {series}" if in_note else f" {series}.")
+        pub = _publication(work, year)
+        if pub:
+            s.add(f" ({pub})" if in_note else f" {pub}")
+    else:
+        site = "" if work.author_is(work.site) else work.site
+        parts = [p for p in (site, _web_date(work, in_note)) if p]
+        if parts:
+            # Notes run on with commas; bibliography and reference list use sentences (14.206, 15.51).
+            s.add(" " + (", " if in_note else ". ").join(parts))
+    return s
+
+
+def _with_link(s: Styled, work: Work, sep: str) -> Styled:
+    if work.link:
+        s.end(sep) if sep == "," else s.end()
+        s.add(" " + work.link)
+    return s.end()
+
+
+def bibliography(work: Work) -> Styled:
+    ref = Styled()
+    if work.authors:
+        ref.add(_bibliography_authors(work.authors)).end().add(" ")
+    return _with_link(ref.extend(_body(work, "bib")), work, ".")
+
+
+def render_author_date(work: Work, locator: Locator | None) -> Citation:
+    ref = Styled()
+    if work.authors:
+        ref.add(_bibliography_authors(work.authors)).end().add(f" {_year(work)}").end().add(" ")
+        ref.extend(_body(work, "ad"))
+    else:
+        # CMOS 15.32: a work without an author is listed under its title, then the year.
+        _title(work, ".", ref)
+        ref.add(f" {_year(work)}").end()
+        ref.extend(_body(replace(work, title=""), "ad"))
+    _with_link(ref, work, ".")
+    who = _short_names(work.authors) if work.authors else quoted(short_title(work.title)[0])
+    cite = f"{who} {_year(work)}" + (f", {PAR.format(locator)}" if locator else "")
+    return Citation("chicago-author-date", ref.plain(), ref.html(), f"({cite})")
+
+
+def render_notes(work: Work, locator: Locator | None) -> Citation:
+    note = Styled()
+    if work.authors:
+        note.add(_note_authors(work.authors) + ", ")
+    note.extend(_body(work, "note"))
+    if locator:
+        note.add(f", {PAR.format(locator)}")
+    if work.link:
+        note.add(f", {work.link}")
+    note.end()
+    short = Styled()
+    if work.authors:
+        short.add(_short_names(work.authors) + ", ")
+    st, cut = short_title(work.title) if work.title else ("", False)
+    warnings = (f"short title '{st}' was cut from the full title by rule; check it",) if cut else ()
+    if st:
+        if work.kind in ITALIC_TITLE_KINDS:
+            short.italic(st)
+        else:
+            short.add(quoted(st, "," if locator else "."))
+    if locator:
+        short.add(("," if work.kind in ITALIC_TITLE_KINDS else "") + f" {PAR.format(locator)}")
+    short.end()
+    ref = bibliography(work)
+    return Citation("chicago-notes", ref.plain(), ref.html(), short.plain(), note.plain(), note.html(),
+                    warnings=warnings)

@@ -1,0 +1,91 @@
+"""MLA Handbook, 9th edition: core elements in order, separated by commas within a container.
+
+Authors: one "Xu, Beina"; two "Xu, Beina, and Jan Smith"; three or more
+"Xu, Beina, et al." (5.6) both in works cited and in text.  Particles stay
+with the family name ("van der Berg, Jan"), as MLA's CSL style does.
+Titles in title case (6.25); containers italic; dates day-month-year with
+months longer than four letters abbreviated; URLs without "https://" (5.95),
+DOIs as https://doi.org/ links.  No date: the element is left out and the
+access date, when stated, closes the entry (5.111).
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.citations import names
+from service.citations.casing import title_case
+from service.citations.citation import Citation
+from service.citations.dates import MLA_MONTHS
+from service.citations.locators import PAR, Locator
+from service.citations.markup import Styled, quoted
+from service.citations.work import Work
+
+ITALIC_TITLE_KINDS = {"book", "report"}
+
+
+def _authors(authors: tuple[names.Name, ...]) -> str:
+    return names.listed(
+        authors,
+        lambda i, n: names.inverted(n, n.given) if i == 0 else names.natural(n, n.given),
+        conjunction="and", serial_comma=True, pair_comma=True, et_al_min=3, use_first=1,
+    )
+
+
+def _date(work: Work) -> str:
+    return work.issued.day_month_year(MLA_MONTHS) if work.issued else ""
+
+
+def _container_elements(work: Work) -> list[str]:
+    """Elements after the container, each only when stated."""
+    out = []
+    if work.kind == "chapter" and work.editors:
+        out.append("edited by " + names.join([names.natural(n, n.given) for n in work.editors], "and",
+                                             serial_comma=True))
+    if work.volume:
+        out.append(f"vol. {work.volume}")
+    if work.issue:
+        out.append(f"no. {work.issue}")
+    publisher = work.publisher
+    if publisher and (publisher == work.container or work.author_is(publisher) or work.is_periodical):
+        publisher = ""  # MLA 5.53: omit a publisher whose name matches the website or author
+    if publisher:
+        out.append(publisher)
+    if _date(work):
+        out.append(_date(work))
+    if work.page:
+        out.append(f"{'pp.' if chr(0x2013) in work.page else 'p.'} {work.page}")
+    link = work.doi_url or re.sub(r"^https?://", "", work.url)
+    if link:
+        out.append(link)
+    return out
+
+
+def render(work: Work, locator: Locator | None) -> Citation:
+    ref = Styled()
+    if work.authors:
+        ref.add(_authors(work.authors)).end().add(" ")
+    title = title_case(work.title) if work.title else ""
+    if title:
+        if work.kind in ITALIC_TITLE_KINDS:
+            ref.italic(title).end()
+        else:
+            ref.add(quoted(title, "."))
+    container = work.container if not work.author_is(work.container) else ""
+    elements = _container_elements(work)
+    if container:
+        ref.add(" ").italic(title_case(container))
+        ref.add("".join(f", {e}" for e in elements)).end()
+    elif elements:
+        ref.add(" " + ", ".join(elements)).end()
+    if work.kind == "report" and (work.series or work.number):
+        series = ", ".join(p for p in (work.series, f"no. {work.number}" if work.number else "") if p)
+        ref.add(f" {series}").end()
+    if work.issued is None and work.accessed:
+        ref.add(f" Accessed {work.accessed.day_month_year(MLA_MONTHS)}.")
+    if work.authors:
+        who = names.surnames_in_text(work.authors, et_al_min=3, conjunction="and", serial_comma=True)
+    else:
+        who = quoted(title_case(work.title.split(":")[0])) if work.title else ""
+    parts = [p for p in (who, PAR.format(locator) if locator else "") if p]
+    return Citation("mla", ref.plain(), ref.html(), f"({', '.join(parts)})")

@@ -1,0 +1,125 @@
+"""Numbered styles: IEEE (IEEE Reference Guide, 2023) and Vancouver (NLM Citing Medicine, 2nd ed.).
+
+A single cited work is number 1: the reference starts "[1]" (IEEE) or "1."
+(Vancouver) and the in-text marker is "[1]"; a caller numbering a whole
+bibliography replaces the number.  IEEE lists up to six authors, seven or
+more give "First et al."; Vancouver lists six then "et al.".  Pinpoints:
+IEEE "[1, para. 18]"; NLM has no in-text locator rule, and a paragraph is
+the point of a Pinpoint citation, so Vancouver uses the same bracketed form.
+"""
+
+from __future__ import annotations
+
+from service.citations import names
+from service.citations.casing import sentence_case, title_case
+from service.citations.citation import Citation
+from service.citations.dates import IEEE_MONTHS
+from service.citations.locators import PARA, Locator
+from service.citations.markup import Styled, quoted
+from service.citations.work import Work
+
+
+def _marker(locator: Locator | None) -> str:
+    return f"[1, {PARA.format(locator)}]" if locator else "[1]"
+
+
+def _publication(work: Work, sep: str) -> str:
+    return f"{work.place}{sep}{work.publisher}" if work.place and work.publisher else (work.publisher or work.place)
+
+
+def render_ieee(work: Work, locator: Locator | None) -> Citation:
+    ref = Styled().add("[1] ")
+    if work.authors:
+        ref.add(names.listed(work.authors, lambda i, n: names.natural(n, names.initials(n.given)),
+                             conjunction="and", serial_comma=True, et_al_min=7, use_first=1,
+                             et_al=" et al.") + ", ")
+    warnings: tuple[str, ...] = ()
+    date = work.issued.month_day_year(IEEE_MONTHS) if work.issued else ""
+    if work.kind == "book":
+        ref.italic(title_case(work.title))
+        ref.add(f", {work.edition} ed" if work.edition else "").end()
+        pub = ", ".join(p for p in (_publication(work, ": "), str(work.issued.year) if work.issued else "") if p)
+        ref.add(f" {pub}" if pub else "").end()
+    else:
+        title, warnings = sentence_case(work.title)
+        ref.add(quoted(title, ","))
+        tail = []
+        if work.kind == "chapter":
+            ref.add(" in ").italic(title_case(work.container))
+            if work.editors:
+                eds = names.join([names.natural(n, names.initials(n.given)) for n in work.editors], "and",
+                                 serial_comma=True)
+                ref.add(f", {eds}, {'Eds' if len(work.editors) > 1 else 'Ed'}.")
+            tail = [_publication(work, ": ") + (f", {work.issued.year}" if work.issued else ""),
+                    f"pp. {work.page}" if work.page else ""]
+        elif work.is_periodical and work.container:
+            ref.add(" ").italic(work.container).add(",")
+            month_year = work.issued.month_day_year(IEEE_MONTHS) if work.issued else ""
+            if work.kind == "article-journal" and work.issued and work.issued.day:
+                month_year = f"{IEEE_MONTHS[work.issued.month - 1]} {work.issued.year}"
+            tail = [f"vol. {work.volume}" if work.volume else "", f"no. {work.issue}" if work.issue else "",
+                    f"pp. {work.page}" if work.page else "", month_year]
+        elif work.kind == "report":
+            series = (f"{work.series}, no. {work.number}" if work.series and work.number
+                      else f"Rep. {work.number}" if work.number else work.series)
+            tail = [_publication(work, ", "), series, date]
+        else:
+            tail = ["" if work.author_is(work.site) else work.site, date]
+        tail = [t for t in tail if t]
+        ref.add(" " + ", ".join(tail) if tail else "")
+        if work.doi:
+            ref.add(f", doi: {work.doi}")
+        ref.end()
+    if work.accessed:
+        ref.add(f" Accessed: {work.accessed.month_day_year(IEEE_MONTHS)}.")
+    if work.url and not work.doi:
+        ref.add(f" [Online]. Available: {work.url}")
+    return Citation("ieee", ref.plain(), ref.html(), _marker(locator), warnings=warnings)
+
+
+def render_vancouver(work: Work, locator: Locator | None) -> Citation:
+    ref = Styled().add("1. ")
+    if work.authors:
+        ref.add(names.listed(
+            work.authors,
+            lambda i, n: n.literal or " ".join(p for p in (n.particle or n.dropping, n.family,
+                                                           names.initials(n.given, period=False)) if p),
+            conjunction=None, serial_comma=False, et_al_min=7, use_first=6)).end()
+        ref.add(" ")
+    title, warnings = sentence_case(work.title, capitalise_after_colon=False)
+    online = bool(work.url) and not work.doi
+    medium = " [Internet]" if online else ""
+    cited = f" [cited {work.accessed.year_month_day()}]" if work.accessed else ""
+    date = work.issued.year_month_day() if work.issued else ""
+    if work.is_periodical and work.container:
+        ref.add(title).end().add(f" {work.container}{medium}.")
+        issue = f"({work.issue})" if work.issue else ""
+        vol = f";{work.volume}{issue}" if work.volume else ""
+        pages = f":{work.page.replace(chr(0x2013), '-')}" if work.page else ""
+        ref.add(f" {date}{cited}{vol}{pages}").end()
+    elif work.kind == "chapter":
+        ref.add(title).end().add(" In: ")
+        if work.editors:
+            ref.add(", ".join(f"{n.surname} {names.initials(n.given, period=False)}".strip() if not n.literal
+                              else n.literal for n in work.editors) + ", editor" + ("s" if len(work.editors) > 1 else "") + ". ")
+        ref.add(work.container + medium).end()
+        pub = _publication(work, ": ")
+        ref.add(f" {pub}" + (f"; {date}" if date else "") + cited).end()
+        if work.page:
+            ref.add(f" p. {work.page.replace(chr(0x2013), '-')}.")
+    else:
+        ref.add(title + medium).end()
+        if work.kind == "book" and work.edition:
+            ref.add(f" {work.edition} ed.")
+        publisher = work.publisher or (work.container if not work.author_is(work.container) else "")
+        pub = f"{work.place}: {publisher}" if work.place and publisher else (publisher or work.place)
+        facts = "; ".join(p for p in (pub, date) if p)
+        if facts or cited:
+            ref.add(f" {facts}{cited}").end()
+        if work.kind == "report" and (work.series or work.number):
+            ref.add(" (" + "; ".join(p for p in (work.series, f"no. {work.number}" if work.number else "") if p) + ").")
+    if work.doi:
+        ref.add(f" doi:{work.doi}")
+    elif work.url:
+        ref.add(f" Available from: {work.url}")
+    return Citation("vancouver", ref.plain(), ref.html(), _marker(locator), warnings=warnings)
