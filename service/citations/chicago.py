@@ -17,7 +17,7 @@ from dataclasses import replace
 from service.citations import names
 from service.citations.casing import FUNCTION_WORDS, title_case
 from service.citations.citation import Citation
-from service.citations.locators import PAR, Locator
+from service.citations.locators import PAR, Locator, condensed_pages
 from service.citations.markup import Styled, quoted
 from service.citations.work import Work
 
@@ -104,7 +104,7 @@ def _periodical(work: Work, styled: Styled, mode: str) -> None:
         if mode != "ad":
             styled.add(f" ({_year(work)})")
         if work.page and mode != "note":
-            styled.add(f": {work.page}")
+            styled.add(f": {condensed_pages(work.page)}")
     else:
         date = _web_date(work) or (str(work.issued.year) if work.issued and mode != "ad" else "")
         styled.add(f", {date}" if date else "")
@@ -125,7 +125,7 @@ def _body(work: Work, mode: str) -> Styled:
             eds = names.join([names.natural(n, n.given) for n in work.editors], "and", serial_comma=True)
             s.add(f", {'ed.' if in_note else 'edited by'} {eds}")
         if work.page and not in_note:
-            s.add(f", {work.page}")
+            s.add(f", {condensed_pages(work.page)}")
         pub = _publication(work, year)
         s.add(f" ({pub})" if in_note else f". {pub}" if pub else "")
     elif work.is_periodical and work.container:

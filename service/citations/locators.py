@@ -49,3 +49,28 @@ class LocatorLabel:
 
 PARA = LocatorLabel("para.", "paras.")  # APA 7, Harvard (Cite Them Right), IEEE, Vancouver
 PAR = LocatorLabel("par.", "pars.")  # Chicago 17 and MLA 9
+
+
+def condensed_pages(pages: str, *, minimal: bool = False) -> str:
+    """Abbreviates an inclusive page range.
+
+    CMOS 9.61 / MLA 9: keep at least two digits of the second number
+    ("345–67", "101–8", "1496–1504"); NLM (``minimal``): only the digits
+    that change ("345–67", "123–9").  Anything but a plain numeric range is
+    returned as given.
+    """
+    first, sep, second = pages.partition("\u2013")
+    if not sep or not (first.isdigit() and second.isdigit()) or len(first) != len(second):
+        return pages
+    start, end = int(first), int(second)
+    if start < 100 or start % 100 == 0 or end <= start:
+        return pages
+    common = 0
+    while common < len(first) - 1 and first[common] == second[common]:
+        common += 1
+    if common == 0:
+        return pages
+    keep = second[common:]
+    if not minimal and start % 100 >= 10:
+        keep = second[min(common, len(second) - 2):]
+    return f"{first}\u2013{keep}"

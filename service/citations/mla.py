@@ -17,7 +17,7 @@ from service.citations import names
 from service.citations.casing import title_case
 from service.citations.citation import Citation
 from service.citations.dates import MLA_MONTHS
-from service.citations.locators import PAR, Locator
+from service.citations.locators import PAR, Locator, condensed_pages
 from service.citations.markup import Styled, quoted
 from service.citations.work import Work
 
@@ -54,7 +54,7 @@ def _container_elements(work: Work) -> list[str]:
     if _date(work):
         out.append(_date(work))
     if work.page:
-        out.append(f"{'pp.' if chr(0x2013) in work.page else 'p.'} {work.page}")
+        out.append(f"{'pp.' if chr(0x2013) in work.page else 'p.'} {condensed_pages(work.page)}")
     link = work.doi_url or re.sub(r"^https?://", "", work.url)
     if link:
         out.append(link)

@@ -14,7 +14,7 @@ from service.citations import names
 from service.citations.casing import sentence_case, title_case
 from service.citations.citation import Citation
 from service.citations.dates import IEEE_MONTHS
-from service.citations.locators import PARA, Locator
+from service.citations.locators import PARA, Locator, condensed_pages
 from service.citations.markup import Styled, quoted
 from service.citations.work import Work
 
@@ -95,7 +95,7 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
         ref.add(title).end().add(f" {work.container}{medium}.")
         issue = f"({work.issue})" if work.issue else ""
         vol = f";{work.volume}{issue}" if work.volume else ""
-        pages = f":{work.page.replace(chr(0x2013), '-')}" if work.page else ""
+        pages = f":{condensed_pages(work.page, minimal=True).replace(chr(0x2013), '-')}" if work.page else ""
         ref.add(f" {date}{cited}{vol}{pages}").end()
     elif work.kind == "chapter":
         ref.add(title).end().add(" In: ")
@@ -106,7 +106,7 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
         pub = _publication(work, ": ")
         ref.add(f" {pub}" + (f"; {date}" if date else "") + cited).end()
         if work.page:
-            ref.add(f" p. {work.page.replace(chr(0x2013), '-')}.")
+            ref.add(f" p. {condensed_pages(work.page, minimal=True).replace(chr(0x2013), '-')}.")
     else:
         ref.add(title + medium).end()
         if work.kind == "book" and work.edition:

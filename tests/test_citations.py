@@ -1,0 +1,184 @@
+"""Citation styles: golden references checked by hand against each manual, plus rules and errors."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from service.citations import (
+    STYLES, Citation, InvalidCitationData, InvalidExcerpt, InvalidLocator, Locator, UnknownStyle,
+    cite, quotation,
+)
+from service.citations.casing import sentence_case, title_case
+
+GOLDEN = Path(__file__).parent / "golden" / "citations"
+CASES = json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8"))
+XU = CASES["seed-004-xu"]
+
+
+def _locator_for(case: str) -> Locator:
+    return Locator(5, 6) if case.startswith("journal") else Locator(18)
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_golden(style: str, case: str) -> None:
+    expected = json.loads((GOLDEN / f"{style}.json").read_text(encoding="utf-8"))[case]
+    got = cite(CASES[case], style, _locator_for(case))
+    assert got.style == style
+    assert got.reference == expected["reference"]
+    assert got.reference_html == expected["reference_html"]
+    assert got.in_text == expected["in_text"]
+    assert got.note == expected.get("note")
+    assert got.note_html == expected.get("note_html")
+    assert got.complete
+
+
+def test_unknown_style_names_the_known_ones() -> None:
+    with pytest.raises(UnknownStyle) as info:
+        cite(XU, "no-such-style")
+    assert isinstance(info.value, ValueError)
+    for style in STYLES:
+        assert style in str(info.value)
+
+
+@pytest.mark.parametrize("style", ["../apa", "APA ", ""])
+def test_odd_style_names(style: str) -> None:
+    if style.strip().lower() in STYLES:
+        assert cite(XU, style).style == "apa"
+    else:
+        with pytest.raises(UnknownStyle):
+            cite(XU, style)
+
+
+@pytest.mark.parametrize("style", ["nature", "american-sociological-association"])
+def test_other_csl_styles_go_through_citeproc_and_say_so(style: str) -> None:
+    got = cite(XU, style, Locator(18))
+    assert got.complete is False and got.warnings
+    assert "Xu" in got.reference and "2014" in got.reference
+    assert "para. 18" in got.in_text
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, "3"])
+def test_bad_paragraph(bad) -> None:
+    with pytest.raises(InvalidLocator):
+        Locator(bad)
+
+
+def test_reversed_range() -> None:
+    with pytest.raises(InvalidLocator):
+        Locator(6, 5)
+    assert "para. 6" in cite(XU, "apa", Locator(6, 6)).in_text
+
+
+@pytest.mark.parametrize("csl", [None, [], "title", {"author": "Xu"}, {"author": [{}]},
+                                 {"issued": {"date-parts": [["x"]]}}, {"issued": {"date-parts": [[2014, 13]]}},
+                                 {"title": 5.5j}])
+def test_malformed_items_raise_named_errors(csl) -> None:
+    with pytest.raises(InvalidCitationData):
+        cite(csl, "apa")
+
+
+def test_missing_date_is_never_invented() -> None:
+    undated = {k: v for k, v in XU.items() if k != "issued"}
+    assert cite(undated, "apa").in_text == "(Xu, n.d.)"
+    assert cite(undated, "chicago-author-date").in_text == "(Xu n.d.)"
+    assert cite(undated, "harvard").in_text == "(Xu, no date)"
+    for style in STYLES:
+        got = cite(undated, style)
+        assert "2014" not in got.reference and "Accessed" not in got.reference
+        assert "Retrieved" not in got.reference and "cited" not in got.reference
+
+
+def test_access_date_only_when_stated() -> None:
+    accessed = {**XU, "accessed": {"date-parts": [[2024, 2, 3]]}}
+    assert "(Accessed: 3 February 2024)." in cite(accessed, "harvard").reference
+    assert "Accessed: Feb. 3, 2024." in cite(accessed, "ieee").reference
+    assert "[cited 2024 Feb 3]" in cite(accessed, "vancouver").reference
+
+
+def _people(n: int) -> list[dict[str, str]]:
+    return [{"family": f"Family{chr(65 + i)}", "given": "Given"} for i in range(n)]
+
+
+@pytest.mark.parametrize(("count", "style", "expected"), [
+    (2, "apa", "(FamilyA & FamilyB, 2014)"), (3, "apa", "(FamilyA et al., 2014)"),
+    (3, "chicago-author-date", "(FamilyA, FamilyB, and FamilyC 2014)"),
+    (4, "chicago-author-date", "(FamilyA et al. 2014)"),
+    (2, "mla", "(FamilyA and FamilyB)"), (3, "mla", "(FamilyA et al.)"),
+    (3, "harvard", "(FamilyA, FamilyB and FamilyC, 2014)"), (4, "harvard", "(FamilyA et al., 2014)"),
+])
+def test_et_al_in_text(count: int, style: str, expected: str) -> None:
+    assert cite({**XU, "author": _people(count)}, style).in_text == expected
+
+
+def test_apa_lists_twenty_and_elides_from_twenty_one() -> None:
+    twenty = cite({**XU, "author": _people(20)}, "apa").reference
+    assert "FamilyT, G." in twenty and ". . ." not in twenty and "& FamilyT" in twenty
+    many = cite({**XU, "author": _people(22)}, "apa").reference
+    assert "FamilyS, G., . . . FamilyV, G." in many and "FamilyT" not in many
+
+
+def test_numeric_et_al() -> None:
+    six = cite({**XU, "author": _people(6)}, "ieee").reference
+    assert "and G. FamilyF" in six and "et al." not in six
+    assert "G. FamilyA et al.," in cite({**XU, "author": _people(7)}, "ieee").reference
+    seven = cite({**XU, "author": _people(7)}, "vancouver").reference
+    assert "FamilyF G, et al." in seven and "FamilyG" not in seven
+
+
+def test_dropping_particle_follows_given_name_when_inverted() -> None:
+    item = {**XU, "author": [{"family": "Beethoven", "given": "Ludwig", "dropping-particle": "van"}]}
+    assert cite(item, "apa").reference.startswith("Beethoven, L. van.")
+    assert cite(item, "apa").in_text == "(Beethoven, 2014)"
+    assert cite(item, "chicago-notes").note.startswith("Ludwig van Beethoven,")
+
+
+def test_html_is_escaped_once() -> None:
+    item = {**XU, "title": "Guns & Butter <Today>", "container-title": "War & Peace"}
+    got = cite(item, "apa")
+    assert "Guns &amp; butter &lt;today&gt;" in got.reference_html
+    assert "&amp;amp;" not in got.reference_html and "<i>" not in got.reference
+
+
+def test_sentence_case_keeps_acronyms_and_warns_about_what_it_lowered() -> None:
+    text, warnings = sentence_case("The U.S.-Japan Security Alliance and CFR: Drift Ahead")
+    assert text == "The U.S.-Japan security alliance and CFR: Drift ahead"
+    assert warnings and "'Security'" in warnings[0] and "'and'" not in warnings[0]
+    already, none = sentence_case("Alliance politics in Japan")
+    assert already == "Alliance politics in Japan" and none == ()
+
+
+def test_title_case_minor_words() -> None:
+    assert title_case("the end of an alliance: in search of a new rationale") == \
+        "The End of an Alliance: In Search of a New Rationale"
+
+
+def test_quotation_marks_per_style() -> None:
+    apa = cite(XU, "apa", Locator(18))
+    assert quotation(' the Futenma Air Station. ', apa) == "\u201cthe Futenma Air Station\u201d (Xu, 2014, para. 18)"
+    assert quotation('a \u201cdrift\u201d in relations', apa).startswith("\u201ca \u2018drift\u2019 in relations\u201d")
+    assert quotation("drift", cite(XU, "harvard")) == "\u2018drift\u2019 (Xu, 2014)"
+    notes = quotation("drift", cite(XU, "chicago-notes", Locator(2)))
+    assert notes.startswith("\u201cdrift\u201d\u00b9") and notes.endswith("par. 2.")
+    with pytest.raises(InvalidExcerpt):
+        quotation(' "" ', apa)
+
+
+def test_citation_is_a_frozen_record() -> None:
+    got = cite(XU)
+    assert isinstance(got, Citation) and got.style == "apa"
+    with pytest.raises(AttributeError):
+        got.style = "mla"  # type: ignore[misc]
+
+
+def test_package_does_not_import_falcon() -> None:
+    for path in (Path(__file__).parent.parent / "service" / "citations").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                assert not any(n.split(".")[0] == "falcon" for n in names), path
