@@ -54,7 +54,7 @@ def _get(port: int, path: str, timeout: float = 10) -> int:
         conn.close()
 
 
-def _wait_ready(port: int, process: subprocess.Popen, what: str, seconds: float = 30) -> None:
+def _wait_ready(port: int, process: subprocess.Popen, what: str, log: Path, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -66,8 +66,14 @@ def _wait_ready(port: int, process: subprocess.Popen, what: str, seconds: float 
             pass
         time.sleep(0.1)
     process.kill()
-    out, _ = process.communicate()
-    pytest.fail(f"{what} on port {port} did not become ready (exit {process.returncode}):\n{out}")
+    process.wait()
+    pytest.fail(f"{what} on port {port} did not become ready (exit {process.returncode}):\n{log.read_text()}")
+
+
+def _log_file(path: Path):
+    # A file, not a pipe: nobody reads during the load, and a full pipe
+    # would block gunicorn's access log and stall the very workers under test.
+    return open(path, "w")
 
 
 def _start_nginx(prefix: Path, upstream_ports: list[int], listen_port: int) -> subprocess.Popen:
@@ -85,10 +91,11 @@ def _start_nginx(prefix: Path, upstream_ports: list[int], listen_port: int) -> s
     (conf / "pinpoint-upstreams.conf").write_text(
         "".join(f"server 127.0.0.1:{port} {server_options};\n" for port in upstream_ports)
     )
-    return subprocess.Popen(
-        [nginx, "-p", str(prefix), "-c", str(conf / "nginx.conf"), "-g", "daemon off;"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )
+    with _log_file(prefix / "logs" / "stdout.log") as log:
+        return subprocess.Popen(
+            [nginx, "-p", str(prefix), "-c", str(conf / "nginx.conf"), "-g", "daemon off;"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
 
 
 @pytest.fixture
@@ -110,16 +117,17 @@ def cluster():
     try:
         for port in ports:
             # Own session, so killing the instance kills its master and workers.
-            processes.append(subprocess.Popen(
-                [str(PINPOINT), "serve", "--index", str(index), "--port", str(port), "--workers", "1"],
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-            ))
+            with _log_file(work / f"serve-{port}.log") as log:
+                processes.append(subprocess.Popen(
+                    [str(PINPOINT), "serve", "--index", str(index), "--port", str(port), "--workers", "1"],
+                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                ))
         for port, process in zip(ports, processes):
-            _wait_ready(port, process, "pinpoint serve")
+            _wait_ready(port, process, "pinpoint serve", work / f"serve-{port}.log")
         proxy_port = _free_port()
         nginx = _start_nginx(work / "nginx", ports, proxy_port)
         processes.append(nginx)
-        _wait_ready(proxy_port, nginx, "nginx")
+        _wait_ready(proxy_port, nginx, "nginx", work / "nginx" / "logs" / "error.log")
         yield {"proxy": proxy_port, "instances": list(zip(ports, processes[:3])), "log": work / "nginx/logs/access.log"}
     finally:
         for process in processes:
