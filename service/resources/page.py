@@ -195,7 +195,8 @@ class PageResource:
         page = req.get_param_as_int("page", min_value=1, max_value=last_page, default=1)
         request = dataclasses.replace(request, offset=(page - 1) * request.limit)
         result = searcher.search(request)
-        hits = [self._hit_view(hit_json(hit, style), state) for hit in result.hits]
+        # At most one page of cards even if an engine hands back more than asked.
+        hits = [self._hit_view(hit_json(hit, style), state) for hit in result.hits[: request.limit]]
         page_count = max(1, math.ceil(result.total / request.limit))
         first = request.offset + 1
         view: dict[str, Any] = {
