@@ -256,7 +256,7 @@ def execute_search(
     corrected = suggest_spelling(searcher, request.q, plan.scored) if request.q else None
 
     hits = []
-    for rank, hit in enumerate(results[request.offset:], start=request.offset + 1):
+    for rank, hit in enumerate(results[request.offset : request.offset + request.limit], start=request.offset + 1):
         passage = passage_from_fields(hit.fields())
         marked = highlighter.highlight(passage.text, plan.terms)
         hits.append(
