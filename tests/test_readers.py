@@ -1,0 +1,174 @@
+"""Readers on real files: every format, every reason to skip, the big corpus streamed."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+
+from index.readers import (
+    SAFE_ID,
+    SUPPORTED_SUFFIXES,
+    SkipFile,
+    discover,
+    iter_jsonl,
+    make_safe_id,
+    read_file,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sources"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+GUTENBERG = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "gutenberg" / "books.jsonl.gz"
+
+
+def test_supported_suffixes_cover_the_formats():
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz"}
+
+
+def test_seeds_read_as_text_with_their_file_names_as_ids():
+    found = [item for item in discover([SEEDS])]
+    files = [path for path, outcome in found if not isinstance(outcome, SkipFile)]
+    assert [p.name for p in files] == sorted(p.name for p in SEEDS.glob("*.txt"))
+    for path in files:
+        (raw,) = read_file(path, SEEDS)
+        assert raw.id == path.stem and raw.fmt == "txt" and raw.path == path.name
+        assert raw.text == path.read_text(encoding="utf-8")
+
+
+def test_discovery_is_sorted_and_skips_unsupported_hidden_and_bib(tmp_path):
+    for name in ("b.txt", "a.md", "c.pdf", ".hidden.txt", "refs.bib", "sub/d.html"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("Some text.\n", encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.txt").write_text("hidden folder\n", encoding="utf-8")
+    results = list(discover([tmp_path]))
+    candidates = [p.relative_to(tmp_path).as_posix() for p, o in results if not isinstance(o, SkipFile)]
+    skipped = {p.name: o.reason for p, o in results if isinstance(o, SkipFile)}
+    assert candidates == ["a.md", "b.txt", "sub/d.html"]
+    assert skipped == {"c.pdf": "unsupported type .pdf"}
+    assert all(o == tmp_path.resolve() for p, o in results if not isinstance(o, SkipFile))
+
+
+def test_symlink_leading_outside_the_root_is_skipped(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Secret text outside the sources.\n", encoding="utf-8")
+    root = tmp_path / "sources"
+    root.mkdir()
+    (root / "inside.txt").write_text("Inside text.\n", encoding="utf-8")
+    os.symlink(outside, root / "link.txt")
+    os.symlink(root / "inside.txt", root / "alias.txt")
+    results = dict(discover([root]))
+    assert isinstance(results[root / "link.txt"], SkipFile)
+    assert results[root / "link.txt"].reason == "symlink leads outside the sources folder"
+    assert results[root / "alias.txt"] == root.resolve()
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("empty.txt", "empty"), ("latin1.txt", "not UTF-8 text"), ("archive.txt", "binary"),
+])
+def test_unusable_files_are_skipped_with_a_reason(name, reason):
+    with pytest.raises(SkipFile) as caught:
+        read_file(FIXTURES / name, FIXTURES)
+    assert caught.value.reason == reason
+
+
+def test_whitespace_only_file_is_empty(tmp_path):
+    (tmp_path / "blank.md").write_text("  \n\n\t\n", encoding="utf-8")
+    with pytest.raises(SkipFile, match="empty"):
+        read_file(tmp_path / "blank.md", tmp_path)
+
+
+def test_utf8_bom_is_accepted_and_removed():
+    (raw,) = read_file(FIXTURES / "with_bom.txt", FIXTURES)
+    assert raw.text.startswith("BOM text") and "\ufeff" not in raw.text
+
+
+def test_crlf_line_ends_become_newlines(tmp_path):
+    (tmp_path / "dos.txt").write_bytes(b"Title\r\n\r\nA paragraph.\r\n")
+    (raw,) = read_file(tmp_path / "dos.txt", tmp_path)
+    assert raw.text == "Title\n\nA paragraph.\n"
+
+
+def test_markdown_front_matter_becomes_metadata():
+    (raw,) = read_file(FIXTURES / "notes.md", FIXTURES)
+    assert raw.fmt == "md" and not raw.text.startswith("---")
+    assert raw.meta["title"] == "Notes on Tidal Energy"
+    assert raw.meta["author"] == [{"family": "Rivers", "given": "Ada"}]
+    assert raw.meta["issued"] == {"date-parts": [[2021, 3, 4]]}
+
+
+def test_html_gives_article_text_and_stated_metadata_only():
+    (raw,) = read_file(FIXTURES / "page.html", FIXTURES)
+    assert raw.fmt == "html"
+    assert "three generations of field scientists" in raw.text
+    assert "Privacy policy" not in raw.text and "About us" not in raw.text
+    assert raw.meta["title"] == "Glaciers in Retreat"
+    assert raw.meta["author"] == [{"family": "Northwood", "given": "Sam"}]
+    assert raw.meta["issued"] == {"date-parts": [[2019, 5, 3]]}
+    assert raw.meta["container-title"] == "Polar Review"
+
+
+def test_html_without_a_stated_date_gets_none(tmp_path):
+    html = (FIXTURES / "page.html").read_text(encoding="utf-8")
+    html = html.replace('<meta property="article:published_time" content="2019-05-03T10:00:00Z">', "")
+    (tmp_path / "undated.htm").write_text(html, encoding="utf-8")
+    (raw,) = read_file(tmp_path / "undated.htm", tmp_path)
+    # The footer's "Copyright 2020" is not a publication date.
+    assert "issued" not in raw.meta
+
+
+def test_jsonl_one_source_per_line_and_bad_lines_reported():
+    sources = read_file(FIXTURES / "corpus.jsonl", FIXTURES)
+    assert [s.id for s in sources] == ["essay-one", "essay-two-unicode"]
+    first = sources[0]
+    assert first.meta == {
+        "title": "On Walking",
+        "author": [{"family": "Example", "given": "Henry"}, {"family": "Other", "given": "Ann"}],
+        "issued": {"date-parts": [[1862, 6]]},
+        "publisher": "Example Press",
+    }
+    reasons = {s.line: s.reason for s in sources.skipped}
+    assert set(reasons) == {2, 3, 5, 6, 7}
+    assert reasons[2].startswith("not valid JSON")
+    assert reasons[3] == "no id" and reasons[7] == "no text"
+    assert "already used" in reasons[5] and "safe id" in reasons[6]
+
+
+def test_gzipped_jsonl(tmp_path):
+    sources = read_file(FIXTURES / "corpus.jsonl.gz", FIXTURES)
+    assert [s.id for s in sources] == ["book0", "book1", "book2"]
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(gzip.compress(b'{"id": "a", "text": "x"}\n' * 50)[:40])
+    with pytest.raises(SkipFile, match="cannot read"):
+        read_file(broken, tmp_path)
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("000_f5cc0b5bea89428d", "000_f5cc0b5bea89428d"),
+    ("Café au lait", "Cafe-au-lait"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("x" * 300, "x" * 128),
+])
+def test_ids_are_made_safe(given, expected):
+    assert make_safe_id(given) == expected
+    assert SAFE_ID.fullmatch(expected)
+
+
+@pytest.mark.parametrize("given", ["", "日本語", "---", "..."])
+def test_ids_that_cannot_be_made_safe_are_refused(given):
+    with pytest.raises(SkipFile, match="safe id"):
+        make_safe_id(given)
+
+
+@pytest.mark.dataset
+def test_gutenberg_corpus_streams_books():
+    if not GUTENBERG.exists():
+        pytest.skip(f"Gutenberg corpus not found at {GUTENBERG}: place ../shared/datasets beside the repository")
+    skipped = []
+    books = list(itertools.islice(iter_jsonl(GUTENBERG, GUTENBERG.parent, skipped.append), 3))
+    assert len(books) == 3 and not skipped
+    for book in books:
+        assert SAFE_ID.fullmatch(book.id) and book.meta.get("title") and len(book.text) > 10_000
