@@ -43,7 +43,7 @@ FUZZY_MIN_WORDS = 7
 # Each changed, dropped or added word costs 1/min(words, EDIT_COST_CAP) of the
 # similarity: a long sentence with several content words replaced says
 # something else, however many words it shares with the source.
-EDIT_COST_CAP = 20
+EDIT_COST_CAP = 15
 # An ellipsis may stand for a clause or a sentence, not for a page.
 MAX_ELLIPSIS_GAP_WORDS = 80
 CANDIDATE_PASSAGES = 30
