@@ -56,6 +56,14 @@ def _mapping(status: str):
     return handle
 
 
+def _no_route(req, resp, ex, params):
+    raise ProblemError(
+        falcon.HTTP_404,
+        f"no resource at {req.path[:200]!r}: see /openapi.json or the README for Pinpoint's routes "
+        "(search, sources, cite, bibtex)",
+    )
+
+
 def _unexpected(req, resp, ex, params):
     # HTTPError subclasses (including Falcon's own 404/405 and invalid-param
     # errors) pass through to the serializer untouched.
@@ -73,6 +81,7 @@ def install(app: falcon.App) -> None:
     from service.exports import UnknownFormat
 
     app.add_error_handler(Exception, _unexpected)
+    app.add_error_handler(falcon.HTTPRouteNotFound, _no_route)
     app.add_error_handler(BadQuery, _mapping(falcon.HTTP_400))
     app.add_error_handler(UnknownStyle, _mapping(falcon.HTTP_400))
     app.add_error_handler(UnknownFormat, _mapping(falcon.HTTP_400))

@@ -15,12 +15,13 @@ from pathlib import Path
 from tests.conftest import PINPOINT, ROOT, free_port
 
 
-def get(url: str, timeout: float = 5.0) -> tuple[int, dict[str, str], bytes]:
+def get(url: str, timeout: float = 5.0):
+    """(status, headers (case-insensitive), body) for a GET, errors included."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
-            return resp.status, dict(resp.headers), resp.read()
+            return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
+        return err.code, err.headers, err.read()
 
 
 def get_json(url: str, timeout: float = 5.0) -> tuple[int, dict]:

@@ -23,7 +23,7 @@ BAD_REQUESTS = [
     (f"/sources/{CFR}/passages/9999", {}, 404, "9999"),
     (f"/sources/{CFR}/passages/two", {}, 400, "passage"),
     ("/sources/..%2F..%2Fetc%2Fpasswd", {}, 404, "source"),
-    ("/no/such/route", {}, 404, "not"),
+    ("/no/such/route", {}, 404, "no resource"),
 ]
 
 
