@@ -287,3 +287,10 @@ def test_markup_in_sources_never_reaches_the_page_unescaped(hostile):
         assert not doc.xpath("//img[@onerror]") and not doc.xpath("//b") and not doc.xpath("//i[contains(., 'signatories')]")
         assert not [h for h in doc.xpath("//a/@href") if h.lower().startswith("javascript:")]
         assert "<script>alert(1)</script>" in texts(doc, "//h1 | //h3"), "the title shows as text"
+
+
+def wsgi_from_env():
+    """Gunicorn factory for tests/test_browser.py while service/app.py does not wire the page yet."""
+    from service.config import config_from_env
+
+    return page_app(config_from_env())
