@@ -1,0 +1,205 @@
+"""Cleaning on the real seeds and on pages written for these tests.
+
+The boilerplate lists below are what a careful reader of each seed marks as
+page furniture; the sentence test checks the other direction: nothing an
+author wrote is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from index.boilerplate import furniture_kind, split_byline_prefix
+from index.clean import clean, is_wrapped, strip_inline_markdown
+from index.readers import read_file
+from index.records import RawSource
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+FIXTURES = Path(__file__).parent / "fixtures" / "sources"
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+
+BOILERPLATE = {
+    "000": ["The Debate", "Recent Features", "Dreaming of a career in the Asia-Pacific?",
+            "Try The Diplomat's jobs board.", "Find your Asia-Pacific job"],
+    "001": ["Presidents Abe and Obama. Image: Flickr user Daniel Maryville", "He can be contacted via email at"],
+    "002": ["in Program", "Share on twitter", "Share on facebook", "Share on linkedin", "Share on email",
+            "Choose Your Subscription Topics", "* indicates required", "I'm interested in...",
+            "38 North: News and Analysis on North Korea", "South Asian Voices"],
+    "003": ["Search", "pacific forum History of Pacific Forum", "Click here to download the full volume.",
+            "You may also view the full Japanese translation of this volume here."],
+    "004": ["Yuriko Nakao/Courtesy Reuters", "More on this topic from CFR",
+            "View more from Defense and Security, Japan"],
+}
+
+
+def _seed(prefix: str) -> tuple[RawSource, object]:
+    (path,) = [p for p in SEED_FILES if p.name.startswith(prefix)]
+    (raw,) = read_file(path, SEEDS)
+    return raw, clean(raw)
+
+
+def _body(doc) -> list[str]:
+    return [b.text for b in doc.blocks if b.kind == "paragraph"]
+
+
+def _sentences(line: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", line) if s.strip()]
+
+
+@pytest.mark.parametrize("prefix", sorted(BOILERPLATE))
+def test_seed_boilerplate_is_dropped(prefix):
+    _, doc = _seed(prefix)
+    for line in BOILERPLATE[prefix]:
+        assert line in doc.dropped, line
+        assert not any(b.text == line for b in doc.blocks), line
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[\"“”]", "", text).split())
+
+
+def _known_furniture(line: str, doc) -> bool:
+    """A dropped line is furniture of a known kind, a label, or a pull quote of kept text."""
+    if line not in doc.dropped:
+        return False
+    if furniture_kind(line) is not None:
+        return True
+    if len(line.split()) <= 8 and not re.search(r"[.!;,]$", line):
+        return True  # navigation label or end-of-page link
+    quote = re.sub(r"\s*[—–]\s*[A-Z][^\"”]*$", "", line)
+    return _words(quote) in _words(doc.text)
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name[:3])
+def test_no_article_sentence_is_lost(path):
+    (raw,) = read_file(path, SEEDS)
+    doc = clean(raw)
+    text = " ".join(doc.text.split())
+    for line in raw.text.split("\n"):
+        line = " ".join(line.split())
+        byline, rest = split_byline_prefix(line)
+        for sentence in _sentences(rest):
+            if len(sentence) < 40 or sentence in text:
+                continue
+            assert _known_furniture(line, doc), sentence
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name[:3])
+def test_blocks_point_into_the_clean_text(path):
+    (raw,) = read_file(path, SEEDS)
+    doc = clean(raw)
+    assert doc.blocks
+    for block in doc.blocks:
+        assert doc.text[block.start:block.end] == block.text
+    assert clean(raw) == doc  # same input, same output
+
+
+def test_repeated_title_and_section_labels_at_top_leave_one_title():
+    _, doc = _seed("000")
+    titles = [b.text for b in doc.blocks if b.kind == "title"]
+    assert titles == ["The US-Japan Security Relationship: Drift or Longevity?"]
+    assert not any(b.text == titles[0] for b in doc.blocks if b.kind != "title")
+
+
+def test_headings_found_in_seeds():
+    headings = {p: [b.text for b in _seed(p)[1].blocks if b.kind == "heading"] for p in ("001", "003", "004")}
+    assert headings["001"] == ["Incompatibility of Values", "Different Views of the World",
+                               "Different Views of History", "Putting the Japan-US Alliance Back on the Right Track"]
+    assert headings["003"] == ["About this Volume", "Introduction"]
+    assert "The Okinawa Issue" in headings["004"] and "Introduction" in headings["004"]
+
+
+def test_byline_prefix_leaves_the_first_sentence():
+    _, doc = _seed("002")
+    assert _body(doc)[0].startswith("A decade ago, the US-Japan alliance was adrift.")
+    assert "By Yuki Tatsumi –" in doc.dropped
+
+
+def test_truncated_contact_line_is_cut_but_the_bio_stays():
+    _, doc = _seed("001")
+    bio = [p for p in _body(doc) if p.startswith("Akira Kato is a Visiting Scholar")]
+    assert bio and bio[0].endswith("Obirin University, Tokyo.")
+
+
+def test_pull_quotes_dropped_originals_kept():
+    _, doc = _seed("004")
+    body = _body(doc)
+    assert sum("With the ebb and flow of what's going on in the region" in p for p in body) == 1
+    assert sum("The United States has an even bigger role" in p for p in body) == 1
+    assert not any(p.endswith("—Jennifer Lind") for p in body)
+
+
+def test_own_page_with_other_furniture_of_the_same_kinds():
+    (raw,) = read_file(FIXTURES / "field_notes_blog.txt", FIXTURES)
+    doc = clean(raw)
+    expected_dropped = [
+        "Opinion", "Home", "A fisherman at Tonle Sap. Photo: Jane Smith/Getty Images",
+        "She can be reached by email at", "Share this article", "Follow us on Mastodon",
+        "Sign up for our weekly newsletter", "Looking for a new job in water policy?",
+        "Browse our jobs board", "Related articles", "Dams and Deltas", "The Flood Pulse Explained",
+        '"Consultation never meant consent, and the largest projects went ahead regardless" —A delta farmer',
+    ]
+    for line in expected_dropped:
+        assert line in doc.dropped, line
+    assert [b.text for b in doc.blocks if b.kind == "title"] == ["Rivers Under Pressure"]
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == ["Sediment and Fish"]
+    body = _body(doc)
+    assert len(body) == 5
+    assert body[0].startswith("Water managers along the Mekong")
+    assert body[-1] == "Maria Elena Gomez is a senior research fellow at the Institute for Water Policy."
+
+
+def test_article_sentences_that_mention_furniture_words_survive():
+    text = ("A Quiet Revolution\n\n"
+            "The newsletter she founded in 1990 grew into the region's most widely read paper, "
+            "and she would later say that she never intended to subscribe anyone to anything.\n"
+            "Share prices fell by a third when the courtesy of the old board gave way to open conflict "
+            "among the directors, who had never before disagreed in public about anything.\n")
+    doc = clean(RawSource(id="x", path="x.txt", fmt="txt", text=text))
+    assert len(_body(doc)) == 2 and not doc.dropped
+
+
+def test_wrapped_book_paragraphs_are_joined_and_verse_kept():
+    (raw,) = read_file(FIXTURES / "wrapped_book.txt", FIXTURES)
+    doc = clean(raw)
+    body = _body(doc)
+    assert len(body) == 4
+    assert body[0].startswith("The keeper climbed the stairs") and "\n" not in body[0]
+    assert "counting the steps as his father" in body[0]
+    assert body[2].count("\n") == 3 and body[2].startswith("The sea is wide")
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == ["CHAPTER I", "CHAPTER II"]
+    assert [b.text for b in doc.blocks if b.kind == "title"][0] == "The Lighthouse Keeper"
+
+
+def test_wrap_detection_per_block():
+    assert is_wrapped(["x" * 68, "y" * 70, "z" * 20])
+    assert not is_wrapped(["Share on twitter", "Share on facebook"])
+    assert not is_wrapped(["Incompatibility of Values", "x" * 400])
+
+
+def test_markdown_headings_and_inline_markup():
+    (raw,) = read_file(FIXTURES / "notes.md", FIXTURES)
+    doc = clean(raw)
+    assert [b.kind for b in doc.blocks] == ["title", "paragraph", "heading", "paragraph", "paragraph", "paragraph"]
+    first = _body(doc)[0]
+    assert "predictable" in first and "*" not in first and "](" not in first
+    assert "tidal plants easy to schedule" in first and "timing of every tide" in first
+
+
+@pytest.mark.parametrize("markup, plain", [
+    ("**bold** and *em* and _under_", "bold and em and under"),
+    ("see [the report](http://x.org/a) now", "see the report now"),
+    ("![alt](img.png) caption", "caption"),
+    ("`code` and snake_case_name", "code and snake_case_name"),
+])
+def test_strip_inline_markdown(markup, plain):
+    assert strip_inline_markdown(markup) == plain
+
+
+def test_html_cleaned_through_its_markdown():
+    (raw,) = read_file(FIXTURES / "page.html", FIXTURES)
+    doc = clean(raw)
+    assert [b.kind for b in doc.blocks] == ["title", "paragraph", "heading", "paragraph", "paragraph"]
