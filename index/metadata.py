@@ -85,8 +85,8 @@ _DATE_FORMS = (
     (re.compile(rf"^{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I), ("month", "day", "year")),
     (re.compile(rf"^(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b", re.I), ("day", "month", "year")),
     (re.compile(rf"^{_MONTH},?\s+(\d{{4}})\b", re.I), ("month", "year")),
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})\b"), ("year", "month", "day")),
-    (re.compile(r"^(\d{4})-(\d{1,2})\b"), ("year", "month")),
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), ("year", "month", "day")),
+    (re.compile(r"^(\d{4})-(\d{1,2})(?!\d)"), ("year", "month")),
     (re.compile(r"^(\d{4})\b"), ("year",)),
 )
 
