@@ -39,7 +39,7 @@ worker_tmp_dir = "/dev/shm"
 accesslog = "-"
 errorlog = "-"
 access_log_format = (
-    '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}i)s ua="%(a)s"'
+    '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s ua="%(a)s"'
 )
 
 
