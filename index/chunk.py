@@ -97,7 +97,7 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     halves rather than 1,500 characters and a stub.  A sentence longer than
     the limit is cut at the last space before it.
     """
-    cuts = [start + m.end() for m in _SENTENCE_END.finditer(text, start, end)
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text, start, end)
             if not _ABBREVIATION.search(text[max(start, m.start() - 12): m.start() + 1])]
     pieces = -(-(end - start) // MAX_CHARS)
     target = (end - start) / pieces
