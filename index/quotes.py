@@ -52,6 +52,7 @@ QUERY_WORD_MIN_CHARS = 4
 # Look for the start of long quotes: the chain of passages follows from it.
 QUERY_WINDOW_WORDS = 80
 BOUNDARY_SLACK_WORDS = 1
+HEAD_WORDS = 10
 MAX_CHAINED_PASSAGES = 200
 
 # Initialisms first ("U.S.", "e.g." read as one word whether or not the dots
@@ -267,6 +268,11 @@ def _align(fragments: Sequence[Sequence[str]], stream: list[str]) -> _Alignment:
     return _Alignment(total, first or 0, position)
 
 
+def _opens_here(fragments: Sequence[Sequence[str]], stream: list[str]) -> bool:
+    head = list(fragments[0][:HEAD_WORDS])
+    return _align_fragment(head, stream, 0, len(stream)).edits <= len(head) // 4
+
+
 def _may_run_on(fragments: Sequence[Sequence[str]], stream: list[str]) -> bool:
     """Whether a verbatim quote could continue past the end of ``stream``: its
     opening fragment is there whole, or the stream ends with its first words."""
@@ -334,8 +340,12 @@ def _locate(searcher: Searcher, passage: Passage, fragments, words: int) -> tupl
         else:
             reaches_end = _may_run_on(fragments, stream)
         # A quote longer than the stream, or a fit running to its last word,
-        # may continue in the next passage.
+        # may continue in the next passage; but only a chain that holds the
+        # quote's opening words is worth extending (a chain starting earlier
+        # is another candidate's).
         if not (reaches_end or words > len(stream)) or len(stream) > 2 * words + 200:
+            break
+        if len(chain.passages) == 1 and not _opens_here(fragments, stream):
             break
         if not chain.extend():
             break
