@@ -131,7 +131,7 @@ def problem_view(exc: Exception) -> tuple[str, dict[str, str]]:
         detail, step = str(exc), "Paste a longer stretch of the quotation and try again."
     elif isinstance(exc, BadQuery):
         detail = str(exc)
-        step = "Fix the query and search again; “How to write a query” above shows what Pinpoint understands."
+        step = "Fix the query and search again; “How to write a query” below shows what Pinpoint understands."
     else:  # falcon.HTTPError from parameter validation
         detail = exc.description or exc.title
         step = "Correct the value in the form and try again."
