@@ -42,7 +42,7 @@ from index.whoosh_engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshW
 # Bump when a pipeline change alters output in a way the code fingerprint misses.
 PIPELINE_VERSION = "1"
 MANIFEST_FILE = "manifest.json"
-_PIPELINE_MODULES = ("readers", "clean", "metadata", "bibtex", "chunk", "whoosh_engine")
+_PIPELINE_MODULES = ("readers", "clean", "boilerplate", "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine")
 # Below this much new text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
 LONG_RUN_BYTES = 20_000_000

@@ -34,7 +34,7 @@ class Block:
     ``start``/``end`` are character offsets into the cleaned text.
     """
 
-    kind: str  # "heading" or "paragraph"
+    kind: str  # "title" (top lines, not counted), "heading" or "paragraph"
     text: str
     start: int
     end: int
@@ -87,7 +87,7 @@ class Source:
     csl: dict[str, Any]
     content_hash: str
     passage_count: int = 0
-    metadata_origin: str = "text"  # "sidecar" or "text"
+    metadata_origin: str = "text"  # "sidecar", "embedded" (JSONL/HTML fields) or "text"
 
     @property
     def title(self) -> str | None:
