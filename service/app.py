@@ -9,6 +9,7 @@ from service import errors
 from service.config import Config
 from service.middleware import BodyLimit, RequestId, SecurityHeaders
 from service.resources.health import HealthResource, ReadyResource
+from service.resources.page import STATIC_DIR, PageResource, PassagePageResource
 from service.resources.search import SearchResource
 from service.resources.export import BibtexResource, SourceCiteResource, SourceResource
 from service.resources.sources import PassageResource, SourcesResource
@@ -26,6 +27,9 @@ def create_app(config: Config, index=None) -> falcon.App:
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
 
+    app.add_route("/", PageResource(index, config))
+    app.add_route("/passages/{source_id}/{number}", PassagePageResource(index, config))
+    app.add_static_route("/static", str(STATIC_DIR))
     app.add_route("/search", SearchResource(index, config))
     app.add_route("/sources", SourcesResource(index))
     app.add_route("/sources/{source_id}", SourceResource(index, config))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 
-import pytest
 
 CFR = "004_9574ace01beba1aa"
 

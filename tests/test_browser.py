@@ -6,19 +6,12 @@ do not depend on their order.  Skips when Chromium or the playwright package is 
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port
-from tests.servers import get, pinpoint_server
+from tests.servers import pinpoint_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -36,51 +29,10 @@ CFR_SENTENCE = "Locals deeply resent the outsize burden of hosting U.S. troops"
 TIMEOUT_MS = 10_000
 
 
-def _page_is_wired() -> bool:
-    from service.app import create_app
-    from service.config import Config
-
-    return create_app(Config())._router.find("/") is not None
-
-
-@contextmanager
-def _gunicorn_with_page(index_dir: Path):
-    """gunicorn over tests.test_page's app until service/app.py routes `/` itself."""
-    port = free_port()
-    log_path = index_dir.parent / f"page-server-{port}.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-             "tests.test_page:wsgi_from_env()"],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "PINPOINT_INDEX": str(index_dir), "PINPOINT_RELOAD_SECONDS": "0"},
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if get(f"{base}/ready", timeout=1.0)[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"gunicorn did not come up:\n{log_path.read_text()}")
-                time.sleep(0.1)
-            yield base
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def base_url(seeds_index):
-    if _page_is_wired():
-        with pinpoint_server(seeds_index, workers=1) as (base, _proc):
-            yield base
-    else:
-        with _gunicorn_with_page(seeds_index) as base:
-            yield base
+    with pinpoint_server(seeds_index, workers=1) as (base, _proc):
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -16,24 +16,11 @@ CFR_TITLE = "The U.S.-Japan Security Alliance"
 CFR_SENTENCE = "Locals deeply resent the outsize burden of hosting U.S. troops"
 
 
-def page_app(config):
-    """create_app(config) with the page's routes, whether or not app.py wires them yet."""
-    from index.versions import LiveIndex
-    from service.app import create_app
-    from service.resources.page import STATIC_DIR, PageResource, PassagePageResource
-
-    app = create_app(config)
-    if app._router.find("/") is None:
-        index = LiveIndex(config.index_dir, reload_seconds=0)
-        app.add_route("/", PageResource(index, config))
-        app.add_route("/passages/{source_id}/{number}", PassagePageResource(index, config))
-        app.add_static_route("/static", str(STATIC_DIR))
-    return app
-
-
 @pytest.fixture(scope="module")
 def page(app_config):
-    return testing.TestClient(page_app(app_config))
+    from service.app import create_app
+
+    return testing.TestClient(create_app(app_config))
 
 
 def get(client, path="/", status=200, **params):
@@ -146,7 +133,7 @@ def test_facets_count_and_filter_by_author_year_and_source(page):
     assert all("2014" in b for b in texts(in_2014, "//ol[@class='hits']//p[@class='byline']"))
     _, one_source = get(page, q="alliance", source=CFR)
     assert set(texts(one_source, "//ol[@class='hits']//h3")) == {CFR_TITLE}
-    assert one_source.xpath(f"//select[@name='source']/option[@selected]/@value") == [CFR]
+    assert one_source.xpath("//select[@name='source']/option[@selected]/@value") == [CFR]
 
 
 def test_pagination_keeps_the_query_filters_and_style(page):
@@ -261,6 +248,7 @@ def test_static_assets_are_served_and_the_page_needs_no_inline_code(page):
 def hostile(tmp_path_factory):
     """A source whose metadata and text are markup, indexed by the real pipeline."""
     from index.build import build_index
+    from service.app import create_app
     from service.config import Config
 
     root = tmp_path_factory.mktemp("hostile")
@@ -276,7 +264,7 @@ def hostile(tmp_path_factory):
     (root / "sources").mkdir()
     (root / "sources" / "hostile.jsonl").write_text(json.dumps(record) + "\n")
     build_index([root / "sources"], root / "index")
-    return testing.TestClient(page_app(Config(index_dir=root / "index", reload_seconds=0)))
+    return testing.TestClient(create_app(Config(index_dir=root / "index", reload_seconds=0)))
 
 
 def test_markup_in_sources_never_reaches_the_page_unescaped(hostile):
@@ -287,10 +275,3 @@ def test_markup_in_sources_never_reaches_the_page_unescaped(hostile):
         assert not doc.xpath("//img[@onerror]") and not doc.xpath("//b") and not doc.xpath("//i[contains(., 'signatories')]")
         assert not [h for h in doc.xpath("//a/@href") if h.lower().startswith("javascript:")]
         assert "<script>alert(1)</script>" in texts(doc, "//h1 | //h3"), "the title shows as text"
-
-
-def wsgi_from_env():
-    """Gunicorn factory for tests/test_browser.py while service/app.py does not wire the page yet."""
-    from service.config import config_from_env
-
-    return page_app(config_from_env())
