@@ -60,14 +60,47 @@ class Marked:
 
 
 class Highlighter:
+    """Finds matches with the analyzer the index used.
+
+    Running Whoosh's analyzer chain token by token dominates a search that
+    returns many hits, so for the usual tokenizer-lowercase-stop-stem chain the
+    same steps run here with a per-word memo; any other analyzer takes the
+    general (slower) path, so the result never depends on which path ran.
+    """
+
+    _MEMO_LIMIT = 200_000
+
     def __init__(self, analyzer):
         self._analyzer = analyzer
+        self._chain = _stemming_chain(analyzer)
+        self._memo: dict[str, str | None] = {}
+
+    def _tokens(self, text: str) -> list[tuple[str, int, int]]:
+        if self._chain is None:
+            return [
+                (t.text, t.startchar, t.endchar)
+                for t in self._analyzer(text, chars=True, positions=True, mode="index")
+            ]
+        pattern, stops, minsize, maxsize, stem = self._chain
+        memo = self._memo
+        if len(memo) > self._MEMO_LIMIT:
+            memo.clear()
+        tokens = []
+        for m in pattern.finditer(text):
+            word = m.group().lower()
+            try:
+                term = memo[word]
+            except KeyError:
+                too_short = len(word) < minsize
+                too_long = maxsize is not None and len(word) > maxsize
+                term = None if (too_short or too_long or word in stops) else stem(word)
+                memo[word] = term
+            if term is not None:
+                tokens.append((term, m.start(), m.end()))
+        return tokens
 
     def find_matches(self, text: str, terms: QueryTerms) -> tuple[Match, ...]:
-        tokens = [
-            (t.text, t.startchar, t.endchar)
-            for t in self._analyzer(text, chars=True, positions=True, mode="index")
-        ]
+        tokens = self._tokens(text)
         marked: dict[int, Match] = {}
         for stem, start, end in tokens:
             if stem in terms.words:
@@ -96,6 +129,20 @@ class Highlighter:
         pieces.append(html.escape(text[cursor:end]))
         pieces.append(suffix)
         return Marked(matches=matches, excerpt=plain, excerpt_html="".join(pieces))
+
+
+def _stemming_chain(analyzer):
+    """The pieces of a tokenizer-lowercase-stop-stem analyzer, or None for any other shape."""
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+
+    items = getattr(analyzer, "items", None)
+    shape = (RegexTokenizer, LowercaseFilter, StopFilter, StemFilter)
+    if not items or len(items) != 4 or not all(type(i) is t for i, t in zip(items, shape)):
+        return None
+    tokenizer, _, stop, stemmer = items
+    if tokenizer.gaps or stemmer.ignore:
+        return None
+    return tokenizer.expression, stop.stops, stop.min, stop.max, stemmer.stemfn
 
 
 def excerpt_window(text: str, matches: tuple[Match, ...], size: int = EXCERPT_CHARS) -> tuple[int, int]:
