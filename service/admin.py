@@ -1,0 +1,155 @@
+"""Re-indexing over HTTP: a background build whose state every worker can read.
+
+Gunicorn runs several worker processes, so the state of a re-index lives in a
+file beside the index (``.reindex.json``), not in memory: a POST answered by
+one worker and a GET answered by another see the same thing.  The build runs
+in its own process (``python -m service.admin``) so a slow or crashing build
+never holds up or takes down a worker; ``index.build``'s lock and atomic
+publish keep the served version intact whatever happens to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+STATUS_FILE = ".reindex.json"
+SPAWN_LOCK_FILE = ".reindex.lock"
+LOG_FILE = ".reindex.log"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class ReindexRunning(RuntimeError):
+    """A re-index started earlier is still running."""
+
+
+def token_matches(expected: str, authorization: str | None) -> bool:
+    """Whether an ``Authorization: Bearer <token>`` header carries ``expected``.
+
+    Both sides are hashed first so the comparison takes the same time whatever
+    the given token's length or content.
+    """
+    if not expected or not authorization:
+        return False
+    scheme, _, given = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    digest = lambda text: hashlib.sha256(text.strip().encode("utf-8", "surrogatepass")).digest()  # noqa: E731
+    return hmac.compare_digest(digest(given), digest(expected))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def _spawn_lock(index_dir: Path):
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / SPAWN_LOCK_FILE, "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write_status(index_dir: Path, status: dict) -> None:
+    temp = index_dir / f"{STATUS_FILE}.{os.getpid()}.tmp"
+    temp.write_text(json.dumps(status), encoding="utf-8")
+    os.replace(temp, index_dir / STATUS_FILE)
+
+
+def read_status(index_dir: Path) -> dict:
+    """The last re-index's state: idle, running, succeeded or failed."""
+    index_dir = Path(index_dir)
+    try:
+        status = json.loads((index_dir / STATUS_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {"state": "idle", "started": None, "finished": None, "version": None, "message": None}
+    if status.get("state") == "running" and not _pid_alive(status.get("pid")):
+        # Killed before it could say so (SIGKILL, OOM, reboot): the served index is untouched.
+        status.update(state="failed", message="the re-index process died before finishing; the served index is unchanged")
+    status.pop("pid", None)
+    return status
+
+
+def start_reindex(index_dir: Path, sources: Sequence[Path]) -> dict:
+    """Start ``python -m service.admin`` building ``sources`` into ``index_dir``; raise ReindexRunning."""
+    index_dir = Path(index_dir)
+    with _spawn_lock(index_dir):
+        if read_status(index_dir)["state"] == "running":
+            raise ReindexRunning("a re-index is already running; GET /admin/reindex shows its progress")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+        with open(index_dir / LOG_FILE, "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "service.admin", "--index", str(index_dir.resolve()),
+                 *[str(Path(s).resolve()) for s in sources]],
+                cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True,
+            )
+        status = {"state": "running", "started": _now(), "finished": None, "version": None,
+                  "message": None, "pid": proc.pid}
+        _write_status(index_dir, status)
+    # Reap the child when it ends so a long-lived worker collects no zombies.
+    threading.Thread(target=proc.wait, name="pinpoint-reindex-reaper", daemon=True).start()
+    return read_status(index_dir)
+
+
+def run_reindex(index_dir: Path, sources: Sequence[Path]) -> int:
+    """The body of the background process: build, then record the outcome."""
+    from index.build import build_index
+    from index.engine import IndexError_
+
+    started = _now()
+    try:
+        report = build_index(list(sources), index_dir)
+    except (IndexError_, OSError, ValueError) as problem:
+        outcome = {"state": "failed", "version": None, "message": str(problem)}
+    except Exception as problem:  # noqa: BLE001 - recorded for the operator, never re-raised into a worker
+        traceback.print_exc()
+        outcome = {"state": "failed", "version": None,
+                   "message": f"the build failed unexpectedly ({type(problem).__name__}); see {LOG_FILE}"}
+    else:
+        skipped = f", {len(report.skipped)} files skipped" if report.skipped else ""
+        outcome = {"state": "succeeded", "version": report.version,
+                   "message": f"{report.sources} sources, {report.passages} passages{skipped}"}
+    with _spawn_lock(index_dir):
+        _write_status(index_dir, {"started": started, "finished": _now(), **outcome})
+    return 0 if outcome["state"] == "succeeded" else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m service.admin", description="re-index in the background")
+    parser.add_argument("--index", required=True)
+    parser.add_argument("sources", nargs="+")
+    args = parser.parse_args(argv)
+    return run_reindex(Path(args.index), [Path(s) for s in args.sources])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
