@@ -42,8 +42,11 @@ MIN_QUOTE_WORDS = 3
 FUZZY_MIN_WORDS = 7
 # Each changed, dropped or added word costs 1/min(words, EDIT_COST_CAP) of the
 # similarity: a long sentence with several content words replaced says
-# something else, however many words it shares with the source.
+# something else, however many words it shares with the source.  Quotes of
+# paragraph length (over EDIT_COST_CAP / LONG_QUOTE_EDIT_SHARE words) may
+# differ in proportion to their length: copying noise grows with the text.
 EDIT_COST_CAP = 15
+LONG_QUOTE_EDIT_SHARE = 0.25
 # An ellipsis may stand for a clause or a sentence, not for a page.
 MAX_ELLIPSIS_GAP_WORDS = 80
 CANDIDATE_PASSAGES = 30
@@ -51,7 +54,6 @@ QUERY_WORDS = 30  # each word is one query term; the engine allows 64
 QUERY_WORD_MIN_CHARS = 4
 # Look for the start of long quotes: the chain of passages follows from it.
 QUERY_WINDOW_WORDS = 80
-BOUNDARY_SLACK_WORDS = 1
 HEAD_WORDS = 10
 MAX_CHAINED_PASSAGES = 200
 
@@ -232,24 +234,40 @@ def _find_exact(fragments: Sequence[Sequence[str]], stream: list[str]) -> _Align
     return _Alignment(0, first, last)
 
 
+def _as_letters(*sequences: Sequence[str]) -> list[str]:
+    """Each distinct word as one character: rapidfuzz compares strings far
+    faster than lists, and word-level edits stay word-level."""
+    codes: dict[str, str] = {}
+    return ["".join(codes.setdefault(w, chr(0x100 + len(codes))) for w in seq) for seq in sequences]
+
+
 def _align_fragment(fragment: Sequence[str], stream: list[str], lo: int, hi: int) -> _Alignment:
     """Best fit of the whole fragment against any window of ``stream[lo:hi]``."""
-    haystack = stream[lo:hi]
-    if not haystack:
+    if hi <= lo:
         return _Alignment(len(fragment), lo, lo)
-    rough = fuzz.partial_ratio_alignment(list(fragment), haystack)
-    if len(fragment) <= len(haystack):
+    needle, haystack = _as_letters(fragment, stream[lo:hi])
+    rough = fuzz.partial_ratio_alignment(needle, haystack)
+    if len(needle) <= len(haystack):
         s0, e0 = rough.dest_start, rough.dest_end
     else:  # the fragment is the longer: rapidfuzz aligned the haystack inside it
         s0, e0 = 0, len(haystack)
-    slack = 2 + min(len(fragment) // 20, 4)
-    best: tuple[int, int, int, int] | None = None
-    for s in range(max(0, s0 - slack), min(len(haystack), s0 + slack) + 1):
-        for e in range(max(s + 1, e0 - slack), min(len(haystack), e0 + slack) + 1):
-            edits = Levenshtein.distance(fragment, haystack[s:e])
-            key = (edits, abs((e - s) - len(fragment)), s, e)
-            if best is None or key < best:
-                best = key
+    slack = 2 + min(len(needle) // 20, 4)
+
+    def cost(s: int, e: int) -> tuple[int, int, int, int]:
+        return (Levenshtein.distance(needle, haystack[s:e]), abs((e - s) - len(needle)), s, e)
+
+    starts = range(max(0, s0 - slack), min(len(haystack) - 1, s0 + slack) + 1)
+    if len(needle) <= 100:
+        best = min(
+            (cost(s, e) for s in starts for e in range(max(s + 1, e0 - slack), min(len(haystack), e0 + slack) + 1)),
+            default=None,
+        )
+    else:  # long fragments: settle the start, then the end (the grid costs too much)
+        e0 = max(e0, min(starts, default=0) + 1)
+        best = min((cost(s, e0) for s in starts if s < e0), default=None)
+        if best is not None:
+            s = best[2]
+            best = min(cost(s, e) for e in range(max(s + 1, e0 - slack), min(len(haystack), e0 + slack) + 1))
     if best is None:
         return _Alignment(len(fragment), lo, lo)
     edits, _, s, e = best
@@ -268,23 +286,24 @@ def _align(fragments: Sequence[Sequence[str]], stream: list[str]) -> _Alignment:
     return _Alignment(total, first or 0, position)
 
 
-def _opens_here(fragments: Sequence[Sequence[str]], stream: list[str]) -> bool:
-    head = list(fragments[0][:HEAD_WORDS])
-    return _align_fragment(head, stream, 0, len(stream)).edits <= len(head) // 4
-
-
-def _may_run_on(fragments: Sequence[Sequence[str]], stream: list[str]) -> bool:
-    """Whether a verbatim quote could continue past the end of ``stream``: its
-    opening fragment is there whole, or the stream ends with its first words."""
+def _opening(fragments: Sequence[Sequence[str]], stream: list[str]) -> int | None:
+    """Where the quote's opening words stand in ``stream``, if they do, nearly verbatim
+    or as a verbatim tail of ``stream`` (a quote running on into the next passage)."""
     first = list(fragments[0])
-    if len(fragments) > 1 and _find_exact(fragments[:1], stream) is not None:
-        return True
-    return any(stream[-k:] == first[:k] for k in range(1, min(len(first), len(stream)) + 1))
+    head = first[:HEAD_WORDS]
+    found = _align_fragment(head, stream, 0, len(stream))
+    if found.edits <= len(head) // 4:
+        return found.start
+    for k in range(min(len(first), len(stream)), 1, -1):
+        if stream[-k:] == first[:k]:
+            return len(stream) - k
+    return None
 
 
 def similarity(edits: int, words: int) -> float:
-    """1 for a verbatim quote, less by 1/min(words, EDIT_COST_CAP) per word edit."""
-    return max(0.0, 1.0 - edits / min(words, EDIT_COST_CAP))
+    """1 for a verbatim quote, less per word edit by 1/min(words, EDIT_COST_CAP),
+    or for quotes of paragraph length by 1/(words * LONG_QUOTE_EDIT_SHARE)."""
+    return max(0.0, 1.0 - edits / max(min(words, EDIT_COST_CAP), words * LONG_QUOTE_EDIT_SHARE))
 
 
 class _Chain:
@@ -323,33 +342,31 @@ class _Chain:
         ]
 
 
-def _locate(searcher: Searcher, passage: Passage, fragments, words: int) -> tuple[_Alignment, _Chain] | None:
+def _locate(
+    searcher: Searcher, passage: Passage, fragments, words: int, threshold: float
+) -> tuple[_Alignment, _Chain] | None:
     chain = _Chain(searcher, passage)
-    fuzzy_allowed = words >= FUZZY_MIN_WORDS
-    best: _Alignment | None = None
-    while True:
-        stream = chain.words
-        exact = _find_exact(fragments, stream)
-        if exact is not None:
-            return exact, chain
-        if fuzzy_allowed:
-            aligned = _align(fragments, stream)
-            if best is None or aligned.edits < best.edits:
-                best = aligned
-            reaches_end = aligned.end >= len(stream) - BOUNDARY_SLACK_WORDS
-        else:
-            reaches_end = _may_run_on(fragments, stream)
-        # A quote longer than the stream, or a fit running to its last word,
-        # may continue in the next passage; but only a chain that holds the
-        # quote's opening words is worth extending (a chain starting earlier
-        # is another candidate's).
-        if not (reaches_end or words > len(stream)) or len(stream) > 2 * words + 200:
-            break
-        if len(chain.passages) == 1 and not _opens_here(fragments, stream):
-            break
-        if not chain.extend():
-            break
-    return (best, chain) if best is not None else None
+    stream = chain.words
+    exact = _find_exact(fragments, stream)
+    if exact is not None:
+        return exact, chain
+    opening = _opening(fragments, stream)
+    if opening is not None:
+        # The quote opens in this passage: read on through the following
+        # passages as far as its words (and any ellipsis gaps) could reach,
+        # then align once.  A chain that starts earlier is another candidate's.
+        reach = opening + words + words // 8 + 2 + MAX_ELLIPSIS_GAP_WORDS * (len(fragments) - 1)
+        while len(chain.tokens) < reach and chain.extend():
+            pass
+        if len(chain.passages) > 1:
+            stream = chain.words
+            exact = _find_exact(fragments, stream)
+            if exact is not None:
+                return exact, chain
+    # Words the stream lacks are edits at the least: no need to align to know it fails.
+    if words < FUZZY_MIN_WORDS or similarity(words - len(stream), words) < threshold:
+        return None
+    return _align(fragments, stream), chain
 
 
 def find_quote(
@@ -380,7 +397,7 @@ def find_quote(
 
     found: dict[tuple, tuple[tuple, QuoteMatch]] = {}
     for rank, passage in enumerate(candidates):
-        located = _locate(searcher, passage, fragments, words)
+        located = _locate(searcher, passage, fragments, words, threshold)
         if located is None:
             continue
         alignment, chain = located

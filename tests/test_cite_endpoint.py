@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -81,7 +82,7 @@ def test_absent_text_is_not_found(cite_client):
 
 def test_post_takes_a_long_quote_across_passages(cite_client, passages):
     first, following = next(
-        (a, b) for a, b in zip(passages, passages[1:])
+        (a, b) for a, b in itertools.pairwise(passages)
         if a.source_id == b.source_id and len(a.text) + len(b.text) > 1500
     )
     quote = first.text + "\n\n" + following.text

@@ -12,7 +12,13 @@ from typing import Any
 
 import falcon
 
-from index.quotes import DEFAULT_THRESHOLD, QuoteError, QuoteMatch, QuoteSpan, find_quote
+from index.quotes import (
+    DEFAULT_THRESHOLD,
+    QuoteError,
+    QuoteMatch,
+    QuoteSpan,
+    find_quote,
+)
 from service.citations import STYLES
 from service.citations.csl_styles import style_path
 from service.config import Config
