@@ -32,6 +32,7 @@ _YEAR_ANY = re.compile(r"\byear:(\[[^\]]*\]\)*|\S*)")
 _YEAR_OK = re.compile(r"\d{1,4}\)*|\[(\d{1,4} )?TO( \d{1,4})?\]\)*")
 _FIELD_PREFIX = re.compile(r"(?<![\w:])([A-Za-z_]\w*):(?=\S)")
 _QUOTED = re.compile(r'"[^"]*"')
+_WORD = re.compile(r"\w+(\.?\w+)*")
 
 
 def _outside_quotes(text: str) -> str:
@@ -181,23 +182,25 @@ def suggest_spelling(searcher, text: str, q: wq.Query) -> str | None:
     """The query with unknown words replaced by the closest indexed word, or None."""
     reader = searcher.reader()
     corrector = reader.corrector("text")
-    replacements = []
+    replacements = {}  # by start: each word is a Term in every default field
     for leaf in q.leaves():
         if not isinstance(leaf, wq.Term) or leaf.fieldname not in TEXT_FIELDS:
             continue
         if any(reader.doc_frequency(f, leaf.text) for f in TEXT_FIELDS):
             continue
-        start, end = getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)
-        if start is None or end is None:
+        start = getattr(leaf, "startchar", None)
+        # The parser's endchar counts the stemmed form, so find the typed word's end.
+        typed = _WORD.match(text, start) if start is not None else None
+        if typed is None:
             continue
-        word = text[start:end]
+        word, end = typed.group(), typed.end()
         suggestions = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
         if suggestions and suggestions[0] != word.lower():
-            replacements.append((start, end, suggestions[0]))
+            replacements[start] = (start, end, suggestions[0])
     if not replacements:
         return None
     corrected = text
-    for start, end, word in sorted(replacements, reverse=True):
+    for start, end, word in sorted(replacements.values(), reverse=True):
         corrected = corrected[:start] + word + corrected[end:]
     return corrected
 
