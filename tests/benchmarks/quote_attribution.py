@@ -15,6 +15,9 @@ negatives  handwritten sentences on the US-Japan alliance that no seed
            another source; sentences with 3 or 4 content words replaced; and
            sentences from other collections (SciFact, Cranfield) when
            ../shared/datasets is present.
+paragraphs whole passages with 2% of their words changed (positives); splices
+           of two passages' halves from different sources and passages with
+           their words shuffled (negatives).
 
 A splice counts as a negative: it is a quote of neither source, and naming
 either as its origin (let alone as an exact quote) would put words in an
@@ -24,7 +27,13 @@ For each threshold the report gives the false-attribution rate per negative
 set and the recall on near misses (the sentence's own passage reported).  The
 chosen threshold is the lowest on the grid that is at least MARGIN above the
 highest similarity any negative reached, so zero false attributions holds with
-room to spare.
+room to spare.  Gutenberg prose is left out: too unlike the seeds to be a hard
+negative.
+
+Measured (2 cores, seed 20261123 and --seed 7): no negative attributed at
+0.85 and above; the closest negative reached 0.833, hence 0.875.  At 0.875:
+0/611 and 0/494 false attributions, near-miss recall 280/288 and 222/228,
+every verbatim, typographic and ellipsis variant found exactly in its passage.
 """
 
 from __future__ import annotations
