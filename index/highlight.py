@@ -75,7 +75,8 @@ class Highlighter:
         self._chain = _stemming_chain(analyzer)
         self._memo: dict[str, str | None] = {}
 
-    def _tokens(self, text: str) -> list[tuple[str, int, int]]:
+    def tokens(self, text: str) -> list[tuple[str, int, int]]:
+        """(term, start, end) for each indexed token of ``text``."""
         if self._chain is None:
             return [
                 (t.text, t.startchar, t.endchar)
@@ -100,7 +101,7 @@ class Highlighter:
         return tokens
 
     def find_matches(self, text: str, terms: QueryTerms) -> tuple[Match, ...]:
-        tokens = self._tokens(text)
+        tokens = self.tokens(text)
         marked: dict[int, Match] = {}
         for stem, start, end in tokens:
             if stem in terms.words:

@@ -178,7 +178,19 @@ def _has_several_terms(q: wq.Query) -> bool:
     return sum(1 for _ in q.leaves()) > 1
 
 
-def suggest_spelling(searcher, text: str, q: wq.Query) -> str | None:
+def _surface_form(searcher, highlighter: Highlighter, stem: str) -> str | None:
+    """A word as written in some passage whose stem is ``stem``."""
+    found = searcher.search(wq.Term("text", stem), limit=1)
+    if not found:
+        return None
+    text = found[0]["text"]
+    for term, start, end in highlighter.tokens(text):
+        if term == stem:
+            return text[start:end].lower()
+    return None
+
+
+def suggest_spelling(searcher, highlighter: Highlighter, text: str, q: wq.Query) -> str | None:
     """The query with unknown words replaced by the closest indexed word, or None."""
     reader = searcher.reader()
     corrector = reader.corrector("text")
@@ -194,9 +206,12 @@ def suggest_spelling(searcher, text: str, q: wq.Query) -> str | None:
         if typed is None:
             continue
         word, end = typed.group(), typed.end()
-        suggestions = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
-        if suggestions and suggestions[0] != word.lower():
-            replacements[start] = (start, end, suggestions[0])
+        # Stems are what the field holds, so compare the typed word's stem first.
+        suggestions = (corrector.suggest(leaf.text, limit=1, maxdist=2, prefix=1)
+                       or corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1))
+        surface = _surface_form(searcher, highlighter, suggestions[0]) if suggestions else None
+        if surface and surface != word.lower():
+            replacements[start] = (start, end, surface)
     if not replacements:
         return None
     corrected = text
@@ -256,7 +271,7 @@ def execute_search(
         if loose_total:
             plan, results, per_source, total = loose, loose_results, loose_sources, loose_total
             matched_all = False
-    corrected = suggest_spelling(searcher, request.q, plan.scored) if request.q else None
+    corrected = suggest_spelling(searcher, highlighter, request.q, plan.scored) if request.q else None
 
     hits = []
     for rank, hit in enumerate(results[request.offset : request.offset + request.limit], start=request.offset + 1):
