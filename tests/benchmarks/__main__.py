@@ -1,0 +1,114 @@
+"""`make bench`: speed, scale and ranking quality, side by side with peers.
+
+    .venv/bin/python -m tests.benchmarks [--quick] [--only indexing,latency,http,peers,quality]
+
+Indexing runs on slices of the Gutenberg corpus (10%, 30%, 100%; --quick: 10%
+only, one run each); the largest slice's index serves the latency, HTTP and
+peer measurements.  Results go to tests/benchmarks/results/ as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.benchmarks import report
+from tests.benchmarks.corpus import QUERY_SEED, RESULTS, DatasetMissing, require_gutenberg, write_slices
+from tests.benchmarks.indexing import build_once, measure_slice
+
+SECTIONS = ("indexing", "latency", "http", "peers", "quality")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10%% slice, one run each, short HTTP runs")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
+    parser.add_argument("--slices", help="comma-separated shares of the corpus, e.g. 0.1,0.3,1")
+    parser.add_argument("--repeats", type=int, help="runs per figure (default 3, --quick 1)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--output", type=Path, help="JSON file (default results/bench-<time>.json)")
+    args = parser.parse_args(argv)
+    args.only = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = sorted(set(args.only) - set(SECTIONS))
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}: choose from {', '.join(SECTIONS)}")
+    args.slices = [float(s) for s in args.slices.split(",")] if args.slices else ([0.1] if args.quick else [0.1, 0.3, 1.0])
+    args.repeats = args.repeats or (1 if args.quick else 3)
+    return args
+
+
+def corpus_sections(args, work: Path, results: dict) -> None:
+    from tests.benchmarks.latency import pinpoint_latency, query_sets_for
+
+    slices = write_slices(args.slices, work / "slices")
+    largest = slices[-1]
+    if "indexing" in args.only:
+        results["indexing"] = []
+        for piece in slices:
+            # Builds of the full corpus take minutes each: one fewer run there keeps `make bench` bounded.
+            repeats = args.repeats if piece is not largest or len(slices) == 1 else max(1, args.repeats - 1)
+            row = measure_slice(piece, work, repeats)
+            results["indexing"].append(row)
+            report.print_rows(f"indexing {piece.label} done", [row])
+        index_dir = Path(results["indexing"][-1]["index_dir"])
+    else:
+        index_dir = work / "index-serving"
+        build_once(largest.path, index_dir)
+    results["served_slice"] = largest.label
+    query_sets = query_sets_for(index_dir, per_set=20 if args.quick else 50, seed=QUERY_SEED)
+    results["queries"] = {qs.name: list(qs.queries) for qs in query_sets}
+    # Queries are cheap: one more pass than the builds get, for both engines alike.
+    search_repeats = args.repeats + 1
+    if "latency" in args.only:
+        results["latency_in_process_ms"] = pinpoint_latency(index_dir, query_sets, search_repeats)
+    if "peers" in args.only:
+        from tests.benchmarks.peers import measure_tantivy
+
+        results["tantivy"] = measure_tantivy(index_dir, work, query_sets, search_repeats)
+    if "http" in args.only:
+        from tests.benchmarks.http_load import WrkMissing, measure_server
+
+        seconds = 3 if args.quick else 10
+        logs = work / "logs"
+        logs.mkdir(exist_ok=True)
+        try:
+            results["http"] = measure_server("pinpoint", index_dir, query_sets, args.workers, seconds, args.repeats, logs)
+            if "peers" in args.only:
+                results["bare_falcon"] = measure_server("bare", None, query_sets, args.workers, seconds, args.repeats, logs)
+        except WrkMissing as missing:
+            results["http_skipped"] = str(missing)
+            print(f"skipping HTTP figures: {missing}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+    results: dict = {"args": {"quick": args.quick, "only": args.only, "slices": args.slices,
+                              "repeats": args.repeats, "workers": args.workers}}
+    with tempfile.TemporaryDirectory(prefix="pinpoint-bench-") as tmp:
+        work = Path(tmp)
+        if set(args.only) - {"quality"}:
+            try:
+                require_gutenberg()
+                corpus_sections(args, work, results)
+            except DatasetMissing as missing:
+                results["corpus_skipped"] = str(missing)
+                print(f"skipping corpus benchmarks: {missing}", file=sys.stderr)
+        if "quality" in args.only:
+            results["quality"] = report.run_quality(work)
+    results["seconds"] = round(time.monotonic() - started, 1)
+    print()
+    report.print_all(results)
+    output = args.output or RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=1))
+    print(f"\nwrote {output} ({results['seconds']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
