@@ -11,6 +11,7 @@ from service.middleware import BodyLimit, RequestId, SecurityHeaders
 from service.resources.health import HealthResource, ReadyResource
 from service.resources.page import STATIC_DIR, PageResource, PassagePageResource
 from service.resources.search import SearchResource
+from service.resources.cite import CiteResource
 from service.resources.export import BibtexResource, SourceCiteResource, SourceResource
 from service.resources.sources import PassageResource, SourcesResource
 
@@ -35,6 +36,7 @@ def create_app(config: Config, index=None) -> falcon.App:
     app.add_route("/sources/{source_id}", SourceResource(index, config))
     app.add_route("/sources/{source_id}/cite", SourceCiteResource(index, config))
     app.add_route("/sources/{source_id}/passages/{number}", PassageResource(index, config))
+    app.add_route("/cite", CiteResource(index, config))
     app.add_route("/bibtex", BibtexResource(index, config))
     app.add_route("/health", HealthResource())
     app.add_route("/ready", ReadyResource(index))

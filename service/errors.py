@@ -13,6 +13,7 @@ import logging
 import falcon
 
 from index.engine import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
+from index.quotes import QuoteError
 
 log = logging.getLogger("pinpoint.errors")
 
@@ -83,6 +84,7 @@ def install(app: falcon.App) -> None:
     app.add_error_handler(Exception, _unexpected)
     app.add_error_handler(falcon.HTTPRouteNotFound, _no_route)
     app.add_error_handler(BadQuery, _mapping(falcon.HTTP_400))
+    app.add_error_handler(QuoteError, _mapping(falcon.HTTP_400))
     app.add_error_handler(UnknownStyle, _mapping(falcon.HTTP_400))
     app.add_error_handler(UnknownFormat, _mapping(falcon.HTTP_400))
     app.add_error_handler(UnknownSource, _mapping(falcon.HTTP_404))

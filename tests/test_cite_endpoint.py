@@ -11,18 +11,7 @@ from index.quotes import DEFAULT_THRESHOLD
 
 
 @pytest.fixture(scope="module")
-def cite_client(app_config):
-    """The app as create_app builds it, with /cite routed if create_app does not yet."""
-    from falcon import testing
-
-    from index.versions import LiveIndex
-    from service.app import create_app
-    from service.resources.cite import CiteResource
-
-    app = create_app(app_config)
-    client = testing.TestClient(app)
-    if client.simulate_get("/cite", params={"quote": "the alliance endures"}).status_code == 404:
-        app.add_route("/cite", CiteResource(LiveIndex(app_config.index_dir, reload_seconds=0), app_config))
+def cite_client(client):
     return client
 
 
