@@ -210,7 +210,7 @@ class _Build:
                 for source_id in old_files[key]["sources"]:
                     writer.remove_source(source_id)
 
-            claimed = {sid: key for f in kept for sid in old_files[f.key]["sources"] for key in [str(f.path)]}
+            claimed = {sid: str(f.path) for f in kept for sid in old_files[f.key]["sources"]}
             file_sources = {f.key: list(old_files[f.key]["sources"]) for f in kept}
             rebuilt = self._index_changed(writer, changed, file_sources, claimed, new_bytes, procs)
             writer.commit()

@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from whoosh.index import EmptyIndexError
+
 from index.engine import IndexBusy, IndexNotFound
 from index.whoosh_engine import WhooshSearcher
 
@@ -171,7 +173,7 @@ def open_searcher(index_dir: Path) -> WhooshSearcher:
             )
         try:
             return WhooshSearcher(version_dir(index_dir, version), version)
-        except FileNotFoundError:
+        except (FileNotFoundError, EmptyIndexError):
             continue
     raise IndexNotFound(f"the index at {index_dir} kept changing while it was being opened")
 
