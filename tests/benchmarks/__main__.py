@@ -87,6 +87,8 @@ def corpus_sections(args, work: Path, results: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
+    output = args.output or RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
     results: dict = {"args": {"quick": args.quick, "only": args.only, "slices": args.slices,
                               "repeats": args.repeats, "workers": args.workers}}
     with tempfile.TemporaryDirectory(prefix="pinpoint-bench-") as tmp:
@@ -95,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 require_gutenberg()
                 corpus_sections(args, work, results)
+                # Saved before quality runs, so a long quality pass never costs the speed figures.
+                output.write_text(json.dumps(results, indent=1))
             except DatasetMissing as missing:
                 results["corpus_skipped"] = str(missing)
                 print(f"skipping corpus benchmarks: {missing}", file=sys.stderr)
@@ -103,8 +107,6 @@ def main(argv: list[str] | None = None) -> int:
     results["seconds"] = round(time.monotonic() - started, 1)
     print()
     report.print_all(results)
-    output = args.output or RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=1))
     print(f"\nwrote {output} ({results['seconds']:.0f} s)")
     return 0
