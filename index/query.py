@@ -119,9 +119,10 @@ class QueryPlanner:
         parsed = parsed.normalize()
         if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
             return None
-        leaves = sum(1 for _ in parsed.leaves())
-        if leaves > MAX_QUERY_TERMS:
-            raise BadQuery(f"query has {leaves} terms; the limit is {MAX_QUERY_TERMS}")
+        # Each word is a leaf in every default field, so count distinct words.
+        words = {getattr(leaf, "text", None) or repr(leaf) for leaf in parsed.leaves()}
+        if len(words) > MAX_QUERY_TERMS:
+            raise BadQuery(f"query has {len(words)} terms; the limit is {MAX_QUERY_TERMS}")
         return parsed
 
     def filters(self, request: SearchRequest) -> wq.Query | None:
