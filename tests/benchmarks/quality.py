@@ -153,10 +153,10 @@ def grid() -> list[Ranking]:
     """Settings compared by --grid: BM25's two knobs, the title weight and stopwords."""
     base = DEFAULT_RANKING
     candidates = [base]
-    for k1 in (0.9, 1.2, 1.5):
-        for b in (0.4, 0.6, 0.75):
+    for k1 in (0.9, 1.2, 1.6):
+        for b in (0.4, 0.75):
             candidates.append(replace(base, k1=k1, b=b, title_b=b))
-    for title_boost in (0.5, 1.0, 2.0):
+    for title_boost in (0.5, 2.0):
         candidates.append(replace(base, title_boost=title_boost))
     candidates.append(replace(base, stopwords=not base.stopwords))
     unique = []
