@@ -3,7 +3,7 @@
 Layout::
 
     INDEX_DIR/CURRENT              name of the served version (one line)
-    INDEX_DIR/.build.lock          flock'd by the one build allowed at a time
+    INDEX_DIR/.build.lock          locked (lockf) by the one build allowed at a time
     INDEX_DIR/versions/<version>/  whoosh/, sources.json, manifest.json
     INDEX_DIR/versions/.tmp-*      a build in progress (or one that died)
 
@@ -73,28 +73,52 @@ def next_version_name(index_dir: Path) -> str:
     return f"{max(numbers, default=0) + 1:06d}"
 
 
+# Build locks this process holds, by lock file path (see build_lock).
+_HELD: set[str] = set()
+_HELD_GUARD = threading.Lock()
+
+
 @contextmanager
 def build_lock(index_dir: Path, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the index's build lock; wait up to ``timeout`` seconds, then raise IndexBusy."""
+    """Hold the index's build lock; wait up to ``timeout`` seconds, then raise IndexBusy.
+
+    A POSIX record lock (``lockf``), not ``flock``: forked children do not
+    inherit it, so worker processes a build starts (its pool, Whoosh's
+    sub-writers) cannot keep holding it after the build is killed.  Such locks
+    do not exclude other threads of the same process, hence ``_HELD``.
+    """
     Path(index_dir).mkdir(parents=True, exist_ok=True)
     path = Path(index_dir) / LOCK_FILE
-    with open(path, "a+") as handle:
-        deadline = time.monotonic() + timeout
+    key = str(path.resolve())
+    deadline = time.monotonic() + timeout
+    handle = None
+    try:
         while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusy(
-                        f"another build of {index_dir} is running (it holds {path}); "
-                        f"waited {timeout:.0f}s — try again when it finishes"
-                    ) from None
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            with _HELD_GUARD:
+                if key not in _HELD:
+                    # Opened only when this process holds no lock on it: closing
+                    # any descriptor of the file would drop a POSIX lock already held.
+                    handle = open(path, "a+")
+                    try:
+                        fcntl.lockf(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        _HELD.add(key)
+                        break
+                    except OSError:
+                        handle.close()
+                        handle = None
+            if time.monotonic() >= deadline:
+                raise IndexBusy(
+                    f"another build of {index_dir} is running (it holds {path}); "
+                    f"waited {timeout:.0f}s — try again when it finishes"
+                )
+            time.sleep(0.1)
+        yield
+    finally:
+        if handle is not None:
+            with _HELD_GUARD:
+                fcntl.lockf(handle.fileno(), fcntl.LOCK_UN)
+                handle.close()
+                _HELD.discard(key)
 
 
 def remove_stale_staging(index_dir: Path) -> int:
