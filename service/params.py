@@ -57,6 +57,9 @@ def search_request(req: falcon.Request, config: Config, *, default_limit: int = 
     group = req.get_param("group")
     if group not in (None, "", "source"):
         raise bad_request(f"group must be 'source' (or absent), not {group[:40]!r}")
+    match = req.get_param("match") or "all"
+    if match not in ("all", "any"):
+        raise bad_request(f"match must be 'all' (every word, the default) or 'any', not {match[:40]!r}")
     year_from, year_to = year_range(req.get_param("year"))
     return SearchRequest(
         q=q,
@@ -68,4 +71,5 @@ def search_request(req: falcon.Request, config: Config, *, default_limit: int = 
         year_from=year_from,
         year_to=year_to,
         group_by_source=group == "source",
+        match=match,
     )

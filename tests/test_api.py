@@ -128,3 +128,13 @@ def test_ready_is_503_without_an_index(tmp_path):
     resp = client.simulate_get("/search", params={"q": "alliance"})
     assert resp.status_code == 503
     assert resp.headers["content-type"] == "application/problem+json"
+
+
+def test_match_any_ranks_by_any_word(client):
+    strict = client.simulate_get("/search", params={"q": "Futenma xylophone"}).json
+    loose = client.simulate_get("/search", params={"q": "Futenma xylophone", "match": "any"}).json
+    assert strict["matched_all_terms"] is False  # fell back: nothing has both words
+    assert loose["total"] == strict["total"] > 0
+    both = client.simulate_get("/search", params={"q": "Futenma relocation"}).json
+    anyword = client.simulate_get("/search", params={"q": "Futenma relocation", "match": "any"}).json
+    assert anyword["total"] >= both["total"]

@@ -17,6 +17,7 @@ BAD_REQUESTS = [
     ("/search", {"q": "alliance", "year": "last year"}, 400, "year"),
     ("/search", {"q": "alliance", "year": "2015..2010"}, 400, "year"),
     ("/search", {"q": "alliance", "group": "author"}, 400, "group"),
+    ("/search", {"q": "alliance", "match": "some"}, 400, "match"),
     ("/search", {"q": "alliance", "style": "no-such-style"}, 400, "style"),
     ("/search", {"q": "x" * 5000}, 400, "limit"),
     ("/sources/no-such-source", {}, 404, "no-such-source"),
