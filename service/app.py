@@ -9,8 +9,10 @@ from service import errors
 from service.config import Config
 from service.middleware import BodyLimit, RequestId, SecurityHeaders
 from service.resources.health import HealthResource, ReadyResource
+from service.resources.openapi import OpenApiResource
 from service.resources.page import STATIC_DIR, PageResource, PassagePageResource
 from service.resources.search import SearchResource
+from service.resources.admin import ReindexResource
 from service.resources.cite import CiteResource
 from service.resources.export import BibtexResource, SourceCiteResource, SourceResource
 from service.resources.sources import PassageResource, SourcesResource
@@ -40,4 +42,7 @@ def create_app(config: Config, index=None) -> falcon.App:
     app.add_route("/bibtex", BibtexResource(index, config))
     app.add_route("/health", HealthResource())
     app.add_route("/ready", ReadyResource(index))
+    app.add_route("/openapi.json", OpenApiResource(app, config))
+    if config.admin_token:
+        app.add_route("/admin/reindex", ReindexResource(config.index_dir, config.sources, config.admin_token))
     return app

@@ -28,6 +28,8 @@ class Config:
     # How often a worker checks for a newly built index version.
     reload_seconds: float = 1.0
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    # Off unless set; kept out of repr so it never reaches a log line.
+    admin_token: str | None = field(default=None, repr=False)
 
 
 # Every setting, its variable and its meaning; README "Settings" must list each
@@ -45,6 +47,7 @@ SETTINGS: dict[str, str] = {
     "PINPOINT_MAX_QUOTE_CHARS": "longest quote accepted by /cite (default 20000)",
     "PINPOINT_RELOAD_SECONDS": "how often a worker looks for a new index version (default 1)",
     "PINPOINT_CORS_ORIGINS": "comma-separated origins allowed by CORS (default: none, CORS off)",
+    "PINPOINT_ADMIN_TOKEN": "bearer token that turns on GET/POST /admin/reindex (default: unset, endpoint off)",
 }
 
 
@@ -91,4 +94,5 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
         max_quote_chars=_int(env, "PINPOINT_MAX_QUOTE_CHARS", 20_000, minimum=1),
         reload_seconds=_float(env, "PINPOINT_RELOAD_SECONDS", 1.0),
         cors_origins=origins,
+        admin_token=env.get("PINPOINT_ADMIN_TOKEN") or None,
     )

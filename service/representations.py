@@ -7,6 +7,7 @@ the page) render a source, a passage or a citation the same way.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from index.records import Hit, Match, Passage, Source
 from service.citations import Citation, Locator, cite, quotation
@@ -81,7 +82,25 @@ def passage_citation(source: Source, passage: Passage, style: str, quoted: str) 
     return citation_json(cite(source.csl, style, locator_for(passage)), quoted)
 
 
-def passage_json(passage: Passage) -> dict[str, Any]:
+def _fragment_part(words: list[str]) -> str:
+    # Text fragments reserve '-', ',' and '&' as syntax, so they are always encoded.
+    return quote(" ".join(words), safe="").replace("-", "%2D")
+
+
+def deep_link(url: str | None, text: str, edge_words: int = 4) -> str | None:
+    """A URL that opens the source at this passage (a text fragment, ``#:~:text=``)."""
+    if not url or not url.lower().startswith(("http://", "https://")):
+        return None
+    words = text.split()
+    if not words:
+        return None
+    base = url.split("#", 1)[0]
+    if len(words) <= 2 * edge_words:
+        return f"{base}#:~:text={_fragment_part(words)}"
+    return f"{base}#:~:text={_fragment_part(words[:edge_words])},{_fragment_part(words[-edge_words:])}"
+
+
+def passage_json(passage: Passage, source: Source | None = None) -> dict[str, Any]:
     return {
         "passage_id": passage.id,
         "source_id": passage.source_id,
@@ -90,7 +109,11 @@ def passage_json(passage: Passage) -> dict[str, Any]:
         "paragraph_end": passage.paragraph_end,
         "heading": passage.heading,
         "text": passage.text,
-        "links": {"self": f"/sources/{passage.source_id}/passages/{passage.number}"},
+        "links": {
+            "self": f"/sources/{passage.source_id}/passages/{passage.number}",
+            "page": f"/passages/{passage.source_id}/{passage.number}",
+            "deep_link": deep_link(source.csl.get("URL"), passage.text) if source else None,
+        },
     }
 
 
@@ -100,7 +123,7 @@ def match_json(match: Match) -> dict[str, Any]:
 
 def hit_json(hit: Hit, style: str) -> dict[str, Any]:
     body = {"rank": hit.rank, "score": round(hit.score, 4)}
-    body.update(passage_json(hit.passage))
+    body.update(passage_json(hit.passage, hit.source))
     body.update(
         excerpt=hit.excerpt,
         excerpt_html=hit.excerpt_html,

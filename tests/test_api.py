@@ -138,3 +138,21 @@ def test_match_any_ranks_by_any_word(client):
     both = client.simulate_get("/search", params={"q": "Futenma relocation"}).json
     anyword = client.simulate_get("/search", params={"q": "Futenma relocation", "match": "any"}).json
     assert anyword["total"] >= both["total"]
+
+
+def test_deep_link_opens_the_source_at_the_passage():
+    from service.representations import deep_link
+
+    text = "The U.S.-Japan alliance, at sixty, faces new tests & old ones in the region today."
+    link = deep_link("https://example.org/a#top", text)
+    assert link == (
+        "https://example.org/a#:~:text=The%20U.S.%2DJapan%20alliance%2C%20at,in%20the%20region%20today."
+    )
+    assert deep_link(None, text) is None
+    assert deep_link("javascript:alert(1)", text) is None
+
+
+def test_passage_links_to_its_page_and_no_deep_link_without_url(client):
+    body = client.simulate_get(f"/sources/{CFR}/passages/3").json
+    assert body["links"]["page"] == f"/passages/{CFR}/3"
+    assert body["links"]["deep_link"] is None  # the CFR sidecar states no URL

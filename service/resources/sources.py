@@ -31,7 +31,7 @@ class PassageResource:
         source = searcher.source(source_id)
         passage = searcher.passage(source_id, int(number))
         style = style_param(req, self._config)
-        body = passage_json(passage)
+        body = passage_json(passage, source)
         body["source"] = source_json(source)
         body["citation"] = passage_citation(source, passage, style, passage.text)
         body["previous"] = self._neighbour(searcher, source_id, passage.number - 1)
