@@ -19,7 +19,7 @@ from index.engine import BadQuery
 from index.highlight import Highlighter, QueryTerms
 from index.records import Hit, Passage, SearchRequest, SearchResult, Source
 
-MAX_QUERY_CHARS = 1000
+MAX_QUERY_CHARS = 10_000  # a hard guard; the service applies the configurable, lower PINPOINT_MAX_QUERY_CHARS first
 MAX_QUERY_TERMS = 64
 MAX_RESULT_WINDOW = 10_000  # offset + limit: deeper paging is a scraper, not a reader
 
