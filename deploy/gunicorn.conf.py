@@ -35,9 +35,13 @@ max_requests_jitter = 200
 worker_tmp_dir = "/dev/shm"
 
 # Logs go to stdout/stderr where journald or the container runtime collects
-# them.  The request id set by nginx ties a log line to the proxy's.
+# them.  The request id set by nginx ties a log line to the proxy's.  The
+# logger class writes JSON lines (PINPOINT_LOG_FORMAT=json, the default) for
+# gunicorn's own, access and application logs; with PINPOINT_LOG_FORMAT=text
+# access lines follow access_log_format below.
 accesslog = "-"
 errorlog = "-"
+logger_class = "service.logging_setup.GunicornLogger"
 access_log_format = (
     '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s ua="%(a)s"'
 )
@@ -48,3 +52,42 @@ def post_fork(server, worker):
     # worker (preload_app is False), so a fork never duplicates open index
     # files.  Logging the pid makes recycled workers visible in the journal.
     server.log.info("worker %s started", worker.pid)
+
+
+def on_starting(server):
+    # prometheus_client decides between in-process and file-backed metrics
+    # when a worker first imports it, from this variable: it must be set here,
+    # in the master, before any worker forks, so that /metrics (answered by
+    # any one worker) can add up every worker's samples.
+    import tempfile
+    from pathlib import Path
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        directory = Path(given)
+        directory.mkdir(parents=True, exist_ok=True)
+        # Counters left by an earlier run would otherwise be added to this one's.
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+    else:
+        # tmpfs: every request writes to these files, and the root file system may be read-only.
+        shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+        directory = Path(tempfile.mkdtemp(prefix="pinpoint-metrics-", dir=shm))
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+        server.pinpoint_made_metrics_dir = directory
+    server.log.info("worker metrics are shared through %s", directory)
+
+
+def child_exit(server, worker):
+    # Imported only now, after on_starting has set PROMETHEUS_MULTIPROC_DIR.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    import shutil
+
+    made = getattr(server, "pinpoint_made_metrics_dir", None)
+    if made is not None:
+        shutil.rmtree(made, ignore_errors=True)

@@ -7,8 +7,11 @@ import falcon
 from index.versions import LiveIndex
 from service import errors
 from service.config import Config
+from service.logging_setup import RequestLogContext
+from service.metrics import RequestMetrics
 from service.middleware import BodyLimit, RequestId, SecurityHeaders
 from service.resources.health import HealthResource, ReadyResource
+from service.resources.metrics import MetricsResource
 from service.resources.openapi import OpenApiResource
 from service.resources.page import STATIC_DIR, PageResource, PassagePageResource
 from service.resources.search import SearchResource
@@ -23,7 +26,13 @@ def create_app(config: Config, index=None) -> falcon.App:
     the live, self-reloading index at ``config.index_dir``; it is opened lazily
     so gunicorn workers each open their own after fork."""
     index = index if index is not None else LiveIndex(config.index_dir, reload_seconds=config.reload_seconds)
-    middleware = [RequestId(), SecurityHeaders(), BodyLimit(max_bytes=4 * config.max_quote_chars + 4096)]
+    middleware = [
+        RequestId(),
+        RequestLogContext(),
+        RequestMetrics(static_prefixes=("/static",)),
+        SecurityHeaders(),
+        BodyLimit(max_bytes=4 * config.max_quote_chars + 4096),
+    ]
     if config.cors_origins:
         middleware.append(falcon.CORSMiddleware(allow_origins=list(config.cors_origins)))
     app = falcon.App(middleware=middleware)
@@ -42,6 +51,7 @@ def create_app(config: Config, index=None) -> falcon.App:
     app.add_route("/bibtex", BibtexResource(index, config))
     app.add_route("/health", HealthResource())
     app.add_route("/ready", ReadyResource(index))
+    app.add_route("/metrics", MetricsResource(index, config.metrics_dir))
     app.add_route("/openapi.json", OpenApiResource(app, config))
     if config.admin_token:
         app.add_route("/admin/reindex", ReindexResource(config.index_dir, config.sources, config.admin_token))

@@ -28,6 +28,10 @@ class Config:
     # How often a worker checks for a newly built index version.
     reload_seconds: float = 1.0
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    log_format: str = "json"
+    # Set (by gunicorn's master, see deploy/gunicorn.conf.py) when several
+    # worker processes share their metrics through files there.
+    metrics_dir: Path | None = None
     # Off unless set; kept out of repr so it never reaches a log line.
     admin_token: str | None = field(default=None, repr=False)
 
@@ -47,6 +51,8 @@ SETTINGS: dict[str, str] = {
     "PINPOINT_MAX_QUOTE_CHARS": "longest quote accepted by /cite (default 20000)",
     "PINPOINT_RELOAD_SECONDS": "how often a worker looks for a new index version (default 1)",
     "PINPOINT_CORS_ORIGINS": "comma-separated origins allowed by CORS (default: none, CORS off)",
+    "PINPOINT_LOG_FORMAT": "`json` (one object per line, default) or `text` log lines",
+    "PROMETHEUS_MULTIPROC_DIR": "directory where gunicorn workers share /metrics samples (default: a fresh one in /dev/shm, made and removed by the gunicorn master)",
     "PINPOINT_ADMIN_TOKEN": "bearer token that turns on GET/POST /admin/reindex (default: unset, endpoint off)",
 }
 
@@ -81,6 +87,10 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
     env = os.environ if environ is None else environ
     sources = tuple(Path(p) for p in env.get("PINPOINT_SOURCES", "seeds").split(":") if p)
     origins = tuple(o.strip() for o in env.get("PINPOINT_CORS_ORIGINS", "").split(",") if o.strip())
+    log_format = env.get("PINPOINT_LOG_FORMAT") or "json"
+    if log_format not in ("json", "text"):
+        raise ConfigError(f"PINPOINT_LOG_FORMAT must be json or text, not {log_format!r}")
+    metrics_dir = env.get("PROMETHEUS_MULTIPROC_DIR")
     return Config(
         index_dir=Path(env.get("PINPOINT_INDEX") or "var/index"),
         sources=sources or (Path("seeds"),),
@@ -95,4 +105,6 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
         reload_seconds=_float(env, "PINPOINT_RELOAD_SECONDS", 1.0),
         cors_origins=origins,
         admin_token=env.get("PINPOINT_ADMIN_TOKEN") or None,
+        log_format=log_format,
+        metrics_dir=Path(metrics_dir) if metrics_dir else None,
     )
