@@ -283,6 +283,10 @@ def _path_items(config: Config) -> dict[str, dict[str, Any]]:
                                                       "passages": {"type": "integer"}, "sources": {"type": "integer"}}}),
                 "503": _json("not ready", {"type": "object", "required": ["status", "detail"],
                                            "properties": {"status": {"const": "not ready"}, "detail": {"type": "string"}}})}}},
+        "/metrics": {"get": {
+            "summary": "Prometheus metrics: requests and latency by route and status, the served index",
+            "responses": {"200": {"description": "Prometheus text exposition format",
+                                  "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
         "/openapi.json": {"get": {
             "summary": "this document",
             "responses": {"200": _json("OpenAPI 3.1", {"type": "object", "required": ["openapi", "paths"]})}}},
