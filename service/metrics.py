@@ -14,6 +14,7 @@ this module before the directory is set.
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from index.engine import IndexNotFound
 # Multiprocess mode has no *_created series; leaving them out in a single
 # process too keeps /metrics the same shape however Pinpoint is served.
 disable_created_metrics()
+
+log = logging.getLogger("pinpoint.metrics")
 
 # Searches take milliseconds; gunicorn kills a request at 30 s, so nothing lands past that.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -86,6 +89,7 @@ class RequestMetrics:
 
     def __init__(self, static_prefixes: tuple[str, ...] = ()):
         self._static_prefixes = tuple(static_prefixes)
+        self._write_failure_logged = False
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.metrics_started = time.perf_counter()
@@ -99,8 +103,15 @@ class RequestMetrics:
             "route": route_label(req.uri_template, req.path, self._static_prefixes),
             "status": str(resp.status_code),
         }
-        REQUESTS.labels(**labels).inc()
-        LATENCY.labels(**labels).observe(time.perf_counter() - started)
+        try:
+            REQUESTS.labels(**labels).inc()
+            LATENCY.labels(**labels).observe(time.perf_counter() - started)
+        except OSError:
+            # Under gunicorn the samples go to files in PROMETHEUS_MULTIPROC_DIR;
+            # a full or vanished tmpfs must cost the metrics, never the answer.
+            if not self._write_failure_logged:
+                log.warning("cannot record request metrics", exc_info=True)
+                self._write_failure_logged = True
 
 
 class IndexCollector:
@@ -135,12 +146,33 @@ class IndexCollector:
         yield sources
 
 
+class AllWorkersCollector:
+    """Every worker's samples, read from the shared directory at each scrape.
+
+    ``MultiProcessCollector`` refuses to be built when the directory is
+    missing; building it per scrape, rather than when a worker starts, means a
+    directory removed under a running server costs the figures, not the
+    worker (and a worker that fails to boot makes gunicorn stop the service).
+    """
+
+    def __init__(self, directory: Path):
+        self._directory = Path(directory)
+
+    def collect(self):
+        try:
+            collector = MultiProcessCollector(None, path=str(self._directory))
+        except ValueError:
+            log.warning("metrics directory %s is missing: /metrics reports no request figures", self._directory)
+            return
+        yield from collector.collect()
+
+
 def metrics_registry(index, multiprocess_dir: Path | None) -> CollectorRegistry:
     """A registry for ``/metrics``: every worker's samples when ``multiprocess_dir`` is set,
     this process's otherwise, plus the served index."""
     registry = CollectorRegistry(auto_describe=False)
     if multiprocess_dir is not None:
-        MultiProcessCollector(registry, path=str(multiprocess_dir))
+        registry.register(AllWorkersCollector(multiprocess_dir))
     else:
         for metric in PROCESS_METRICS:
             registry.register(metric)

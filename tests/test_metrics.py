@@ -4,6 +4,7 @@ and under gunicorn any worker reports the sum over all workers."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 import urllib.parse
@@ -191,3 +192,27 @@ def test_gunicorn_workers_are_summed_and_survive_a_killed_worker(seeds_index, tm
             assert time.monotonic() < deadline, "gunicorn did not replace the killed worker"
             time.sleep(0.2)
         assert {_search_total(base) for _ in range(8)} == {requests}
+
+
+@pytest.mark.slow
+def test_lost_metrics_directory_costs_the_metrics_not_the_answers(seeds_index, tmp_path):
+    metrics_dir = tmp_path / "prometheus"
+    with pinpoint_server(seeds_index, workers=2, env={"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}) as (base, proc):
+        assert get(f"{base}/search?q=alliance")[0] == 200
+        shutil.rmtree(metrics_dir)
+        # A worker started now finds no directory to create its sample files in.
+        for pid in _worker_pids_from_log(proc.log_path):
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while proc.log_path.read_text().count("Booting worker") < 4:
+            assert time.monotonic() < deadline, "gunicorn did not replace the killed workers"
+            time.sleep(0.2)
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            statuses = list(pool.map(lambda _: get(f"{base}/search?q=treaty")[0], range(12)))
+        assert statuses == [200] * 12
+        assert get(f"{base}/metrics")[0] == 200
+    assert "cannot record request metrics" in proc.log_path.read_text()
+
+
+def _worker_pids_from_log(log_path: Path) -> list[int]:
+    return [int(line.split("pid: ")[1].split('"')[0]) for line in log_path.read_text().splitlines() if "Booting worker" in line]
