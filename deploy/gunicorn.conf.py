@@ -38,12 +38,13 @@ worker_tmp_dir = "/dev/shm"
 # them.  The request id set by nginx ties a log line to the proxy's.  The
 # logger class writes JSON lines (PINPOINT_LOG_FORMAT=json, the default) for
 # gunicorn's own, access and application logs; with PINPOINT_LOG_FORMAT=text
-# access lines follow access_log_format below.
+# access lines follow access_log_format below.  Neither logs query strings
+# (%(r)s would): they carry what people search for, and must never carry a secret.
 accesslog = "-"
 errorlog = "-"
 logger_class = "service.logging_setup.GunicornLogger"
 access_log_format = (
-    '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s ua="%(a)s"'
+    '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s ua="%(a)s"'
 )
 
 

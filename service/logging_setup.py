@@ -38,6 +38,12 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def _request_id(record: logging.LogRecord) -> str | None:
+    # "-" stands for "no request" in text lines; JSON says so with null.
+    found = getattr(record, "request_id", None) or current_request_id.get()
+    return None if found in (None, "-") else found
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: time (UTC, ISO 8601), level, logger, message, request_id,
     the access fields when present, and the traceback as ``exception`` when there is one."""
@@ -48,7 +54,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None) or current_request_id.get(),
+            "request_id": _request_id(record),
         }
         for name in ACCESS_FIELDS[1:]:
             if hasattr(record, name):

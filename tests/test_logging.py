@@ -70,7 +70,7 @@ def test_json_formatter_writes_one_object_per_line_with_the_traceback_as_a_field
     first, second = (json.loads(line) for line in lines)
     assert first["message"] == 'two\nlines and a quote " here'
     assert first["level"] == "WARNING" and first["logger"] == "pinpoint.test-json"
-    assert first["time"].endswith("+00:00") and first["request_id"] == "-"
+    assert first["time"].endswith("+00:00") and first["request_id"] is None
     assert "exception" not in first
     assert second["message"] == "lookup failed"
     assert "Traceback" in second["exception"] and "KeyError: 'missing'" in second["exception"]
@@ -109,7 +109,7 @@ def test_minted_request_id_reaches_the_log_line(seeds_index, tmp_path, captured_
     assert error["request_id"] == minted
     # Once the request is answered, later log lines belong to no request.
     logging.getLogger("pinpoint.after").warning("after the request")
-    assert json_lines(captured_pinpoint_logs.getvalue())[-1]["request_id"] == "-"
+    assert json_lines(captured_pinpoint_logs.getvalue())[-1]["request_id"] is None
 
 
 # ---------------------------------------------------------------- real gunicorn
@@ -183,12 +183,13 @@ def test_gunicorn_logs_are_json_lines_tied_to_the_response_header(seeds_index, t
 @pytest.mark.slow
 def test_gunicorn_text_logs_keep_the_request_id(seeds_index):
     with pinpoint_server(seeds_index, workers=1, env={"PINPOINT_LOG_FORMAT": "text"}) as (base, proc):
-        status, headers, _ = get(f"{base}/sources")
+        status, headers, _ = get(f"{base}/sources?note={SECRET}")
         assert status == 200
         rid = headers["X-Request-ID"]
         deadline = time.monotonic() + 10
         while f"rid={rid}" not in proc.log_path.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
     raw = proc.log_path.read_text()
-    assert f"rid={rid}" in raw
+    assert f"rid={rid}" in raw and '"GET /sources HTTP/1.1" 200' in raw
+    assert SECRET not in raw
     assert not raw.lstrip().startswith("{"), "text format still wrote JSON"
