@@ -9,15 +9,18 @@ become ``BadQuery`` so the person typing learns why the results look odd.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from whoosh import qparser, query as wq, sorting
+from whoosh import collectors, qparser, query as wq, sorting
 
 from index.engine import BadQuery
-from index.highlight import Highlighter, QueryTerms
+from index.highlight import Highlighter, Marked, QueryTerms
 from index.records import Hit, Passage, SearchRequest, SearchResult, Source
+
+UNMARKED = Marked(matches=(), excerpt="", excerpt_html="")
 
 MAX_QUERY_CHARS = 10_000  # a hard guard; the service applies the configurable, lower PINPOINT_MAX_QUERY_CHARS first
 MAX_QUERY_TERMS = 64
@@ -240,13 +243,74 @@ def _facets(per_source: dict[str, int], sources: dict[str, Source]) -> dict[str,
     }
 
 
-def _run(searcher, plan: Plan, request: SearchRequest):
-    source_facet = sorting.FieldFacet("source_id", maptype=sorting.Count)
-    options = {"filter": plan.filter, "groupedby": {"source": source_facet}}
+class SourceKeys:
+    """The source id of every document number of one searcher, read once.
+
+    Whoosh's ``FieldFacet`` re-reads the column's offsets (a Python loop over
+    every document in the index) on each search; facets and one-per-source
+    grouping read these instead, so their cost follows the matches, not the
+    index size.
+    """
+
+    def __init__(self, searcher):
+        self._searcher = searcher
+        self._keys: list[str] | None = None
+        self._lock = threading.Lock()
+
+    def keys(self) -> list[str]:
+        if self._keys is None:
+            with self._lock:
+                if self._keys is None:
+                    keys = [""] * self._searcher.reader().doc_count_all()
+                    for leaf, offset in self._searcher.leaf_searchers():
+                        column = list(leaf.reader().column_reader("source_id", translate=True))
+                        keys[offset : offset + len(column)] = column
+                    self._keys = keys
+        return self._keys
+
+    def facet(self, counting: bool = False) -> sorting.FacetType:
+        return _SourceFacet(self.keys(), sorting.Count if counting else None)
+
+
+class _SourceFacet(sorting.FacetType):
+    def __init__(self, keys: list[str], maptype):
+        self._keys = keys
+        self.maptype = maptype
+
+    def categorizer(self, global_searcher):
+        return _SourceCategorizer(self._keys)
+
+
+class _SourceCategorizer(sorting.Categorizer):
+    def __init__(self, keys: list[str]):
+        self._keys = keys
+        self._offset = 0
+
+    def set_searcher(self, segment_searcher, docoffset):
+        self._offset = docoffset
+
+    def key_for(self, matcher, segment_docnum):
+        return self._keys[self._offset + segment_docnum]
+
+
+def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest):
+    # The total is shown, so every match is counted while it is scored: Whoosh's
+    # block-skipping would only make ``len(results)`` run the query a second
+    # time, and its faceting collector would keep and sort every match rather
+    # than a heap of the page's worth.  ``replace=0``: swapping in a matcher
+    # pruned by the page's lowest score would leave matches uncounted.
+    collector = collectors.TopCollector(request.offset + request.limit, usequality=False, replace=0)
+    # Grouped results count sources, so they need the per-source counts either way.
+    counting = request.facets or request.group_by_source
+    if counting:
+        collector = collectors.FacetCollector(collector, {"source": source_keys.facet(counting=True)})
     if request.group_by_source:
-        options.update(collapse=sorting.FieldFacet("source_id"), collapse_limit=1)
-    results = searcher.search(plan.scored, limit=request.offset + request.limit, **options)
-    per_source = results.groups("source")
+        collector = collectors.CollapseCollector(collector, source_keys.facet(), limit=1)
+    if plan.filter is not None:
+        collector = collectors.FilterCollector(collector, plan.filter)
+    searcher.search_with_collector(plan.scored, collector)
+    results = collector.results()
+    per_source = results.groups("source") if counting else {}
     total = len(per_source) if request.group_by_source else len(results)
     return results, per_source, total
 
@@ -258,17 +322,18 @@ def execute_search(
     sources: dict[str, Source],
     request: SearchRequest,
     passage_from_fields: Callable[[dict], Passage],
+    source_keys: SourceKeys,
 ) -> SearchResult:
     check_paging(request)
     if request.match not in ("all", "any"):
         raise BadQuery(f"match must be 'all' or 'any', not {request.match!r}")
     match_all = request.match == "all"
     plan = planner.plan(request, match_all=match_all)
-    results, per_source, total = _run(searcher, plan, request)
+    results, per_source, total = _run(searcher, source_keys, plan, request)
     matched_all = match_all
     if match_all and total == 0 and _has_several_terms(plan.scored):
         loose = planner.plan(request, match_all=False)
-        loose_results, loose_sources, loose_total = _run(searcher, loose, request)
+        loose_results, loose_sources, loose_total = _run(searcher, source_keys, loose, request)
         if loose_total:
             plan, results, per_source, total = loose, loose_results, loose_sources, loose_total
             matched_all = False
@@ -277,7 +342,7 @@ def execute_search(
     hits = []
     for rank, hit in enumerate(results[request.offset : request.offset + request.limit], start=request.offset + 1):
         passage = passage_from_fields(hit.fields())
-        marked = highlighter.highlight(passage.text, plan.terms)
+        marked = highlighter.highlight(passage.text, plan.terms) if request.highlight else UNMARKED
         hits.append(
             Hit(
                 rank=rank,
@@ -295,5 +360,5 @@ def execute_search(
         total=total,
         hits=tuple(hits),
         matched_all_terms=matched_all,
-        facets=_facets(per_source, sources),
+        facets=_facets(per_source, sources) if request.facets else {},
     )

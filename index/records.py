@@ -136,6 +136,12 @@ class SearchRequest:
     year_to: int | None = None
     group_by_source: bool = False
     match: str = "all"  # "all": every word must match (falling back to any); "any": rank by any
+    # Callers that never show excerpts (ranking evaluation, quote candidates)
+    # skip marking: hits then carry no matches and an empty excerpt.
+    highlight: bool = True
+    # Counting every match per source, author and year costs on common words;
+    # without it SearchResult.facets is empty.
+    facets: bool = True
 
 
 @dataclass(frozen=True)

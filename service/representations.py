@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from index.records import Hit, Match, Passage, Source
+from service.cache import VersionedMemo
 from service.citations import Citation, Locator, cite, quotation
 
 
@@ -121,14 +122,25 @@ def match_json(match: Match) -> dict[str, Any]:
     return {"start": match.start, "end": match.end, "term": match.term}
 
 
-def hit_json(hit: Hit, style: str) -> dict[str, Any]:
+def hit_json(hit: Hit, style: str, memo: VersionedMemo | None = None, version: str | None = None) -> dict[str, Any]:
+    """A hit as the API shows it.  With a ``memo`` and the ``version`` the hit
+    came from, its source's JSON and its citation are formatted once per version."""
+    source, passage = hit.source, hit.passage
+    if memo is None or version is None:
+        source_body = source_json(source)
+        citation = cite(source.csl, style, locator_for(passage))
+    else:
+        source_body = memo.get(version, ("source", source.id), lambda: source_json(source))
+        locator = locator_for(passage)
+        citation = memo.get(version, ("cite", source.id, style, locator),
+                            lambda: cite(source.csl, style, locator))
     body = {"rank": hit.rank, "score": round(hit.score, 4)}
-    body.update(passage_json(hit.passage, hit.source))
+    body.update(passage_json(passage, source))
     body.update(
         excerpt=hit.excerpt,
         excerpt_html=hit.excerpt_html,
         matches=[match_json(m) for m in hit.matches],
-        source=source_json(hit.source),
-        citation=passage_citation(hit.source, hit.passage, style, hit.excerpt),
+        source=source_body,
+        citation=citation_json(citation, hit.excerpt),
     )
     return body

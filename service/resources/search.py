@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import falcon
 
+from service.cache import VersionedMemo
 from service.config import Config
 from service.params import search_request, style_param
 from service.representations import hit_json
@@ -13,13 +15,17 @@ class SearchResource:
     def __init__(self, index, config: Config):
         self._index = index
         self._config = config
+        self._memo = VersionedMemo()
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         started = time.perf_counter()
         request = search_request(req, self._config)
+        # Counting every match per source, author and year is skipped unless asked for.
+        request = replace(request, facets=req.get_param_as_bool("facets", default=True))
         style = style_param(req, self._config)
-        result = self._index.searcher().search(request)
-        hits = [hit_json(hit, style) for hit in result.hits]
+        searcher = self._index.searcher()
+        result = searcher.search(request)
+        hits = [hit_json(hit, style, self._memo, searcher.version) for hit in result.hits]
         resp.media = {
             "query": result.query,
             "corrected_query": result.corrected_query,
