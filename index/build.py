@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import sys
@@ -25,6 +24,7 @@ from tqdm import tqdm
 from index import chunk as chunking
 from index import clean as cleaning
 from index import metadata, readers
+from index.parallel_build import ParallelIndexing
 from index.records import Passage, RawSource, Source
 from index.versions import (
     DEFAULT_LOCK_TIMEOUT,
@@ -42,7 +42,7 @@ from index.whoosh_engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshW
 # Bump when a pipeline change alters output in a way the code fingerprint misses.
 PIPELINE_VERSION = "1"
 MANIFEST_FILE = "manifest.json"
-_PIPELINE_MODULES = ("readers", "clean", "boilerplate", "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine")
+_PIPELINE_MODULES = ("readers", "clean", "boilerplate", "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine", "segment_writer")
 # Below this much new text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
 LONG_RUN_BYTES = 20_000_000
@@ -121,12 +121,14 @@ def read_manifest(index_dir: Path, version: str | None) -> dict:
 
 
 class _Build:
-    def __init__(self, sources: Sequence[Path], index_dir: Path, progress: bool, ranking: Ranking, procs: int):
+    def __init__(self, sources: Sequence[Path], index_dir: Path, progress: bool, ranking: Ranking, procs: int,
+                 parallel_min_bytes: int = PARALLEL_MIN_BYTES):
         self.roots = [Path(p) for p in sources]
         self.index_dir = Path(index_dir)
         self.progress = progress
         self.ranking = ranking
         self.procs = procs
+        self.parallel_min_bytes = parallel_min_bytes
         self.skipped: list[tuple[str, str]] = []
 
     def discover(self) -> list[_File]:
@@ -204,7 +206,7 @@ class _Build:
                 shutil.copytree(version_dir(self.index_dir, previous) / WHOOSH_SUBDIR, staging / WHOOSH_SUBDIR)
                 base_sources = read_sources(version_dir(self.index_dir, previous))
             new_bytes = sum(f.path.stat().st_size for f in changed)
-            procs = self.procs if new_bytes >= PARALLEL_MIN_BYTES else 1
+            procs = self.procs if new_bytes >= self.parallel_min_bytes else 1
             writer = WhooshWriter(staging, sources=base_sources, ranking=self.ranking, procs=procs)
             for key in dropped:
                 for source_id in old_files[key]["sources"]:
@@ -212,8 +214,8 @@ class _Build:
 
             claimed = {sid: str(f.path) for f in kept for sid in old_files[f.key]["sources"]}
             file_sources = {f.key: list(old_files[f.key]["sources"]) for f in kept}
-            rebuilt = self._index_changed(writer, changed, file_sources, claimed, new_bytes, procs)
-            writer.commit()
+            rebuilt, worker_segments = self._index_changed(writer, changed, file_sources, claimed, new_bytes, procs)
+            writer.commit(worker_segments)
             writer = None
 
             version = next_version_name(self.index_dir)
@@ -240,28 +242,31 @@ class _Build:
             shutil.rmtree(staging, ignore_errors=True)
             raise
 
-    def _index_changed(self, writer, changed, file_sources, claimed, new_bytes, procs) -> int:
+    def _index_changed(self, writer, changed, file_sources, claimed, new_bytes, procs) -> tuple[int, list]:
+        """Index the changed files; returns the sources written and any worker segments."""
         show = self.progress and (sys.stderr.isatty() or new_bytes >= LONG_RUN_BYTES)
-        rebuilt = 0
+
+        def left_empty(source: Source) -> None:
+            self.skipped.append((source.path, "no text left to index after cleaning"))
+            for ids in file_sources.values():
+                if source.id in ids:
+                    ids.remove(source.id)
+
         with tqdm(total=new_bytes, unit="B", unit_scale=True, disable=not show, file=sys.stderr,
                   desc="indexing", mininterval=0.5 if sys.stderr.isatty() else 10) as bar:
             items = self.raw_sources(changed, file_sources, claimed, bar)
-            pool = multiprocessing.get_context("fork").Pool(procs) if procs > 1 else None
-            try:
-                prepared = pool.imap(_prepare, items, chunksize=16) if pool else map(_prepare, items)
-                for source, passages in prepared:
-                    if not passages:
-                        self.skipped.append((source.path, "no text left to index after cleaning"))
-                        for ids in file_sources.values():
-                            if source.id in ids:
-                                ids.remove(source.id)
-                        continue
-                    writer.add_source(source, passages)
-                    rebuilt += 1
-            finally:
-                if pool is not None:
-                    pool.terminate()
-        return rebuilt
+            if procs > 1:
+                indexing = ParallelIndexing(writer, procs, _prepare)
+                segments = indexing.run(items, left_empty)
+                return indexing.rebuilt, segments
+            rebuilt = 0
+            for source, passages in map(_prepare, items):
+                if not passages:
+                    left_empty(source)
+                    continue
+                writer.add_source(source, passages)
+                rebuilt += 1
+        return rebuilt, []
 
     def _skips_by_file(self, files, old_files, kept) -> dict[str, list]:
         # Skips are remembered per file so an unchanged corpus reports them again
@@ -285,10 +290,13 @@ def build_index(
     ranking: Ranking = DEFAULT_RANKING,
     procs: int | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
 ) -> BuildReport:
     """Index ``sources`` (files or folders) into a new version under ``index_dir``.
 
     Raises IndexBusy when another build holds the lock past ``lock_timeout``.
+    With ``procs`` > 1 and at least ``parallel_min_bytes`` of changed files,
+    each of ``procs`` worker processes writes a segment of its own.
     """
     procs = procs if procs is not None else min(2, os.cpu_count() or 1)
-    return _Build(sources, index_dir, progress, ranking, procs).run(lock_timeout)
+    return _Build(sources, index_dir, progress, ranking, procs, parallel_min_bytes).run(lock_timeout)

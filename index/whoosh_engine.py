@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,8 +21,9 @@ from whoosh.query import Term
 
 from index.engine import UnknownPassage, UnknownSource
 from index.highlight import Highlighter
-from index.query import QueryPlanner, SourceKeys, author_names, execute_search
+from index.query import QueryPlanner, author_names, execute_search
 from index.records import Passage, SearchRequest, SearchResult, Source
+from index.segment_writer import PassageSegmentWriter
 
 WHOOSH_SUBDIR = "whoosh"
 SOURCES_FILE = "sources.json"
@@ -103,12 +104,37 @@ def write_json_durably(path: Path, data) -> None:
         os.fsync(f.fileno())
 
 
+def passage_documents(source: Source, passages: Iterable[Passage]) -> Iterator[dict]:
+    """The Whoosh document of each passage of ``source``."""
+    csl = source.csl
+    title = csl.get("title") or ""
+    authors = " ".join(author_names(csl))
+    year = source.year
+    for passage in passages:
+        doc = {
+            "passage_id": passage.id,
+            "source_id": passage.source_id,
+            "number": passage.number,
+            "paragraph": passage.paragraph,
+            "paragraph_end": passage.paragraph_end,
+            "start": passage.start,
+            "end": passage.end,
+            "text": passage.text,
+            "title": title,
+            "author": authors,
+        }
+        if passage.heading:
+            doc["heading"] = passage.heading
+        if year is not None:
+            doc["year"] = year
+        yield doc
+
+
 class WhooshWriter:
     """Writes one index version into ``version_dir`` (an ``EngineWriter``).
 
     Start from an empty directory, or from a copy of a previous version's
     files together with its ``sources`` so unchanged sources cost nothing.
-    ``procs`` > 1 uses Whoosh's multiprocessing writer for large builds.
     """
 
     def __init__(
@@ -129,46 +155,32 @@ class WhooshWriter:
             whoosh_dir.mkdir(parents=True, exist_ok=True)
             ix = whoosh_index.create_in(str(whoosh_dir), build_schema(ranking))
         self._index = ix
-        options = {"limitmb": memory_mb}
-        if procs > 1:
-            options.update(procs=procs, multisegment=True)
-        self._writer = ix.writer(**options)
+        self.whoosh_dir = whoosh_dir
+        self.memory_mb = memory_mb
+        # Parallel builds run their own worker writers (index.parallel_build);
+        # this one takes deletions and any documents added here.
+        self._writer = PassageSegmentWriter(ix, limitmb=memory_mb)
 
     def add_source(self, source: Source, passages: Iterable[Passage]) -> None:
-        csl = source.csl
-        title = csl.get("title") or ""
-        authors = " ".join(author_names(csl))
-        year = source.year
         count = 0
-        for passage in passages:
-            doc = {
-                "passage_id": passage.id,
-                "source_id": passage.source_id,
-                "number": passage.number,
-                "paragraph": passage.paragraph,
-                "paragraph_end": passage.paragraph_end,
-                "start": passage.start,
-                "end": passage.end,
-                "text": passage.text,
-                "title": title,
-                "author": authors,
-            }
-            if passage.heading:
-                doc["heading"] = passage.heading
-            if year is not None:
-                doc["year"] = year
+        for doc in passage_documents(source, passages):
             self._writer.add_document(**doc)
             count += 1
-        if count != source.passage_count:
-            source = Source(**{**asdict(source), "passage_count": count})
+        self.record_source(source, count)
+
+    def record_source(self, source: Source, passages_written: int) -> None:
+        """Remember ``source`` for sources.json, with the passages actually written."""
+        if passages_written != source.passage_count:
+            source = Source(**{**asdict(source), "passage_count": passages_written})
         self.sources[source.id] = source
 
     def remove_source(self, source_id: str) -> None:
         self._writer.delete_by_term("source_id", source_id)
         self.sources.pop(source_id, None)
 
-    def commit(self) -> None:
-        self._writer.commit()
+    def commit(self, worker_segments: Sequence = ()) -> None:
+        """Publish what was written here plus any segments worker writers finished."""
+        self._writer.commit_with_segments(worker_segments)
         self._index.close()
         ordered = [source_to_json(self.sources[k]) for k in sorted(self.sources)]
         write_json_durably(self.version_dir / SOURCES_FILE, ordered)
@@ -189,12 +201,11 @@ class WhooshSearcher:
         self._sources = read_sources(self.version_dir)
         self._planner = QueryPlanner(self._index.schema, ranking)
         self._highlighter = Highlighter(self._index.schema["text"].analyzer)
-        self._source_keys = SourceKeys(self._searcher)
 
     def search(self, request: SearchRequest) -> SearchResult:
         return execute_search(
             self._searcher, self._planner, self._highlighter, self._sources, request,
-            self._passage_from_fields, self._source_keys,
+            self._passage_from_fields,
         )
 
     def sources(self) -> list[Source]:

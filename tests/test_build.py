@@ -216,3 +216,87 @@ def test_a_killed_build_leaves_the_served_index_answering(corpus, tmp_path):
     report = build_index([corpus, bulk], index_dir)
     assert report.version != served and current_version(index_dir) == report.version
     assert not [p for p in versions_root(index_dir).iterdir() if p.name.startswith(".tmp-")]
+
+
+def _ranked(index_dir: Path, query: str) -> list[tuple[str, float]]:
+    with open_searcher(index_dir) as searcher:
+        result = searcher.search(SearchRequest(q=query, limit=50, match="any"))
+    scored = [(h.passage.id, round(h.score, 6)) for h in result.hits]
+    if result.total > len(scored):
+        # Ties at the cut-off are ordered by document number, which differs
+        # between segment layouts: compare only what scores above the last hit.
+        scored = [(pid, score) for pid, score in scored if score > scored[-1][1]]
+    return sorted(scored)
+
+
+def test_a_parallel_build_finds_what_a_one_process_build_finds(corpus, tmp_path):
+    bulk = tmp_path / "bulk"
+    _synthetic_corpus(bulk, 300)
+    one = build_index([corpus, bulk], tmp_path / "one", procs=1)
+    two = build_index([corpus, bulk], tmp_path / "two", procs=2, parallel_min_bytes=0)
+    assert (two.sources, two.passages, two.rebuilt_sources) == (one.sources, one.passages, one.rebuilt_sources)
+    with open_searcher(tmp_path / "two") as searcher:
+        segments = searcher._index._segments()
+        assert len(segments) == 2, "each worker should have written a segment of its own"
+        assert [s.passage_count for s in searcher.sources()] == [len(searcher.passages(s.id)) for s in searcher.sources()]
+    for query in ("Futenma alliance", '"Futenma base"', "bast", "tax mell nir", "Document 42"):
+        assert _ranked(tmp_path / "two", query) == _ranked(tmp_path / "one", query), query
+        assert _ranked(tmp_path / "one", query), query
+
+
+def test_a_parallel_build_updates_a_served_index_incrementally(corpus, tmp_path):
+    bulk = tmp_path / "bulk"
+    _synthetic_corpus(bulk, 100)
+    index_dir = tmp_path / "index"
+    build_index([corpus, bulk], index_dir, procs=2, parallel_min_bytes=0)
+    changed = corpus / f"{CFR}.txt"
+    changed.write_text(changed.read_text() + "\n\nA closing note on quokkas and their habitat.\n")
+    second = build_index([corpus, bulk], index_dir, procs=2, parallel_min_bytes=0)
+    assert (second.rebuilt_sources, second.reused_sources) == (1, 104)
+    with open_searcher(index_dir) as searcher:
+        assert {h.source.id for h in searcher.search(SearchRequest(q="quokkas")).hits} == {CFR}
+        assert searcher.passage_count == second.passages
+        assert len(searcher.passages(CFR)) == searcher.source(CFR).passage_count
+
+
+@pytest.mark.slow
+def test_killing_a_parallel_build_takes_its_workers_with_it(corpus, tmp_path):
+    bulk = tmp_path / "bulk"
+    _synthetic_corpus(bulk, 3000)
+    script = ("import sys; from pathlib import Path; from index.build import build_index; "
+              "build_index([Path(sys.argv[1])], Path(sys.argv[2]), procs=2, parallel_min_bytes=0)")
+    child = subprocess.Popen([sys.executable, "-c", script, str(bulk), str(tmp_path / "index")], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and child.poll() is None and len(workers) < 2:
+        workers = _children_of(child.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the build never started its workers"
+    child.kill()
+    child.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and [pid for pid in workers if _alive(pid)]:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _alive(pid)], "indexing workers outlived the killed build"
+    assert current_version(tmp_path / "index") is None
+
+
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
