@@ -73,7 +73,8 @@ def on_starting(server):
     else:
         # tmpfs: every request writes to these files, and the root file system may be read-only.
         shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
-        directory = Path(tempfile.mkdtemp(prefix="pinpoint-metrics-", dir=shm))
+        _remove_orphaned_metrics_dirs(Path(shm or tempfile.gettempdir()))
+        directory = Path(tempfile.mkdtemp(prefix=f"pinpoint-metrics-{os.getpid()}-", dir=shm))
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
         server.pinpoint_made_metrics_dir = directory
     server.log.info("worker metrics are shared through %s", directory)
@@ -92,3 +93,19 @@ def on_exit(server):
     made = getattr(server, "pinpoint_made_metrics_dir", None)
     if made is not None:
         shutil.rmtree(made, ignore_errors=True)
+
+
+def _remove_orphaned_metrics_dirs(parent):
+    # A master killed outright never runs on_exit; its directory names its pid,
+    # so the next master can tell it is nobody's and remove it.
+    import shutil
+
+    for leftover in parent.glob("pinpoint-metrics-*-*"):
+        try:
+            os.kill(int(leftover.name.split("-")[2]), 0)
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            shutil.rmtree(leftover, ignore_errors=True)
+        except PermissionError:
+            continue  # alive, someone else's
