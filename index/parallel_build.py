@@ -37,6 +37,9 @@ PR_SET_PDEATHSIG = 1
 # few enough that a corpus of books never sits in memory.
 QUEUED_PER_WORKER = 2
 _POLL_SECONDS = 0.5
+# Per worker: with ~45 bytes per posting in memory this holds ~80 MB of text,
+# so a 150 MB corpus on two cores makes one segment per worker.
+WORKER_MEMORY_MB = 512
 
 Prepare = Callable[[tuple[RawSource, dict | None, str]], tuple[Source, list[Passage]]]
 
@@ -55,12 +58,12 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _work(whoosh_dir: Path, memory_mb: int, prepare: Prepare, jobs, results, parent_pid: int) -> None:
+def _work(whoosh_dir: Path, memory_mb: float, prepare: Prepare, jobs, results, parent_pid: int) -> None:
     _die_with_parent(parent_pid)
     try:
         ix = whoosh_index.open_dir(str(whoosh_dir))
         # _lk=False: the parent holds Whoosh's write lock for the whole build.
-        writer = PassageSegmentWriter(ix, _lk=False, limitmb=memory_mb)
+        writer = PassageSegmentWriter(ix, _lk=False, limitmb=memory_mb, spill=False)
         while (item := jobs.get()) is not None:
             source, passages = prepare(item)
             if not passages:
@@ -71,6 +74,11 @@ def _work(whoosh_dir: Path, memory_mb: int, prepare: Prepare, jobs, results, par
                 writer.add_document(**doc)
                 count += 1
             results.put(("source", source, count))
+            if writer.memory_full:
+                # A new segment rather than Whoosh's on-disk sort: memory stays
+                # bounded and the postings keep the fast path.
+                results.put(("segment", writer._finalize_segment()))
+                writer = PassageSegmentWriter(ix, _lk=False, limitmb=memory_mb, spill=False)
         if writer._added:
             results.put(("done", writer._finalize_segment()))
         else:
@@ -83,8 +91,9 @@ def _work(whoosh_dir: Path, memory_mb: int, prepare: Prepare, jobs, results, par
 class ParallelIndexing:
     """Runs ``procs`` worker writers for one ``WhooshWriter`` and collects their segments."""
 
-    def __init__(self, writer: WhooshWriter, procs: int, prepare: Prepare):
+    def __init__(self, writer: WhooshWriter, procs: int, prepare: Prepare, memory_mb: float = WORKER_MEMORY_MB):
         self.writer = writer
+        self.memory_mb = memory_mb
         self.procs = procs
         self.prepare = prepare
         self.segments: list = []
@@ -99,7 +108,7 @@ class ParallelIndexing:
         workers = [
             context.Process(
                 target=_work, name=f"pinpoint-index-{n}", daemon=True,
-                args=(self.writer.whoosh_dir, self.writer.memory_mb, self.prepare, jobs, results, os.getpid()),
+                args=(self.writer.whoosh_dir, self.memory_mb, self.prepare, jobs, results, os.getpid()),
             )
             for n in range(self.procs)
         ]
@@ -150,6 +159,8 @@ class ParallelIndexing:
                 self.rebuilt += 1
             elif kind == "empty":
                 on_empty(message[1])
+            elif kind == "segment":
+                self.segments.append(message[1])
             elif kind == "done":
                 if message[1] is not None:
                     self.segments.append(message[1])
