@@ -21,7 +21,7 @@ from whoosh.query import Term
 
 from index.engine import UnknownPassage, UnknownSource
 from index.highlight import Highlighter
-from index.query import QueryPlanner, author_names, execute_search
+from index.query import QueryPlanner, SourceKeys, author_names, execute_search
 from index.records import Passage, SearchRequest, SearchResult, Source
 from index.segment_writer import PassageSegmentWriter
 
@@ -201,11 +201,12 @@ class WhooshSearcher:
         self._sources = read_sources(self.version_dir)
         self._planner = QueryPlanner(self._index.schema, ranking)
         self._highlighter = Highlighter(self._index.schema["text"].analyzer)
+        self._source_keys = SourceKeys(self._searcher)
 
     def search(self, request: SearchRequest) -> SearchResult:
         return execute_search(
             self._searcher, self._planner, self._highlighter, self._sources, request,
-            self._passage_from_fields,
+            self._passage_from_fields, self._source_keys,
         )
 
     def sources(self) -> list[Source]:
