@@ -9,6 +9,7 @@ served one and only those files' sources are deleted and re-added.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -110,6 +111,16 @@ def _prepare(item: tuple[RawSource, dict | None, str]) -> tuple[Source, list[Pas
     return source, passages
 
 
+def _check_gzip_stream(path: Path) -> None:
+    try:
+        with gzip.open(path, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
+    except (OSError, EOFError) as exc:
+        # The same reason readers.iter_jsonl gives for a file it cannot read.
+        raise readers.SkipFile(f"cannot read ({exc})", path) from None
+
+
 def read_manifest(index_dir: Path, version: str | None) -> dict:
     if version is None:
         return {}
@@ -147,23 +158,47 @@ class _Build:
         for f in files:
             file_sources[f.key] = []
             try:
-                found = readers.read_file(f.path, f.root)
+                for raw in self._read(f):
+                    if raw.id in claimed:
+                        self.skipped.append(
+                            (f"{f.path} ({raw.id})", f"duplicate source id {raw.id!r}: already read from {claimed[raw.id]}")
+                        )
+                        continue
+                    claimed[raw.id] = str(f.path)
+                    file_sources[f.key].append(raw.id)
+                    yield raw, f.sidecar, f.hash
             except readers.SkipFile as exc:
                 self.skipped.append((str(f.path), exc.reason))
-                bar.update(f.path.stat().st_size)
-                continue
-            for line in getattr(found, "skipped", ()):
-                self.skipped.append((f"{line.path}, line {line.line}", line.reason))
-            for raw in found:
-                if raw.id in claimed:
-                    self.skipped.append(
-                        (f"{f.path} ({raw.id})", f"duplicate source id {raw.id!r}: already read from {claimed[raw.id]}")
-                    )
-                    continue
-                claimed[raw.id] = str(f.path)
-                file_sources[f.key].append(raw.id)
-                yield raw, f.sidecar, f.hash
             bar.update(f.path.stat().st_size)
+
+    def _read(self, f: _File) -> Iterator[RawSource]:
+        """The sources of one file; JSONL streams, so a corpus of books never sits in memory.
+
+        Reading a whole JSONL corpus before indexing held every book in the
+        parent (~370 MB for 150 MB of text) while the workers waited.  A
+        corrupt gzip still skips the whole file, as reading it whole did: the
+        stream is checked end to end before its first source is handed out.
+        """
+        if readers.suffix_of(f.path) not in (".jsonl", ".jsonl.gz"):
+            found = readers.read_file(f.path, f.root)
+            for line in found.skipped:
+                self.skipped.append((f"{line.path}, line {line.line}", line.reason))
+            yield from found
+            return
+        if f.path.name.lower().endswith(".gz"):
+            _check_gzip_stream(f.path)
+        yielded = 0
+        lines_skipped = []
+
+        def skip_line(line: readers.SkippedLine) -> None:
+            lines_skipped.append(line)
+            self.skipped.append((f"{line.path}, line {line.line}", line.reason))
+
+        for raw in readers.iter_jsonl(f.path, f.root, on_skip=skip_line):
+            yielded += 1
+            yield raw
+        if not yielded and not lines_skipped:
+            raise readers.SkipFile("empty", f.path)
 
     def run(self, lock_timeout: float) -> BuildReport:
         started = time.monotonic()

@@ -300,3 +300,17 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_a_truncated_gzip_corpus_is_skipped_whole_even_though_jsonl_streams(corpus, tmp_path):
+    import gzip
+
+    lines = "".join(json.dumps({"id": f"book{n}", "title": f"Book {n}", "text": f"Chapter text about walruses {n}. " * 400}) + "\n"
+                    for n in range(40))
+    packed = gzip.compress(lines.encode())
+    (corpus / "books.jsonl.gz").write_bytes(packed[: len(packed) * 3 // 4])
+    report = build_index([corpus], tmp_path / "index", procs=2, parallel_min_bytes=0)
+    assert report.sources == 5
+    assert any(where.endswith("books.jsonl.gz") and "cannot read" in reason for where, reason in report.skipped)
+    with open_searcher(tmp_path / "index") as searcher:
+        assert searcher.search(SearchRequest(q="walruses")).total == 0
