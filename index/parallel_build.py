@@ -84,7 +84,9 @@ def _work(whoosh_dir: Path, memory_mb: float, prepare: Prepare, jobs, results, p
         else:
             writer._close_segment()
             results.put(("done", None))
-    except BaseException:
+    except Exception:  # noqa: BLE001 - sent to the parent, which raises it
+        # The parent raises it with the worker's traceback; exiting quietly
+        # here would only show up as a missing segment.
         results.put(("failed", traceback.format_exc()))
 
 

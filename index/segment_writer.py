@@ -29,7 +29,13 @@ from operator import sub
 from pickle import dumps
 
 from whoosh import fields as whoosh_fields
-from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import (
+    CompositeAnalyzer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, W3PostingsWriter
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
@@ -47,7 +53,7 @@ class FastTextIndexer:
     """``field.index(value)`` for a TEXT field with a plain regex/lowercase/stop/stem chain."""
 
     def __init__(self, field: whoosh_fields.FieldType):
-        tokenizer, lowercase, stop, stem = _plain_chain(field.analyzer)
+        tokenizer, _lowercase, stop, stem = _plain_chain(field.analyzer)
         # The same pattern with its groups made non-capturing, so findall hands
         # back whole matches as strings without a match object per token.
         self._findall = re.compile(_non_capturing(tokenizer.expression.pattern), tokenizer.expression.flags).findall
@@ -395,4 +401,4 @@ class PassageSegmentWriter(SegmentWriter):
         self._finish()
 
 
-__all__ = ["PassageSegmentWriter", "FastTextIndexer", "fast_indexer_for", "length_to_byte"]
+__all__ = ["FastTextIndexer", "PassageSegmentWriter", "fast_indexer_for"]
