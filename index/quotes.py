@@ -432,7 +432,8 @@ def _candidates(searcher: Searcher, fragments) -> list[Passage]:
     if q is None:
         return []
     try:
-        result = searcher.search(SearchRequest(q=q, limit=CANDIDATE_PASSAGES))
+        # Only the passages' text is aligned: no excerpts to mark, no facets to count.
+        result = searcher.search(SearchRequest(q=q, limit=CANDIDATE_PASSAGES, highlight=False, facets=False))
     except BadQuery:
         # Every word was one the index never stores (stop words): nothing to align against.
         return []

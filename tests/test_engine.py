@@ -109,7 +109,8 @@ def test_passage_without_a_text_match_shows_its_opening(highlighter):
 @pytest.mark.dataset
 @pytest.mark.slow
 def test_ranking_stays_above_a_floor_on_cranfield(tmp_path):
-    """MAP on Cranfield (qrels.tsv): the chosen BM25 settings measured 0.31."""
+    """Cranfield (qrels.tsv), one passage per document, its first 60 queries to depth 100:
+    the chosen Ranking measured MAP 0.294 and nDCG@10 0.361 (the previous defaults 0.287 and 0.353)."""
     folder = ROOT_DATASETS / "cranfield"
     if not (folder / "corpus.jsonl").exists():
         pytest.skip(f"Cranfield not found at {folder}: place ../shared/datasets beside the repository")
@@ -122,4 +123,4 @@ def test_ranking_stays_above_a_floor_on_cranfield(tmp_path):
     qrels = dict(list(read_qrels(folder / "qrels.tsv").items())[:60])
     with WhooshSearcher(target, "cranfield") as s:
         figures = evaluate(s, queries, qrels, depth=100)
-    assert figures["map"] >= 0.27 and figures["ndcg@10"] >= 0.33
+    assert figures["map"] >= 0.28 and figures["ndcg@10"] >= 0.34

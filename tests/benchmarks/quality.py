@@ -83,7 +83,9 @@ def rank_documents(searcher: WhooshSearcher, text: str, depth: int = DEPTH) -> l
     words = plain_words(text)
     if not words:
         return []
-    result = searcher.search(SearchRequest(q=words, limit=depth, group_by_source=True, match="any"))
+    # Rankings are judged, not shown: no excerpts to mark, no facets to count.
+    result = searcher.search(SearchRequest(q=words, limit=depth, group_by_source=True, match="any",
+                                           highlight=False, facets=False))
     return [hit.source.id for hit in result.hits]
 
 
@@ -166,12 +168,22 @@ def grid() -> list[Ranking]:
     return unique
 
 
+def product_grid(k1s: list[float], bs: list[float], title_boosts: list[float]) -> list[Ranking]:
+    """Every combination of the given values (``--k1 0.9,1.2 --b 0.4,0.75 --title 0.5,1``)."""
+    return [replace(DEFAULT_RANKING, k1=k1, b=b, title_b=b, title_boost=t)
+            for k1 in k1s for b in bs for t in title_boosts]
+
+
+def _floats(text: str) -> list[float]:
+    return [float(x) for x in text.split(",") if x.strip()]
+
+
 def print_table(rows: list[dict]) -> None:
-    print(f"{'collection':<10} {'qrels':<28} {'k1':>4} {'b':>5} {'title':>5} {'stop':>5} "
-          f"{'n':>4} {'nDCG@10':>8} {'MAP':>7} {'R@100':>7}")
+    print(f"{'collection':<10} {'qrels':<28} {'k1':>4} {'b':>5} {'title':>5} {'idf':>6} {'stop':>5} "
+          f"{'n':>4} {'depth':>5} {'nDCG@10':>8} {'MAP':>7} {'R@100':>7}")
     for r in rows:
         k = r["ranking"]
-        print(f"{r['collection']:<10} {r['qrels']:<28} {k['k1']:>4} {k['b']:>5} {k['title_boost']:>5} "
+        print(f"{r['collection']:<10} {r['qrels']:<28} {k['k1']:>4} {k['b']:>5} {k['title_boost']:>5} {k['idf']:>6} "
               f"{str(k['stopwords']):>5} {r['queries']:>4} {r['depth']:>5} {r['ndcg@10']:>8.4f} {r['map']:>7.4f} "
               f"{r['recall@100']:>7.4f}")
 
@@ -183,12 +195,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--direct", action="store_true", help="bypass reading/cleaning/chunking")
     parser.add_argument("--depth", type=int, default=DEPTH,
                         help="hits per query; MAP is MAP@depth (a grid can use 100 to save time)")
+    parser.add_argument("--k1", type=_floats, help="comma-separated k1 values: a grid over --k1 x --b x --title")
+    parser.add_argument("--b", type=_floats, help="comma-separated b values (text and title alike)")
+    parser.add_argument("--title", type=_floats, help="comma-separated title boosts")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     if not DATASETS.exists():
         print(f"datasets not found at {DATASETS}: place ../shared/datasets beside the repository", file=sys.stderr)
         return 2
     rankings = grid() if args.grid else [DEFAULT_RANKING]
+    if args.k1 or args.b or args.title:
+        base = DEFAULT_RANKING
+        rankings = product_grid(args.k1 or [base.k1], args.b or [base.b], args.title or [base.title_boost])
     rows = []
     with tempfile.TemporaryDirectory(prefix="pinpoint-quality-") as work:
         for name in args.dataset or sorted(COLLECTIONS):
