@@ -103,15 +103,14 @@ def _cmd_search(args, config) -> int:
 
 def _cmd_export(args, config) -> int:
     from index.versions import open_searcher
-    from service.exports import export_format, render
+    from service.exports import export_format, render, sources_behind
 
     fmt = export_format(args.format)
     searcher = open_searcher(Path(args.index or config.index_dir))
     try:
         sources = searcher.sources()
         if args.query:
-            result = searcher.search(SearchRequest(q=args.query, limit=max(1, len(sources)), group_by_source=True))
-            sources = [hit.source for hit in result.hits]
+            sources = sources_behind(searcher, SearchRequest(q=args.query))
         text = render(fmt, sources)
     finally:
         searcher.close()

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from index.bibtex import to_bibtex
-from index.records import Source
+import dataclasses
+
+from index.records import SearchRequest, Source
 from service.citations import cite
 from service.citations.csljson import to_csl_json
 from service.citations.ris import to_ris
@@ -62,3 +64,16 @@ def csl_items(sources: Sequence[Source]) -> list[dict[str, Any]]:
 
 def render(fmt: ExportFormat, sources: Sequence[Source]) -> str:
     return fmt.render(csl_items(sources))
+
+
+def sources_behind(searcher, request: SearchRequest) -> list[Source]:
+    """Every source with a passage matching ``request``, best first (not one page of hits)."""
+    everything = dataclasses.replace(
+        request,
+        limit=max(1, len(searcher.sources())),
+        offset=0,
+        group_by_source=True,
+        highlight=False,
+        facets=False,
+    )
+    return [hit.source for hit in searcher.search(everything).hits]

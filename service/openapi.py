@@ -179,7 +179,9 @@ def _search_parameters(config: Config) -> list[dict[str, Any]]:
         _query("source", "only this source id", text),
         _query("year", "a year (2014) or a range (2010..2014, ..2014, 2010..)", {"type": "string"}),
         _query("group", "`source`: at most one hit per source", {"enum": ["source"]}),
-        _query("style", f"citation style (default {config.default_style})", {"type": "string"}),
+        _query("match", "`all` words (default; falls back to any when none has all) or `any`", {"enum": ["all", "any"]}),
+        _query("facets", "counts by source, author and year (default true)", {"type": "boolean", "default": True}),
+        _style(config),
     ]
 
 

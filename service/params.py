@@ -72,4 +72,5 @@ def search_request(req: falcon.Request, config: Config, *, default_limit: int = 
         year_to=year_to,
         group_by_source=group == "source",
         match=match,
+        facets=req.get_param_as_bool("facets", default=True),
     )

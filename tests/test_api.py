@@ -156,3 +156,18 @@ def test_passage_links_to_its_page_and_no_deep_link_without_url(client):
     body = client.simulate_get(f"/sources/{CFR}/passages/3").json
     assert body["links"]["page"] == f"/passages/{CFR}/3"
     assert body["links"]["deep_link"] is None  # the CFR sidecar states no URL
+
+
+def test_facets_can_be_turned_off(client):
+    with_counts = client.simulate_get("/search", params={"q": "alliance"}).json
+    without = client.simulate_get("/search", params={"q": "alliance", "facets": "false"}).json
+    assert with_counts["facets"]["source"] and not without["facets"]
+    assert with_counts["total"] == without["total"]
+
+
+def test_bibtex_for_a_search_lists_only_the_sources_behind_it(client):
+    everything = client.simulate_get("/bibtex").text
+    futenma = client.simulate_get("/bibtex", params={"q": "Futenma"}).text
+    assert everything.count("@online") == 5
+    # Futenma is named by three of the five sources (CFR, The Diplomat, Pacific Forum).
+    assert futenma.count("@online") == 3 and "xu2014us" in futenma and "tatsumi" not in futenma

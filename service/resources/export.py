@@ -4,11 +4,10 @@ import re
 
 import falcon
 
-from index.records import SearchRequest
 from service.citations import Locator, cite
 from service.config import Config
 from service.errors import bad_request, not_found
-from service.exports import FORMATS, UnknownFormat, bibliography_format, export_format, render
+from service.exports import FORMATS, UnknownFormat, bibliography_format, export_format, render, sources_behind
 from service.params import search_request, style_param
 from service.representations import citation_json, source_json
 
@@ -35,10 +34,7 @@ class BibtexResource:
         sources = searcher.sources()
         if req.get_param("q") is not None:
             request = search_request(req, self._config)
-            grouped = SearchRequest(**{**request.__dict__, "limit": max(1, len(sources)), "offset": 0,
-                                       "group_by_source": True})
-            result = searcher.search(grouped)
-            sources = [hit.source for hit in result.hits]
+            sources = sources_behind(searcher, request)
         fmt = export_format(req.get_param("format") or "bibtex")
         send_export(resp, fmt, sources, "pinpoint")
 
