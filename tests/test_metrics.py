@@ -200,11 +200,15 @@ def test_lost_metrics_directory_costs_the_metrics_not_the_answers(seeds_index, t
     with pinpoint_server(seeds_index, workers=2, env={"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}) as (base, proc):
         assert get(f"{base}/search?q=alliance")[0] == 200
         shutil.rmtree(metrics_dir)
-        # A worker started now finds no directory to create its sample files in.
-        for pid in _worker_pids_from_log(proc.log_path):
-            os.kill(pid, signal.SIGKILL)
+        # /ready answers once the first worker is up; wait for both before killing.
         deadline = time.monotonic() + 15
-        while proc.log_path.read_text().count("Booting worker") < 4:
+        while len(booted := _worker_pids_from_log(proc.log_path)) < 2:
+            assert time.monotonic() < deadline, "gunicorn did not boot two workers"
+            time.sleep(0.1)
+        # A worker started now finds no directory to create its sample files in.
+        for pid in booted:
+            os.kill(pid, signal.SIGKILL)
+        while proc.log_path.read_text().count("Booting worker") < len(booted) + 2:
             assert time.monotonic() < deadline, "gunicorn did not replace the killed workers"
             time.sleep(0.2)
         with ThreadPoolExecutor(max_workers=4) as pool:
