@@ -29,6 +29,19 @@ def get_json(url: str, timeout: float = 5.0) -> tuple[int, dict]:
     return status, json.loads(body)
 
 
+def worker_pids(master: int) -> set[int]:
+    """The live child processes of a gunicorn master (its workers)."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            children.add(int(stat.parent.name))
+    return children
+
+
 @contextmanager
 def pinpoint_server(index_dir: Path, *, workers: int = 2, env: dict[str, str] | None = None, startup: float = 30.0):
     """Yield the base URL of a gunicorn-served Pinpoint on a free loopback port."""
@@ -57,6 +70,12 @@ def pinpoint_server(index_dir: Path, *, workers: int = 2, env: dict[str, str] | 
             if time.monotonic() > deadline:
                 raise AssertionError(f"pinpoint serve not ready after {startup}s:\n{log_path.read_text()}")
             time.sleep(0.1)
+        # /ready answers as soon as the first worker is up; gunicorn spawns the
+        # rest a moment later, and tests that count or kill workers need them all.
+        while len(worker_pids(proc.pid)) < workers:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"only {worker_pids(proc.pid)} of {workers} workers started:\n{log_path.read_text()}")
+            time.sleep(0.05)
         proc.log_path = log_path
         yield base, proc
     finally:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import PINPOINT, ROOT, SEEDS
-from tests.servers import get_json, pinpoint_server
+from tests.servers import get_json, pinpoint_server, worker_pids
 
 pytestmark = [pytest.mark.load, pytest.mark.slow]
 
@@ -113,18 +113,6 @@ def copy_seeds(target: Path) -> Path:
 def pinpoint_index(sources: Path, index_dir: Path, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([*PINPOINT, "index", str(sources), "--index", str(index_dir), "--quiet"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
-
-
-def worker_pids(master: int) -> set[int]:
-    children = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            children.add(int(stat.parent.name))
-    return children
 
 
 @pytest.fixture
