@@ -17,6 +17,16 @@ from service.errors import bad_request
 _YEAR_RANGE = re.compile(r"^\s*(\d{1,4})?\s*(?:\.\.\s*(\d{1,4})?)?\s*$")
 
 
+_PASSAGE_NUMBER = re.compile(r"^[0-9]{1,9}$")
+
+
+def passage_number(raw: str) -> int:
+    """The N of /sources/{id}/passages/{N}: ASCII digits only (str.isdigit() admits '²')."""
+    if not _PASSAGE_NUMBER.match(raw) or int(raw) < 1:
+        raise bad_request(f"a passage number is a positive whole number, not {raw[:40]!r}")
+    return int(raw)
+
+
 def year_range(raw: str | None) -> tuple[int | None, int | None]:
     """'2014' -> (2014, 2014); '2010..2014' -> (2010, 2014); '..2014' and '2010..' are open."""
     if raw is None or raw.strip() == "":

@@ -52,3 +52,13 @@ def test_unparseable_query_is_a_400_not_a_500(client):
         assert resp.status_code in (200, 400), (q, resp.status_code, resp.text)
         if resp.status_code == 400:
             assert resp.headers["content-type"] == "application/problem+json"
+
+
+def test_unicode_digits_in_a_passage_number_are_a_400(client):
+    # '²' and '٣' pass str.isdigit(); only ASCII digits make a passage number.
+    for number in ("%C2%B2", "%D9%A3", "1%C2%B2"):
+        resp = client.simulate_get(f"/sources/{CFR}/passages/{number}")
+        assert resp.status_code == 400, (number, resp.status_code, resp.text[:200])
+        assert resp.headers["content-type"] == "application/problem+json"
+        page = client.simulate_get(f"/passages/{CFR}/{number}")
+        assert page.status_code == 400, (number, page.status_code)

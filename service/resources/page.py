@@ -25,7 +25,7 @@ from index.engine import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
 from service.citations import STYLES, UnknownStyle
 from service.config import Config
 from service.errors import bad_request
-from service.params import search_request, style_param, text_param
+from service.params import passage_number, search_request, style_param, text_param
 from service.representations import hit_json, passage_citation, passage_json, source_json
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
@@ -327,9 +327,7 @@ class PassagePageResource:
             "quote_mode_url": page_url({"style": req.get_param("style")}, mode="quote"),
         }
         try:
-            if not number.isdigit() or not 0 < int(number) < 10**9:
-                raise bad_request(f"a passage number is a positive whole number, not {number[:40]!r}")
-            context = self._passage(source_id, int(number), style, q)
+            context = self._passage(source_id, passage_number(number), style, q)
         except _EXPLAINED as exc:
             status, error = problem_view(exc)
             render(resp, "problem.html", status, error=error, **base)

@@ -3,8 +3,7 @@ from __future__ import annotations
 import falcon
 
 from service.config import Config
-from service.errors import bad_request
-from service.params import style_param
+from service.params import passage_number, style_param
 from service.representations import passage_citation, passage_json, source_json
 
 
@@ -25,11 +24,10 @@ class PassageResource:
         self._config = config
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, source_id: str, number: str) -> None:
-        if not number.isdigit() or not 0 < int(number) < 10**9:
-            raise bad_request(f"a passage number is a positive whole number, not {number[:40]!r}")
+        wanted = passage_number(number)
         searcher = self._index.searcher()
         source = searcher.source(source_id)
-        passage = searcher.passage(source_id, int(number))
+        passage = searcher.passage(source_id, wanted)
         style = style_param(req, self._config)
         body = passage_json(passage, source)
         body["source"] = source_json(source)
