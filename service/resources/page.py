@@ -15,18 +15,24 @@ import math
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote as url_quote, urlencode
+from urllib.parse import quote as url_quote
+from urllib.parse import urlencode
 
 import falcon
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from index.engine import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
+from index.quotes import QuoteError, find_quote
 from service.citations import STYLES, UnknownStyle
 from service.config import Config
-from service.errors import bad_request
 from service.params import passage_number, search_request, style_param, text_param
-from service.representations import hit_json, passage_citation, passage_json, source_json
+from service.representations import (
+    hit_json,
+    passage_citation,
+    passage_json,
+    source_json,
+)
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = SERVICE_DIR / "templates"
@@ -38,14 +44,6 @@ FACET_VALUES = 8
 
 _STATE_KEYS = ("mode", "q", "quote", "source", "author", "year", "style", "page")
 _FILTERS = (("source", "Source"), ("author", "Author"), ("year", "Year"))
-
-try:  # the quote lookup ships with index/; keep the page usable if an install lacks it
-    from index.quotes import QuoteError, find_quote
-except ImportError:  # pragma: no cover - depends on the installation
-    find_quote = None
-
-    class QuoteError(ValueError):
-        pass
 
 
 _ENVIRONMENT = Environment(
@@ -281,8 +279,6 @@ class PageResource:
 
     def _quote(self, req, searcher, style: str, state: dict[str, Any]) -> dict[str, Any]:
         quote = text_param(req, "quote", self._config.max_quote_chars, required=True)
-        if find_quote is None:
-            raise bad_request("this installation of Pinpoint has no quote lookup (index.quotes is missing)")
         result = find_quote(searcher, quote)
         matches = []
         for match in result.matches:
