@@ -42,6 +42,18 @@ def worker_pids(master: int) -> set[int]:
     return children
 
 
+def stop_process_group(proc: subprocess.Popen, grace: float = 20) -> None:
+    """SIGTERM a server started with start_new_session=True and its workers; SIGKILL if it lingers."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 @contextmanager
 def pinpoint_server(index_dir: Path, *, workers: int = 2, env: dict[str, str] | None = None, startup: float = 30.0):
     """Yield the base URL of a gunicorn-served Pinpoint on a free loopback port."""
@@ -79,11 +91,5 @@ def pinpoint_server(index_dir: Path, *, workers: int = 2, env: dict[str, str] | 
         proc.log_path = log_path
         yield base, proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_process_group(proc)
         log.close()

@@ -27,17 +27,9 @@ def test_every_setting_is_read_from_the_environment():
 def test_every_route_is_documented(client):
     from service.app import create_app
     from service.config import Config
+    from service.openapi import routed_paths
 
-    app = create_app(Config())
-    routes = set()
-
-    def walk(nodes):
-        for node in nodes:
-            if node.resource is not None:
-                routes.add(node.uri_template)
-            walk(node.children)
-
-    walk(app._router._roots)
+    routes = set(routed_paths(create_app(Config())))
     assert routes, "no routes found"
     for route in routes:
         doc = re.sub(r"\{(\w+)\}", lambda m: "{id}" if m.group(1) == "source_id" else "{n}" if m.group(1) == "number" else m.group(0), route)

@@ -39,16 +39,9 @@ def scrape(client) -> str:
 
 
 def registered_templates(app) -> set[str]:
-    templates = set()
+    from service.openapi import routed_paths
 
-    def walk(nodes):
-        for node in nodes:
-            if node.resource is not None:
-                templates.add(node.uri_template)
-            walk(node.children)
-
-    walk(app._router._roots)
-    return templates
+    return set(routed_paths(app))
 
 
 def test_metrics_are_prometheus_text(client):

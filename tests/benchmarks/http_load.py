@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.benchmarks.corpus import ROOT, median
+from tests.servers import stop_process_group
 
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 SATURATION_CONNECTIONS = 8
@@ -101,13 +101,7 @@ def served(kind: str, index_dir: Path | None, workers: int, probe_path: str, log
             time.sleep(0.01)
         yield base, proc.pid, time.monotonic() - started
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_process_group(proc)
         log.close()
 
 
