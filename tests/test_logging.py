@@ -9,6 +9,7 @@ import logging
 import shutil
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,19 +24,26 @@ from tests.servers import get, pinpoint_server
 SECRET = "s3cret-token-9d2f"
 
 
-@pytest.fixture()
-def captured_pinpoint_logs():
-    """JSON lines written by Pinpoint's loggers while the test runs."""
+@contextmanager
+def json_log_capture(logger_name: str):
+    """JSON lines written through ``logger_name`` while the block runs, into a StringIO."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestIdFilter())
-    logger = logging.getLogger("pinpoint")
+    logger = logging.getLogger(logger_name)
     logger.addHandler(handler)
     try:
-        yield stream
+        yield stream, logger
     finally:
         logger.removeHandler(handler)
+
+
+@pytest.fixture()
+def captured_pinpoint_logs():
+    """JSON lines written by Pinpoint's loggers while the test runs."""
+    with json_log_capture("pinpoint") as (stream, _):
+        yield stream
 
 
 def json_lines(text: str) -> list[dict]:
@@ -50,21 +58,13 @@ def corrupt_copy(index_dir: Path, target: Path) -> Path:
 
 
 def test_json_formatter_writes_one_object_per_line_with_the_traceback_as_a_field():
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestIdFilter())
-    logger = logging.getLogger("pinpoint.test-json")
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
+    with json_log_capture("pinpoint.test-json") as (stream, logger):
+        logger.propagate = False
         logger.warning("two\nlines and a quote \" here")
         try:
             {}["missing"]
         except KeyError:
             logger.exception("lookup failed")
-    finally:
-        logger.removeHandler(handler)
     lines = stream.getvalue().splitlines()
     assert len(lines) == 2
     first, second = (json.loads(line) for line in lines)
