@@ -28,7 +28,6 @@ from pathlib import Path
 STATUS_FILE = ".reindex.json"
 SPAWN_LOCK_FILE = ".reindex.lock"
 LOG_FILE = ".reindex.log"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 class ReindexRunning(RuntimeError):
@@ -103,13 +102,14 @@ def start_reindex(index_dir: Path, sources: Sequence[Path]) -> dict:
     with _spawn_lock(index_dir):
         if read_status(index_dir)["state"] == "running":
             raise ReindexRunning("a re-index is already running; GET /admin/reindex shows its progress")
+        # The child imports Pinpoint from the same interpreter's installed
+        # package, never from a checkout, so a wheel install re-indexes too.
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         with open(index_dir / LOG_FILE, "ab") as log:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "service.admin", "--index", str(index_dir.resolve()),
                  *[str(Path(s).resolve()) for s in sources]],
-                cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                cwd=index_dir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True,
             )
         status = {"state": "running", "started": _now(), "finished": None, "version": None,

@@ -14,10 +14,13 @@ import sys
 from pathlib import Path
 
 from index.engine import IndexError_
+from index.extras import MissingExtra
 from index.records import SearchRequest
 from service.config import ConfigError, config_from_env
 
-GUNICORN_CONF = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
+# gunicorn loads its settings from the installed package, not from a checkout,
+# so a wheel install serves exactly as a development tree does.
+GUNICORN_CONF = "python:service.gunicorn_conf"
 
 
 class CommandError(Exception):
@@ -53,8 +56,6 @@ def _cmd_serve(args, config) -> int:
 
     index_dir = Path(args.index or config.index_dir)
     open_searcher(index_dir).close()  # fail here, in one line, rather than in every worker
-    if not GUNICORN_CONF.is_file():
-        raise CommandError(f"gunicorn configuration not found at {GUNICORN_CONF}")
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if gunicorn is None:
         raise CommandError("gunicorn is not installed in this environment")
@@ -65,9 +66,7 @@ def _cmd_serve(args, config) -> int:
         PINPOINT_PORT=str(args.port or config.port),
         PINPOINT_WORKERS=str(args.workers or config.workers),
     )
-    # Workers import service.wsgi relative to the project, wherever we are started from.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUNICORN_CONF.parents[1]), env.get("PYTHONPATH")]))
-    os.execve(gunicorn, [gunicorn, "--config", str(GUNICORN_CONF)], env)
+    os.execve(gunicorn, [gunicorn, "--config", GUNICORN_CONF], env)
     return 0  # not reached
 
 
@@ -167,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = config_from_env()
         return args.run(args, config)
-    except (CommandError, ConfigError, IndexError_, OSError, ValueError) as problem:
+    except (CommandError, ConfigError, IndexError_, MissingExtra, OSError, ValueError) as problem:
         print(f"pinpoint: error: {problem}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

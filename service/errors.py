@@ -13,6 +13,7 @@ import logging
 import falcon
 
 from index.engine import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
+from index.extras import MissingExtra
 from index.quotes import QuoteError
 
 log = logging.getLogger("pinpoint.errors")
@@ -90,4 +91,6 @@ def install(app: falcon.App) -> None:
     app.add_error_handler(UnknownSource, _mapping(falcon.HTTP_404))
     app.add_error_handler(UnknownPassage, _mapping(falcon.HTTP_404))
     app.add_error_handler(IndexNotFound, _mapping(falcon.HTTP_503))
+    # The server cannot do this until an operator installs the extra: not the client's fault.
+    app.add_error_handler(MissingExtra, _mapping(falcon.HTTP_501))
     app.set_error_serializer(_serialize)

@@ -10,17 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-DATASETS = ROOT.parent / "shared" / "datasets"
 # The CLI and servers under test run from the same interpreter as the tests.
 PINPOINT = [sys.executable, "-m", "service.cli"]
-
-
-def dataset(name: str) -> Path:
-    """Path to a third-party dataset, or a skip that says how to get it."""
-    path = DATASETS / name
-    if not path.exists():
-        pytest.skip(f"dataset {name!r} not found at {path}: place ../shared/datasets beside the repository")
-    return path
 
 
 def free_port() -> int:

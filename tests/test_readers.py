@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prerequisites import dataset
+
 from index.readers import (
     SAFE_ID,
     SUPPORTED_SUFFIXES,
@@ -21,7 +23,6 @@ from index.readers import (
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-GUTENBERG = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "gutenberg" / "books.jsonl.gz"
 
 
 def test_supported_suffixes_cover_the_formats():
@@ -165,8 +166,7 @@ def test_ids_that_cannot_be_made_safe_are_refused(given):
 
 @pytest.mark.dataset
 def test_gutenberg_corpus_streams_books():
-    if not GUTENBERG.exists():
-        pytest.skip(f"Gutenberg corpus not found at {GUTENBERG}: place ../shared/datasets beside the repository")
+    GUTENBERG = dataset("gutenberg") / "books.jsonl.gz"
     skipped = []
     books = list(itertools.islice(iter_jsonl(GUTENBERG, GUTENBERG.parent, skipped.append), 3))
     assert len(books) == 3 and not skipped

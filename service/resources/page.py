@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from index.engine import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
+from index.extras import MissingExtra
 from index.quotes import QuoteError, find_quote
 from service.citations import STYLES, UnknownStyle
 from service.config import Config
@@ -123,6 +124,12 @@ def problem_view(exc: Exception) -> tuple[str, dict[str, str]]:
             "detail": str(exc),
             "next_step": "The index may have been rebuilt since this link was made: search for the passage again.",
         }
+    if isinstance(exc, MissingExtra):
+        return falcon.HTTP_501, {
+            "title": "This server cannot render that style",
+            "detail": str(exc),
+            "next_step": "Pick one of the built-in styles from the list, or ask the operator to install the extra.",
+        }
     if isinstance(exc, UnknownStyle):
         detail, step = str(exc), "Pick a style from the list and search again."
     elif isinstance(exc, QuoteError):
@@ -137,7 +144,7 @@ def problem_view(exc: Exception) -> tuple[str, dict[str, str]]:
     return status, {"title": "That request could not run", "detail": detail, "next_step": step}
 
 
-_EXPLAINED = (falcon.HTTPError, BadQuery, UnknownStyle, QuoteError, IndexNotFound, UnknownSource, UnknownPassage)
+_EXPLAINED = (falcon.HTTPError, BadQuery, MissingExtra, UnknownStyle, QuoteError, IndexNotFound, UnknownSource, UnknownPassage)
 
 
 def render(resp: falcon.Response, template: str, status: str = falcon.HTTP_200, **context: Any) -> None:
