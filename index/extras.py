@@ -30,4 +30,9 @@ def optional_import(module: str, *, extra: str, feature: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as missing:
-        raise MissingExtra(feature, extra) from missing
+        # Only the module itself (or its parent package) being absent means the
+        # extra is not installed; a module that fails to import something of
+        # its own is a broken install and must surface as it is.
+        if missing.name and (module == missing.name or module.startswith(missing.name + ".")):
+            raise MissingExtra(feature, extra) from missing
+        raise
