@@ -1,6 +1,6 @@
 """Gunicorn settings for Pinpoint, shipped inside the package.
 
-`pinpoint serve` runs gunicorn with ``--config python:service.gunicorn_conf``,
+`pinpoint serve` runs gunicorn with ``--config python:pinpoint.service.gunicorn_conf``,
 so an installed wheel serves without a checkout.  Everything that differs
 between machines comes from the environment (PINPOINT_HOST, PINPOINT_PORT,
 PINPOINT_WORKERS), so the same settings serve a laptop, a systemd unit and a
@@ -14,7 +14,7 @@ bind = f"{os.environ.get('PINPOINT_HOST', '127.0.0.1')}:{os.environ.get('PINPOIN
 # In a container cpu_count() reports the node's cores, not the pod's CPU
 # limit, so deployments there set PINPOINT_WORKERS explicitly.
 workers = int(os.environ.get("PINPOINT_WORKERS", multiprocessing.cpu_count()))
-wsgi_app = "service.wsgi:application"
+wsgi_app = "pinpoint.service.wsgi:application"
 
 # Each worker opens the index itself after fork: nothing index-related is
 # created in the master, so workers never share file handles or caches, and a
@@ -47,7 +47,7 @@ worker_tmp_dir = "/dev/shm"
 # (%(r)s would): they carry what people search for, and must never carry a secret.
 accesslog = "-"
 errorlog = "-"
-logger_class = "service.logging_setup.GunicornLogger"
+logger_class = "pinpoint.service.logging_setup.GunicornLogger"
 access_log_format = (
     '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s ua="%(a)s"'
 )
@@ -66,7 +66,7 @@ def when_ready(server):
     # styles already loaded and boots in milliseconds instead of re-importing
     # them (~0.6 s) while the other workers carry its load.  Runs after
     # on_starting, so prometheus_client sees PROMETHEUS_MULTIPROC_DIR.
-    import service.app  # noqa: F401
+    import pinpoint.service.app  # noqa: F401
 
 
 def on_starting(server):

@@ -11,7 +11,7 @@ import pytest
 
 from tests.prerequisites import dataset
 
-from index.readers import (
+from pinpoint.index.ingest.readers import (
     SAFE_ID,
     SUPPORTED_SUFFIXES,
     SkipFile,

@@ -15,10 +15,10 @@ import re
 import warnings as pywarnings
 from typing import Any
 
-from index.extras import optional_import
-from service.citations.citation import Citation
-from service.citations.errors import CitationError, UnknownStyle
-from service.citations.locators import PARA, Locator
+from pinpoint.index.extras import optional_import
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.errors import CitationError, UnknownStyle
+from pinpoint.service.citations.locators import PARA, Locator
 
 LIMITATIONS = (
     "rendered by citeproc-py, which does not implement all of CSL: check punctuation inside "

@@ -25,8 +25,9 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from index.engine import BadQuery, Searcher, UnknownPassage
-from index.records import Passage, SearchRequest, Source
+from pinpoint.index.errors import BadQuery, UnknownPassage
+from pinpoint.index.search.engine import Searcher
+from pinpoint.index.records import Passage, SearchRequest, Source
 
 # Measured by `.venv/bin/python -m tests.benchmarks.quote_attribution` (seed
 # 20261123, 611 negatives; --seed 7, 494 more): no negative is attributed from
