@@ -1,6 +1,6 @@
 // Renders CSL-JSON items with citeproc-js, the reference CSL processor, for the conformance suite.
 //
-// stdin: {"style": path to a .csl file, "locales": folder of locales-xx-XX.xml,
+// stdin: {"style": path to a .csl file, "locale": "en-GB" or null, "locales": folder of locales-xx-XX.xml,
 //          "items": [CSL-JSON], "locators": [{"locator": "18", "label": "paragraph"}, ...]}
 // stdout: {"<item id>": {"bibliography": html, "citations": [html per locator],
 //                        "subsequent": [html per locator]}}
@@ -29,7 +29,10 @@ function main() {
       return byId.get(String(id));
     },
   };
-  const engine = new CSL.Engine(sys, fs.readFileSync(request.style, "utf8"));
+  const style = fs.readFileSync(request.style, "utf8");
+  // The locale asked for (en-GB for Cite Them Right, which names none), else the style's own.
+  const locale = request.locale || (style.match(/default-locale="([^"]+)"/) || [null, "en-US"])[1];
+  const engine = new CSL.Engine(sys, style, locale, true);
   engine.setOutputFormat("html");
   const out = {};
   for (const id of byId.keys()) {

@@ -14,8 +14,9 @@ what is not the citation:
   ``in_text`` field is plain text by design (it is pasted after a quotation).
 
 What remains is either agreement, a deviation listed in deviations.json with
-the guide's rule that justifies it (applied as exact text replacements on the
-reference output, so a listed deviation cannot hide anything else), or a
+the guide's rule that justifies it (applied as regular-expression replacements
+on the reference output, after which the two must agree exactly, so a listed
+deviation cannot hide anything else), or a
 Pinpoint mistake not yet fixed, listed as such.  Anything else is unlisted.
 """
 
@@ -56,6 +57,10 @@ REFERENCE_STYLES = {
     "ieee": "ieee",
     "vancouver": "nlm-citation-sequence-brackets",
 }
+
+# Cite Them Right is a British guide (single quotation marks, day-month dates); its CSL
+# file names no default-locale, so it is run in en-GB as a British user's Zotero would.
+LOCALES = {"harvard": "en-GB"}
 
 LOCATORS = {
     "para 18": (Locator.paragraph(18), {"locator": "18", "label": "paragraph"}),
@@ -101,6 +106,7 @@ def render_reference(style: str, items: list[dict[str, Any]]) -> dict[str, Any]:
         raise ReferenceUnavailable(why)
     request = {
         "style": str(STYLES_DIR / f"{REFERENCE_STYLES[style]}.csl"),
+        "locale": LOCALES.get(style),
         "locales": str(LOCALES_DIR),
         "items": items,
         "locators": [csl for _, csl in LOCATORS.values()],
@@ -182,8 +188,8 @@ def judge(case: Case, all_listings: list[Listing]) -> Verdict:
     relevant = [d for d in all_listings if d.covers(case)]
     expected = case.reference
     for d in relevant:
-        for before, after in d.replace:
-            expected = expected.replace(before, after)
+        for pattern, replacement in d.replace:
+            expected = re.sub(pattern, replacement, expected)
     replacing = [d for d in relevant if d.replace]
     if replacing and expected == case.pinpoint:
         return Verdict(case, "deviation", replacing[0])
