@@ -20,13 +20,14 @@ _EDGE = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.UNICODE)
 
 ARTICLES = {"a", "an", "the"}
 CONJUNCTIONS = {"and", "but", "for", "or", "nor", "yet", "so"}
-# Prepositions that are rarely adverbs; "up", "out", "off", "over" are left
-# out because as adverbs ("Drifting Apart", "Set Up") title case capitalises them.
+# Prepositions that are rarely adverbs, with "over" and "till" (CSL 1.0.2's title-case
+# stop words; CMOS 8.159 lowercases prepositions); "up", "out", "off" are left out
+# because as adverbs ("Drifting Apart", "Set Up") title case capitalises them.
 PREPOSITIONS = {
     "about", "above", "across", "after", "against", "along", "among", "around", "at", "before",
     "behind", "below", "beneath", "beside", "between", "beyond", "by", "despite", "during",
     "except", "from", "in", "inside", "into", "like", "of", "on", "onto", "per", "since",
-    "than", "through", "throughout", "toward", "towards", "under", "until", "upon", "via",
+    "than", "through", "throughout", "over", "till", "toward", "towards", "under", "until", "upon", "via",
     "with", "within", "without", "to", "as", "versus", "vs.",
 }
 MINOR_WORDS = ARTICLES | CONJUNCTIONS | PREPOSITIONS
