@@ -4,7 +4,7 @@
     .venv/bin/python -m tests.conformance [--details] [--style apa,mla]
 
 Per style: cases compared, exact matches, listed deviations (justified by
-the guide), open (Pinpoint mistakes listed as not yet fixed) and unlisted
+the guide), open (differences listed as not yet reconciled with the guide) and unlisted
 differences.  --details prints every case that is not exact, both sides.
 """
 
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"conformance: {exc}", file=sys.stderr)
         return 2
     print(f"{len(fixtures())} items; forms: bibliography + citation/notes with para 18, p 157, pp 157-158\n")
-    print("| style | reference CSL style | compared | exact | listed deviations | open (Pinpoint wrong) | unlisted |")
+    print("| style | reference CSL style | compared | exact | listed deviations | open (not yet reconciled) | unlisted |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for style in styles or REFERENCE_STYLES:
         counts = Counter(v.status for v in verdicts if v.case.style == style)

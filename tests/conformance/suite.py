@@ -157,12 +157,12 @@ class Listing:
     forms: tuple[str, ...]
     reason: str
     replace: tuple[tuple[str, str], ...] = ()
-    open: bool = False  # a Pinpoint mistake not fixed yet, rather than a justified deviation
+    open: bool = False  # a difference not yet reconciled with the guide, rather than a justified deviation
 
     def covers(self, case: Case) -> bool:
         return (self.style == case.style
                 and any(fnmatch.fnmatchcase(case.item, p) for p in self.items)
-                and any(fnmatch.fnmatchcase(case.form, p) for p in self.forms))
+                and any(fnmatch.fnmatchcase(case.form, p.replace("[", "[[]")) for p in self.forms))
 
 
 def listings() -> list[Listing]:
