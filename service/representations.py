@@ -59,8 +59,17 @@ def source_json(source: Source) -> dict[str, Any]:
 
 
 def locator_for(passage: Passage) -> Locator:
+    """A page locator when the passage comes from a paginated source (PDF), else its paragraphs.
+
+    Every style cites a paginated source by page; ``page`` is absent on
+    passages of unpaginated sources (and on indexes built before pages existed).
+    """
+    page = getattr(passage, "page", None)
+    if page:
+        page_end = getattr(passage, "page_end", None)
+        return Locator.page(page, page_end if page_end != page else None)
     end = passage.paragraph_end if passage.paragraph_end != passage.paragraph else None
-    return Locator(paragraph=passage.paragraph, paragraph_end=end, heading=passage.heading)
+    return Locator.paragraph(passage.paragraph, end, heading=passage.heading)
 
 
 def citation_json(citation: Citation, quoted: str | None = None) -> dict[str, Any]:

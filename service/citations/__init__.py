@@ -9,6 +9,7 @@ citeproc-py and is marked incomplete.  See README.md for the rules chosen.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
 from pinpoint.service.citations import apa, chicago, csl_styles, harvard, mla, numeric
@@ -54,5 +55,6 @@ def cite(csl: dict[str, Any], style: str = "apa", locator: Locator | None = None
     key = style.strip().lower()
     work = read_work(csl)
     if key in _RENDERERS:
-        return _RENDERERS[key](work, locator)
+        citation = _RENDERERS[key](work, locator)
+        return replace(citation, warnings=work.warnings + citation.warnings) if work.warnings else citation
     return csl_styles.render(csl, key, locator)

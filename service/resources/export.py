@@ -9,7 +9,7 @@ from pinpoint.service.config import Config
 from pinpoint.service.errors import bad_request, not_found
 from pinpoint.service.exports import FORMATS, UnknownFormat, bibliography_format, export_format, render, sources_behind
 from pinpoint.service.params import search_request, style_param
-from pinpoint.service.representations import citation_json, source_json
+from pinpoint.service.representations import citation_json, locator_for, source_json
 
 # Suffixes that name a download of one source: /sources/{id}.bib and friends.
 SUFFIX_FORMATS = {".bib": "bibtex", ".ris": "ris", ".json": "csl-json"}
@@ -109,6 +109,8 @@ class SourceCiteResource:
             if holder is None:
                 last = max((p.paragraph_end for p in passages), default=0)
                 raise not_found(f"source {source_id!r} has {last} paragraphs; there is no paragraph {paragraph}")
-            locator = Locator(paragraph=paragraph, heading=holder.heading)
+            # A paginated source is cited by the page that holds the paragraph (every style's form).
+            page = getattr(holder, "page", None)
+            locator = (locator_for(holder) if page else Locator.paragraph(paragraph, heading=holder.heading))
         citation = cite(source.csl, style, locator)
         resp.media = {"source_id": source.id, "paragraph": paragraph, "citation": citation_json(citation)}
