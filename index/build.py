@@ -46,7 +46,7 @@ from index.whoosh_engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshW
 
 # Bump when a pipeline change alters output in a way the code fingerprint misses.
 PIPELINE_VERSION = "1"
-_PIPELINE_MODULES = ("readers", "clean", "boilerplate", "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine", "segment_writer")
+_PIPELINE_MODULES = ("readers", "front_matter", "clean", "boilerplate", "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine", "segment_writer")
 # Below this much new text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
 LONG_RUN_BYTES = 20_000_000
@@ -110,10 +110,11 @@ def _prepare(item: tuple[RawSource, dict | None, str]) -> tuple[Source, list[Pas
     raw, sidecar, content_hash = item
     doc = cleaning.clean(raw)
     csl, origin = metadata.resolve(raw, doc, sidecar)
+    csl, title_origin = metadata.title_origin(raw, doc, csl, origin)
     passages = chunking.chunk(raw.id, doc)
     source = Source(
         id=raw.id, path=raw.path, csl=csl, content_hash=content_hash,
-        passage_count=len(passages), metadata_origin=origin,
+        passage_count=len(passages), metadata_origin=origin, title_origin=title_origin,
     )
     return source, passages
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from index.front_matter import split_front_matter
 from index.metadata import csl_from_fields
 from index.records import RawSource
 
@@ -180,22 +181,14 @@ def read_text_file(path: Path, root: Path) -> list[RawSource]:
     return [RawSource(id=make_safe_id(_stem(path)), path=_relative(path, root), fmt="txt", text=text)]
 
 
-_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-
-
 def read_markdown_file(path: Path, root: Path) -> list[RawSource]:
-    """Markdown, with simple YAML-style front matter (title/author/date) as metadata."""
+    """Markdown; its front matter (YAML, TOML or a leading ``- Key: value`` list) is metadata."""
     text = decode_text(_read_bytes(path), path)
     meta: dict[str, Any] = {}
-    front = _FRONT_MATTER.match(text)
-    if front:
-        fields = {}
-        for line in front.group(1).splitlines():
-            key, sep, value = line.partition(":")
-            if sep and value.strip():
-                fields[key.strip().lower()] = value.strip().strip("\"'")
-        meta = csl_from_fields(fields)
-        text = text[front.end():]
+    front = split_front_matter(text)
+    if front.form is not None:
+        meta = csl_from_fields(front.fields)
+        text = front.body
         if not text.strip():
             raise SkipFile("empty", path)
     return [RawSource(id=make_safe_id(_stem(path)), path=_relative(path, root), fmt="md",

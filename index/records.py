@@ -88,6 +88,9 @@ class Source:
     content_hash: str
     passage_count: int = 0
     metadata_origin: str = "text"  # "sidecar", "embedded" (JSONL/HTML fields) or "text"
+    # Where the title came from: "sidecar", "embedded", "text", or, for a work
+    # stating none, "heading-description"/"file-name-description" ("[...]").
+    title_origin: str = "text"
 
     @property
     def title(self) -> str | None:

@@ -142,7 +142,8 @@ def _cmd_search(args, config) -> int:
         print(f"did you mean: {result.corrected_query}")
     print(f"{result.total} passages match {result.query!r}")
     for hit in hits:
-        print(f"\n{hit['rank']}. {hit['source']['title']} [{hit['passage_id']}] score {hit['score']}")
+        title = hit["source"]["title"] or "[no title stated]"  # an index built before titles were always set
+        print(f"\n{hit['rank']}. {title} [{hit['passage_id']}] score {hit['score']}")
         print(f"   {hit['excerpt']}")
         print(f"   {hit['citation']['in_text']}")
     return 0
@@ -158,7 +159,7 @@ def _cmd_export(args, config) -> int:
         sources = searcher.sources()
         if args.query:
             sources = sources_behind(searcher, SearchRequest(q=args.query))
-        text = render(fmt, sources)
+        text = render(fmt, sources, searcher)
     finally:
         searcher.close()
     if args.output:
