@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from index.bylines import ORGANISATION_WORDS, ROLE_WORDS
 from index.records import CleanDocument, RawSource
 
 logger = logging.getLogger(__name__)
@@ -306,4 +307,6 @@ def _plausible_person(name: dict[str, str]) -> bool:
     if "literal" in name:
         return False
     words = f"{name.get('given', '')} {name.get('family', '')}".split()
+    if any(w.lower().strip(".,") in ROLE_WORDS or w.lower().strip(".,") in ORGANISATION_WORDS for w in words):
+        return False  # "Metro Reporter", "Associated Press": a desk or a firm, not a person
     return 2 <= len(words) <= 4 and words[0] not in _NOT_FIRST_NAME

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from index.bylines import page_publishers, strip_site_suffix, trusted_byline
 from index.front_matter import split_front_matter
 from index.metadata import csl_from_fields
 from index.records import RawSource
@@ -209,8 +210,10 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     found = trafilatura.extract_metadata(html, extensive=False)
     fields: dict[str, Any] = {}
     if found is not None:
-        fields = {"title": found.title, "author": found.author, "issued": found.date,
-                  "container-title": found.sitename, "url": found.url}
+        publishers = page_publishers(html, found.sitename)
+        fields = {"title": strip_site_suffix(found.title, publishers),
+                  "author": trusted_byline(found.author, publishers=publishers, body=body),
+                  "issued": found.date, "container-title": found.sitename, "url": found.url}
     meta = csl_from_fields(fields)
     if meta.get("issued") or meta.get("URL"):
         meta.setdefault("type", "webpage")
