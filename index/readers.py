@@ -19,18 +19,20 @@ from pathlib import Path
 from typing import Any
 
 from index.bylines import page_publishers, strip_site_suffix, trusted_byline
+from index.encodings import BINARY_PROBE as _BINARY_PROBE
+from index.encodings import NotText, decode
 from index.front_matter import split_front_matter
 from index.metadata import csl_from_fields
 from index.records import RawSource
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz",
+                                       ".txt.gz", ".html.gz", ".htm.gz")
+# A compressed source is read whole; past this it is more likely a bomb than a page.
+MAX_GUNZIPPED_BYTES = 256_000_000
 
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
 _BOM = b"\xef\xbb\xbf"
-# Only the head is checked for NUL bytes: binary formats show them at once,
-# and scanning a whole large file twice would double the read cost.
-_BINARY_PROBE = 8192
 
 
 class SkipFile(Exception):
@@ -154,16 +156,12 @@ def _relative(path: Path, root: Path) -> str:
         return Path(path).name
 
 
-def decode_text(data: bytes, where: Path | str) -> str:
-    """UTF-8 (with or without BOM) to text with "\\n" line ends, or ``SkipFile``."""
-    if b"\x00" in data[:_BINARY_PROBE]:
-        raise SkipFile("binary", where)
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
+def decode_text(data: bytes, where: Path | str, *, html: bool = False) -> str:
+    """Text with "\\n" line ends (see ``index.encodings`` for how the encoding is found), or ``SkipFile``."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SkipFile("not UTF-8 text", where) from None
+        text = decode(data, html=html)
+    except NotText as exc:
+        raise SkipFile(str(exc), where) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise SkipFile("empty", where)
@@ -171,10 +169,18 @@ def decode_text(data: bytes, where: Path | str) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; a ``.gz`` file's decompressed, up to MAX_GUNZIPPED_BYTES."""
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise SkipFile(f"cannot read ({exc.strerror})", path) from None
+        if not path.name.lower().endswith(".gz"):
+            return path.read_bytes()
+        with gzip.open(path, "rb") as stream:
+            data = stream.read(MAX_GUNZIPPED_BYTES + 1)
+    except (OSError, EOFError) as exc:
+        # gzip reports corruption as OSError (BadGzipFile) or EOFError (truncated).
+        raise SkipFile(f"cannot read ({getattr(exc, 'strerror', None) or exc})", path) from None
+    if len(data) > MAX_GUNZIPPED_BYTES:
+        raise SkipFile(f"decompresses to more than {MAX_GUNZIPPED_BYTES // 1_000_000} MB", path)
+    return data
 
 
 def read_text_file(path: Path, root: Path) -> list[RawSource]:
@@ -200,7 +206,7 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     """Visible article text of a saved page (via trafilatura) and what its markup states."""
     import trafilatura  # imported here: loading it costs ~0.5 s, and most folders hold no HTML
 
-    html = decode_text(_read_bytes(path), path)
+    html = decode_text(_read_bytes(path), path, html=True)
     # Markdown output keeps headings and paragraph breaks, which the cleaner reads.
     body = trafilatura.extract(html, output_format="markdown", include_comments=False,
                                include_images=False, include_tables=True)
@@ -303,6 +309,9 @@ _READERS: dict[str, Callable[[Path, Path], list[RawSource]]] = {
     ".htm": read_html_file,
     ".jsonl": read_jsonl_file,
     ".jsonl.gz": read_jsonl_file,
+    ".txt.gz": read_text_file,
+    ".html.gz": read_html_file,
+    ".htm.gz": read_html_file,
 }
 
 
