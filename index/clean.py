@@ -53,7 +53,7 @@ class Unit:
 
 def clean(raw: RawSource) -> CleanDocument:
     """Drop boilerplate and find the title, headings and paragraphs of ``raw``."""
-    if raw.fmt in ("md", "html"):
+    if raw.fmt in ("md", "html", "rst", "tex"):  # rst and tex are read into Markdown's shape
         units = markdown_units(raw.text)
     else:
         units = plain_units(raw.text)

@@ -26,7 +26,7 @@ from index.metadata import csl_from_fields
 from index.records import RawSource
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz",
-                                       ".txt.gz", ".html.gz", ".htm.gz")
+                                       ".txt.gz", ".html.gz", ".htm.gz", ".rst", ".tex")
 # A compressed source is read whole; past this it is more likely a bomb than a page.
 MAX_GUNZIPPED_BYTES = 256_000_000
 
@@ -202,6 +202,32 @@ def read_markdown_file(path: Path, root: Path) -> list[RawSource]:
                       text=text, meta=meta)]
 
 
+def _read_structured(path: Path, root: Path, fmt: str, parse: Callable, language: str) -> list[RawSource]:
+    text = decode_text(_read_bytes(path), path)
+    try:
+        body, fields = parse(text)
+    except Exception as exc:  # noqa: BLE001 - a parser's failure on one file must not stop a build
+        raise SkipFile(f"cannot parse {language} ({type(exc).__name__}: {exc})", path) from None
+    if not body.strip():
+        raise SkipFile("empty", path)
+    return [RawSource(id=make_safe_id(_stem(path)), path=_relative(path, root), fmt=fmt,
+                      text=body, meta=csl_from_fields(fields))]
+
+
+def read_rst_file(path: Path, root: Path) -> list[RawSource]:
+    """reStructuredText, parsed by docutils (see ``index.structured_text``)."""
+    from index.structured_text import rst_document
+
+    return _read_structured(path, root, "rst", rst_document, "reStructuredText")
+
+
+def read_latex_file(path: Path, root: Path) -> list[RawSource]:
+    """LaTeX, parsed by pylatexenc (see ``index.structured_text``)."""
+    from index.structured_text import latex_document
+
+    return _read_structured(path, root, "tex", latex_document, "LaTeX")
+
+
 def read_html_file(path: Path, root: Path) -> list[RawSource]:
     """Visible article text of a saved page (via trafilatura) and what its markup states."""
     import trafilatura  # imported here: loading it costs ~0.5 s, and most folders hold no HTML
@@ -309,6 +335,8 @@ _READERS: dict[str, Callable[[Path, Path], list[RawSource]]] = {
     ".htm": read_html_file,
     ".jsonl": read_jsonl_file,
     ".jsonl.gz": read_jsonl_file,
+    ".rst": read_rst_file,
+    ".tex": read_latex_file,
     ".txt.gz": read_text_file,
     ".html.gz": read_html_file,
     ".htm.gz": read_html_file,

@@ -22,7 +22,7 @@ class RawSource:
 
     id: str
     path: str
-    fmt: str  # "txt", "md", "html", "jsonl"
+    fmt: str  # "txt", "md", "html", "jsonl", "rst", "tex"
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
 

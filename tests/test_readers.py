@@ -26,7 +26,7 @@ GUTENBERG = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "guten
 
 def test_supported_suffixes_cover_the_formats():
     assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz",
-                                       ".txt.gz", ".html.gz", ".htm.gz"}
+                                       ".txt.gz", ".html.gz", ".htm.gz", ".rst", ".tex"}
 
 
 def test_seeds_read_as_text_with_their_file_names_as_ids():
