@@ -22,7 +22,7 @@ class RawSource:
 
     id: str
     path: str
-    fmt: str  # "txt", "md", "html", "jsonl"
+    fmt: str  # "txt", "md", "html", "jsonl", "rst", "tex"
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -88,6 +88,9 @@ class Source:
     content_hash: str
     passage_count: int = 0
     metadata_origin: str = "text"  # "sidecar", "embedded" (JSONL/HTML fields) or "text"
+    # Where the title came from: "sidecar", "embedded", "text", or, for a work
+    # stating none, "heading-description"/"file-name-description" ("[...]").
+    title_origin: str = "text"
 
     @property
     def title(self) -> str | None:

@@ -28,14 +28,62 @@ class CommandError(Exception):
 
 
 def _cmd_index(args, config) -> int:
+    from pinpoint.index.store.library import plan_sources
     from pinpoint.index.store.build import build_index
 
-    sources = [Path(p) for p in args.sources] or list(config.sources)
-    for path in sources:
+    index_dir = Path(args.index or config.index_dir)
+    given = [Path(p) for p in args.sources]
+    for path in given:
         if not path.exists():
             raise CommandError(f"source path {str(path)!r} does not exist")
-    report = build_index(sources, Path(args.index or config.index_dir), progress=not args.quiet)
+    sources = plan_sources(index_dir, given, replace=args.replace, default=config.sources)
+    return _build(sources, index_dir, args, replace=args.replace)
+
+
+def _build(sources, index_dir: Path, args, *, replace: bool = False) -> int:
+    from pinpoint.index.store.build import build_index
+
+    for path in sources:
+        if not path.exists():
+            raise CommandError(
+                f"library source {str(path)!r} does not exist; restore it, or take it out with "
+                f"`pinpoint remove {path} --index {index_dir}`"
+            )
+    report = build_index(sources, index_dir, progress=not args.quiet, force=args.force, replace=replace)
     _print_build_report(report)
+    return 0
+
+
+def _cmd_remove(args, config) -> int:
+    from pinpoint.index.store.library import LibraryError, read_library, without
+
+    index_dir = Path(args.index or config.index_dir)
+    configured = read_library(index_dir)
+    if configured is None:
+        raise LibraryError(f"{index_dir} has no library file yet; build it with `pinpoint index FOLDER` first")
+    return _build(without(configured, Path(args.path)), index_dir, args)
+
+
+def _cmd_versions(args, config) -> int:
+    from pinpoint.index.store.versions import version_info
+
+    index_dir = Path(args.index or config.index_dir)
+    versions = version_info(index_dir)
+    if not versions:
+        raise CommandError(f"no index versions at {index_dir}")
+    for v in versions:
+        mark = "*" if v.current else " "
+        built = v.built or "build time not recorded"
+        print(f"{mark} {v.name}  {v.sources} sources, {v.passages} passages  {built}")
+    return 0
+
+
+def _cmd_rollback(args, config) -> int:
+    from pinpoint.index.store.versions import rollback
+
+    index_dir = Path(args.index or config.index_dir)
+    version = rollback(index_dir, args.version)
+    print(f"now serving version {version}; running servers switch within their reload interval")
     return 0
 
 
@@ -94,7 +142,8 @@ def _cmd_search(args, config) -> int:
         print(f"did you mean: {result.corrected_query}")
     print(f"{result.total} passages match {result.query!r}")
     for hit in hits:
-        print(f"\n{hit['rank']}. {hit['source']['title']} [{hit['passage_id']}] score {hit['score']}")
+        title = hit["source"]["title"] or "[no title stated]"  # an index built before titles were always set
+        print(f"\n{hit['rank']}. {title} [{hit['passage_id']}] score {hit['score']}")
         print(f"   {hit['excerpt']}")
         print(f"   {hit['citation']['in_text']}")
     return 0
@@ -110,7 +159,7 @@ def _cmd_export(args, config) -> int:
         sources = searcher.sources()
         if args.query:
             sources = sources_behind(searcher, SearchRequest(q=args.query))
-        text = render(fmt, sources)
+        text = render(fmt, sources, searcher)
     finally:
         searcher.close()
     if args.output:
@@ -134,7 +183,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="*", help="folders or files (default: PINPOINT_SOURCES or seeds/)")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--replace", action="store_true",
+                   help="make the named folders the whole library instead of adding them to it")
+    p.add_argument("--force", action="store_true",
+                   help="publish even a build with 0 sources or under half the served passages")
     p.set_defaults(run=_cmd_index)
+
+    p = sub.add_parser("remove", help="take a folder or file out of the library and rebuild")
+    p.add_argument("path", help="a source path as listed in the library")
+    p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true",
+                   help="publish even a build with 0 sources or under half the served passages")
+    p.set_defaults(run=_cmd_remove)
+
+    p = sub.add_parser("versions", help="list the kept index versions (* marks the served one)")
+    p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
+    p.set_defaults(run=_cmd_versions)
+
+    p = sub.add_parser("rollback", help="serve an earlier index version again")
+    p.add_argument("version", nargs="?", help="version to serve (default: the one before the served one)")
+    p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
+    p.set_defaults(run=_cmd_rollback)
 
     p = sub.add_parser("serve", help="serve the HTTP API with gunicorn")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")

@@ -95,8 +95,8 @@ def _schemas() -> dict[str, Any]:
         "type": "object",
         "required": ["id", "title", "authors", "issued", "passage_count", "links"],
         "properties": {
-            "id": string, "title": _nullable("string"),
-            "authors": {"type": "array", "items": string},
+            "id": string, "title": _nullable("string"), "title_origin": string,
+            "authors": {"type": "array", "items": string}, "author_note": _nullable("string"),
             "issued": _nullable("string"), "container": _nullable("string"),
             "publisher": _nullable("string"), "url": _nullable("string"), "type": string,
             "passage_count": integer, "metadata_origin": string,

@@ -36,12 +36,18 @@ def issued_string(csl: dict[str, Any]) -> str | None:
     return "-".join([f"{stated[0]:04d}"] + [f"{p:02d}" for p in stated[1:3]])
 
 
+NO_AUTHOR = "no author stated"
+
+
 def source_json(source: Source) -> dict[str, Any]:
     csl = source.csl
     return {
         "id": source.id,
         "title": csl.get("title"),
+        "title_origin": source.title_origin,
         "authors": [display_name(a) for a in csl.get("author", [])],
+        # Said outright, so a reader never takes a missing name for a lost one.
+        "author_note": None if csl.get("author") else NO_AUTHOR,
         "issued": issued_string(csl),
         "container": csl.get("container-title"),
         "publisher": csl.get("publisher"),

@@ -340,14 +340,20 @@ def _braces_balance(text: str) -> bool:
 
 def to_bibtex(items: Sequence[dict]) -> str:
     """CSL-JSON items -> biblatex text (UTF-8), one entry per item, keys from
-    :func:`pinpoint.index.bibliography.keys.citation_keys`, entries in the items' order."""
+    :func:`pinpoint.index.bibliography.keys.citation_keys` unless every item carries its own
+    (``_key``, decided over a whole library), entries in the items' order."""
     for position, item in enumerate(items):
         if not isinstance(item, dict):
             raise BibtexError(f"item {position}", "not a CSL-JSON object")
-    keys = citation_keys(items)
+    keys = [item.get("_key") for item in items]
+    if not all(isinstance(k, str) and k for k in keys) or len(set(keys)) != len(keys):
+        keys = citation_keys(items)
     entries = []
     for key, item in zip(keys, items):
         entry_type, fields = csl_to_fields(item)
+        if isinstance(item.get("_file"), str) and item["_file"].strip() and _braces_balance(item["_file"]):
+            # The file the entry describes, as Zotero and JabRef link it.
+            fields = [*fields, ("file", item["_file"].strip())]
         for name, value in fields:
             if not _braces_balance(value):  # escaping makes this unreachable; never write it
                 raise BibtexError(f"entry {key}", f"unbalanced braces in {name}")

@@ -46,11 +46,14 @@ class Unit:
     heading_level: int = 0  # > 0 only for headings the markup states (markdown "#")
     verse_group: int | None = None  # lines of one unwrapped block in a wrapped document
     list_item: bool = False
+    # A code block or table: one paragraph whose lines and spacing are its
+    # meaning, so no rule for prose (furniture, bylines, headings) applies.
+    verbatim: bool = False
 
 
 def clean(raw: RawSource) -> CleanDocument:
     """Drop boilerplate and find the title, headings and paragraphs of ``raw``."""
-    if raw.fmt in ("md", "html"):
+    if raw.fmt in ("md", "html", "rst", "tex"):  # rst and tex are read into Markdown's shape
         units = markdown_units(raw.text)
     else:
         units = plain_units(raw.text)
@@ -60,6 +63,9 @@ def clean(raw: RawSource) -> CleanDocument:
     kept: list[Unit] = []
     ended_at = None  # index in ``kept`` after which the article is over
     for unit in units:
+        if unit.verbatim:
+            kept.append(unit)
+            continue
         kind = furniture_kind(unit.text)
         if kind:
             dropped.append(unit.text)
@@ -136,7 +142,6 @@ _MD_FENCE = re.compile(r"^(```|~~~)")
 def markdown_units(text: str) -> list[Unit]:
     units: list[Unit] = []
     paragraph: list[str] = []
-    in_fence = False
 
     def flush() -> None:
         if paragraph:
@@ -144,16 +149,24 @@ def markdown_units(text: str) -> list[Unit]:
             paragraph.clear()
 
     lines = text.split("\n")
-    for index, line in enumerate(lines):
+    index = 0
+    while index < len(lines):
+        line = lines[index]
         stripped = line.strip()
-        if _MD_FENCE.match(stripped):
+        fence = _MD_FENCE.match(stripped)
+        if fence:
             flush()
-            in_fence = not in_fence
+            index = _fenced_code(lines, index, fence.group(1), units)
             continue
-        if in_fence:
-            if stripped:
-                units.append(Unit(stripped))
+        if (_MD_INDENTED_CODE.match(line) and not paragraph
+                and not (units and units[-1].list_item)):
+            index = _indented_code(lines, index, units)
             continue
+        if _MD_TABLE_ROW.match(stripped) and index + 1 < len(lines) and _MD_TABLE_RULE.match(lines[index + 1].strip()):
+            flush()
+            index = _table(lines, index, units)
+            continue
+        index += 1
         stripped = _MD_QUOTE.sub("", stripped).strip()
         if not stripped or _MD_LINK_DEF.match(stripped):
             flush()
@@ -183,6 +196,62 @@ def markdown_units(text: str) -> list[Unit]:
         paragraph.append(stripped)
     flush()
     return units
+
+
+_MD_INDENTED_CODE = re.compile(r"^(?: {4}|\t)\s*\S")
+_MD_TABLE_ROW = re.compile(r"^\|?.*\|.*$")
+_MD_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+
+
+def _verbatim(lines: list[str], units: list[Unit]) -> None:
+    """Lines of code as one paragraph, indentation kept relative to the block."""
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines:
+        return
+    lines = [line.rstrip().expandtabs(4) for line in lines]
+    margin = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
+    units.append(Unit("\n".join(line[margin:] for line in lines), verbatim=True))
+
+
+def _fenced_code(lines: list[str], start: int, marker: str, units: list[Unit]) -> int:
+    """A fenced block (to its closing fence, or the end of the text); returns the next line."""
+    end = start + 1
+    while end < len(lines) and not lines[end].strip().startswith(marker):
+        end += 1
+    _verbatim(lines[start + 1:end], units)
+    return end + 1
+
+
+def _indented_code(lines: list[str], start: int, units: list[Unit]) -> int:
+    """An indented block: indented lines, with blank lines between them."""
+    end = start
+    while end < len(lines) and (_MD_INDENTED_CODE.match(lines[end]) or not lines[end].strip()):
+        end += 1
+    _verbatim(lines[start:end], units)
+    return end
+
+
+def _table(lines: list[str], start: int, units: list[Unit]) -> int:
+    """A pipe table as one paragraph: a line per row, cells padded into columns."""
+    rows: list[list[str]] = []
+    end = start
+    while end < len(lines) and _MD_TABLE_ROW.match(lines[end].strip()):
+        row = lines[end].strip()
+        end += 1
+        if _MD_TABLE_RULE.match(row):
+            continue
+        cells = re.split(r"(?<!\\)\|", row.strip().strip("|"))
+        rows.append([strip_inline_markdown(cell.replace("\\|", "|")) for cell in cells])
+    columns = max(len(r) for r in rows)
+    rows = [r + [""] * (columns - len(r)) for r in rows]
+    widths = [max(len(r[c]) for r in rows) for c in range(columns)]
+    text = "\n".join(" | ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
+    if text.strip():
+        units.append(Unit(text, verbatim=True))
+    return end
 
 
 _INLINE_RULES = (
@@ -218,7 +287,7 @@ def is_sentence(text: str) -> bool:
 def _heading_like(unit: Unit) -> bool:
     if unit.heading_level:
         return True
-    if unit.verse_group is not None or unit.list_item or is_sentence(unit.text):
+    if unit.verbatim or unit.verse_group is not None or unit.list_item or is_sentence(unit.text):
         return False
     first = unit.text[0]
     return first.isupper() or first.isdigit() or (first in "\"“'‘" and unit.text[1:2].isupper())
@@ -239,7 +308,7 @@ def _drop_leading_bylines(units: list[Unit], dropped: list[str]) -> list[Unit]:
     """
     result: list[Unit] = []
     for index, unit in enumerate(units):
-        if index < 8 and not unit.heading_level:
+        if index < 8 and not unit.heading_level and not unit.verbatim:
             if _BYLINE_LINE.match(unit.text) and len(unit.text.split()) <= 12:
                 dropped.append(unit.text)
                 continue

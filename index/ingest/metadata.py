@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from pinpoint.index.ingest.bylines import ORGANISATION_WORDS, ROLE_WORDS
 from pinpoint.index.records import CleanDocument, RawSource
 
 logger = logging.getLogger(__name__)
@@ -207,6 +208,25 @@ def resolve(raw: RawSource, doc: CleanDocument, sidecar: dict | None) -> tuple[d
     return csl, origin
 
 
+def title_origin(raw: RawSource, doc: CleanDocument, csl: dict, origin: str) -> tuple[dict, str]:
+    """Where ``csl``'s title comes from; an untitled work gets a bracketed description.
+
+    APA (7th ed., 9.19) and Chicago put a description in square brackets
+    where a work states no title.  It is made from what identifies the
+    source: its first heading, or else its file name (a JSONL source: its
+    id), so a reference is never empty and the brackets say it is no title.
+    """
+    if csl.get("title"):
+        if origin == "sidecar":
+            return csl, "sidecar"
+        return csl, "embedded" if raw.meta.get("title") else "text"
+    first = next((b.text for b in doc.blocks if b.kind in ("title", "heading")), None)
+    if first and not _section_name(first):
+        return {**csl, "title": f"[{first}]"}, "heading-description"
+    name = raw.id if raw.fmt == "jsonl" else Path(raw.path).name
+    return {**csl, "title": f"[{name}]"}, "file-name-description"
+
+
 # --- what the text states --------------------------------------------------------------
 
 _NAME_WORD = r"(?:[A-Z][a-z'’\-]+|[A-Z]\.|[A-Z][a-z]*[A-Z][a-z]+)"
@@ -232,11 +252,23 @@ TOP_LINES = 15
 BIO_PARAGRAPHS = 3
 
 
+# Section names a document opens with that say what a section is, not what
+# the work is called ("# Summary" atop an RFC): never taken as a title.
+_SECTION_NAMES = frozenset("""
+summary abstract introduction overview motivation background contents table-of-contents preface
+foreword synopsis description readme notes tl;dr tldr index home
+""".split())
+
+
+def _section_name(text: str) -> bool:
+    return "-".join(text.lower().strip(" .:").split()) in _SECTION_NAMES
+
+
 def from_text(raw: RawSource, doc: CleanDocument) -> dict[str, Any]:
     """Title, authors and date as the text itself states them; absent when it does not."""
     csl: dict[str, Any] = {}
     title = " ".join(b.text for b in doc.blocks[:1] if b.kind == "title")
-    if title:
+    if title and not _section_name(title):
         csl["title"] = title
     top = [line.strip() for line in raw.text.split("\n") if line.strip()][:TOP_LINES]
     authors = _authors_from_top(top) or _authors_from_bio(doc)
@@ -275,4 +307,6 @@ def _plausible_person(name: dict[str, str]) -> bool:
     if "literal" in name:
         return False
     words = f"{name.get('given', '')} {name.get('family', '')}".split()
+    if any(w.lower().strip(".,") in ROLE_WORDS or w.lower().strip(".,") in ORGANISATION_WORDS for w in words):
+        return False  # "Metro Reporter", "Associated Press": a desk or a firm, not a person
     return 2 <= len(words) <= 4 and words[0] not in _NOT_FIRST_NAME

@@ -18,17 +18,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pinpoint.index.ingest.bylines import page_publishers, strip_site_suffix, trusted_byline
+from pinpoint.index.ingest.encodings import BINARY_PROBE as _BINARY_PROBE
+from pinpoint.index.ingest.encodings import NotText, decode
+from pinpoint.index.ingest.front_matter import split_front_matter
 from pinpoint.index.ingest.metadata import csl_from_fields
 from pinpoint.index.records import RawSource
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz",
+                                       ".txt.gz", ".html.gz", ".htm.gz", ".rst", ".tex")
+# A compressed source is read whole; past this it is more likely a bomb than a page.
+MAX_GUNZIPPED_BYTES = 256_000_000
 
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
 _BOM = b"\xef\xbb\xbf"
-# Only the head is checked for NUL bytes: binary formats show them at once,
-# and scanning a whole large file twice would double the read cost.
-_BINARY_PROBE = 8192
 
 
 class SkipFile(Exception):
@@ -152,16 +156,12 @@ def _relative(path: Path, root: Path) -> str:
         return Path(path).name
 
 
-def decode_text(data: bytes, where: Path | str) -> str:
-    """UTF-8 (with or without BOM) to text with "\\n" line ends, or ``SkipFile``."""
-    if b"\x00" in data[:_BINARY_PROBE]:
-        raise SkipFile("binary", where)
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
+def decode_text(data: bytes, where: Path | str, *, html: bool = False) -> str:
+    """Text with "\\n" line ends (see ``pinpoint.index.ingest.encodings`` for how the encoding is found), or ``SkipFile``."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SkipFile("not UTF-8 text", where) from None
+        text = decode(data, html=html)
+    except NotText as exc:
+        raise SkipFile(str(exc), where) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise SkipFile("empty", where)
@@ -169,10 +169,18 @@ def decode_text(data: bytes, where: Path | str) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; a ``.gz`` file's decompressed, up to MAX_GUNZIPPED_BYTES."""
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise SkipFile(f"cannot read ({exc.strerror})", path) from None
+        if not path.name.lower().endswith(".gz"):
+            return path.read_bytes()
+        with gzip.open(path, "rb") as stream:
+            data = stream.read(MAX_GUNZIPPED_BYTES + 1)
+    except (OSError, EOFError) as exc:
+        # gzip reports corruption as OSError (BadGzipFile) or EOFError (truncated).
+        raise SkipFile(f"cannot read ({getattr(exc, 'strerror', None) or exc})", path) from None
+    if len(data) > MAX_GUNZIPPED_BYTES:
+        raise SkipFile(f"decompresses to more than {MAX_GUNZIPPED_BYTES // 1_000_000} MB", path)
+    return data
 
 
 def read_text_file(path: Path, root: Path) -> list[RawSource]:
@@ -180,33 +188,51 @@ def read_text_file(path: Path, root: Path) -> list[RawSource]:
     return [RawSource(id=make_safe_id(_stem(path)), path=_relative(path, root), fmt="txt", text=text)]
 
 
-_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-
-
 def read_markdown_file(path: Path, root: Path) -> list[RawSource]:
-    """Markdown, with simple YAML-style front matter (title/author/date) as metadata."""
+    """Markdown; its front matter (YAML, TOML or a leading ``- Key: value`` list) is metadata."""
     text = decode_text(_read_bytes(path), path)
     meta: dict[str, Any] = {}
-    front = _FRONT_MATTER.match(text)
-    if front:
-        fields = {}
-        for line in front.group(1).splitlines():
-            key, sep, value = line.partition(":")
-            if sep and value.strip():
-                fields[key.strip().lower()] = value.strip().strip("\"'")
-        meta = csl_from_fields(fields)
-        text = text[front.end():]
+    front = split_front_matter(text)
+    if front.form is not None:
+        meta = csl_from_fields(front.fields)
+        text = front.body
         if not text.strip():
             raise SkipFile("empty", path)
     return [RawSource(id=make_safe_id(_stem(path)), path=_relative(path, root), fmt="md",
                       text=text, meta=meta)]
 
 
+def _read_structured(path: Path, root: Path, fmt: str, parse: Callable, language: str) -> list[RawSource]:
+    text = decode_text(_read_bytes(path), path)
+    try:
+        body, fields = parse(text)
+    except Exception as exc:  # noqa: BLE001 - a parser's failure on one file must not stop a build
+        raise SkipFile(f"cannot parse {language} ({type(exc).__name__}: {exc})", path) from None
+    if not body.strip():
+        raise SkipFile("empty", path)
+    return [RawSource(id=make_safe_id(_stem(path)), path=_relative(path, root), fmt=fmt,
+                      text=body, meta=csl_from_fields(fields))]
+
+
+def read_rst_file(path: Path, root: Path) -> list[RawSource]:
+    """reStructuredText, parsed by docutils (see ``pinpoint.index.ingest.structured_text``)."""
+    from pinpoint.index.ingest.structured_text import rst_document
+
+    return _read_structured(path, root, "rst", rst_document, "reStructuredText")
+
+
+def read_latex_file(path: Path, root: Path) -> list[RawSource]:
+    """LaTeX, parsed by pylatexenc (see ``pinpoint.index.ingest.structured_text``)."""
+    from pinpoint.index.ingest.structured_text import latex_document
+
+    return _read_structured(path, root, "tex", latex_document, "LaTeX")
+
+
 def read_html_file(path: Path, root: Path) -> list[RawSource]:
     """Visible article text of a saved page (via trafilatura) and what its markup states."""
     import trafilatura  # imported here: loading it costs ~0.5 s, and most folders hold no HTML
 
-    html = decode_text(_read_bytes(path), path)
+    html = decode_text(_read_bytes(path), path, html=True)
     # Markdown output keeps headings and paragraph breaks, which the cleaner reads.
     body = trafilatura.extract(html, output_format="markdown", include_comments=False,
                                include_images=False, include_tables=True)
@@ -216,8 +242,10 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     found = trafilatura.extract_metadata(html, extensive=False)
     fields: dict[str, Any] = {}
     if found is not None:
-        fields = {"title": found.title, "author": found.author, "issued": found.date,
-                  "container-title": found.sitename, "url": found.url}
+        publishers = page_publishers(html, found.sitename)
+        fields = {"title": strip_site_suffix(found.title, publishers),
+                  "author": trusted_byline(found.author, publishers=publishers, body=body),
+                  "issued": found.date, "container-title": found.sitename, "url": found.url}
     meta = csl_from_fields(fields)
     if meta.get("issued") or meta.get("URL"):
         meta.setdefault("type", "webpage")
@@ -307,6 +335,11 @@ _READERS: dict[str, Callable[[Path, Path], list[RawSource]]] = {
     ".htm": read_html_file,
     ".jsonl": read_jsonl_file,
     ".jsonl.gz": read_jsonl_file,
+    ".rst": read_rst_file,
+    ".tex": read_latex_file,
+    ".txt.gz": read_text_file,
+    ".html.gz": read_html_file,
+    ".htm.gz": read_html_file,
 }
 
 

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tqdm import tqdm
@@ -25,10 +26,13 @@ from tqdm import tqdm
 from pinpoint.index.ingest import chunk as chunking
 from pinpoint.index.ingest import clean as cleaning
 from pinpoint.index.ingest import metadata, readers
+from pinpoint.index.errors import IndexError_
+from pinpoint.index.store.library import read_library, write_library
 from pinpoint.index.search.whoosh.parallel_build import ParallelIndexing
 from pinpoint.index.records import Passage, RawSource, Source
 from pinpoint.index.store.versions import (
     DEFAULT_LOCK_TIMEOUT,
+    MANIFEST_FILE,
     build_lock,
     current_version,
     new_staging_dir,
@@ -50,6 +54,10 @@ _PIPELINE_MODULES = ("search/whoosh/engine.py", "search/whoosh/segment_writer.py
 # Below this much new text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
 LONG_RUN_BYTES = 20_000_000
+
+
+class BuildRefused(IndexError_):
+    """A build that would wipe most of the library; published only with ``force``."""
 
 
 @dataclass
@@ -106,10 +114,11 @@ def _prepare(item: tuple[RawSource, dict | None, str]) -> tuple[Source, list[Pas
     raw, sidecar, content_hash = item
     doc = cleaning.clean(raw)
     csl, origin = metadata.resolve(raw, doc, sidecar)
+    csl, title_origin = metadata.title_origin(raw, doc, csl, origin)
     passages = chunking.chunk(raw.id, doc)
     source = Source(
         id=raw.id, path=raw.path, csl=csl, content_hash=content_hash,
-        passage_count=len(passages), metadata_origin=origin,
+        passage_count=len(passages), metadata_origin=origin, title_origin=title_origin,
     )
     return source, passages
 
@@ -136,8 +145,10 @@ def read_manifest(index_dir: Path, version: str | None) -> dict:
 
 class _Build:
     def __init__(self, sources: Sequence[Path], index_dir: Path, progress: bool, ranking: Ranking, procs: int,
-                 parallel_min_bytes: int = PARALLEL_MIN_BYTES):
+                 parallel_min_bytes: int = PARALLEL_MIN_BYTES, force: bool = False, replace: bool = False):
         self.roots = [Path(p) for p in sources]
+        self.force = force
+        self.replace = replace
         self.index_dir = Path(index_dir)
         self.progress = progress
         self.ranking = ranking
@@ -214,6 +225,7 @@ class _Build:
             old_files: dict[str, dict] = manifest.get("files", {}) if reusable else {}
 
             files = self.discover()
+            self._refuse_unlisted_replacement(previous, files)
             for f in files:
                 f.hash = file_hash(f.path, f.sidecar, fingerprint)
             kept = [f for f in files if f.key in old_files and old_files[f.key]["hash"] == f.hash]
@@ -225,17 +237,52 @@ class _Build:
 
             if previous is not None and reusable and not changed and not dropped:
                 old_sources = read_sources(version_dir(self.index_dir, previous))
+                write_library(self.index_dir, self.roots)
                 return BuildReport(
                     version=previous, sources=len(old_sources),
                     passages=sum(s.passage_count for s in old_sources.values()),
                     skipped=self.skipped, reused_sources=len(old_sources), unchanged=True,
                     seconds=time.monotonic() - started,
                 )
-            report = self._write(previous if reusable else None, old_files, kept, changed, dropped)
+            report = self._write(previous, reusable, old_files, kept, changed, dropped)
             report.seconds = time.monotonic() - started
             return report
 
-    def _write(self, previous, old_files, kept, changed, dropped) -> BuildReport:
+    def _refuse_unlisted_replacement(self, previous: str | None, files: list[_File]) -> None:
+        """An index built before library files existed names no folders; building
+        other folders into it would silently replace it, so that takes ``replace``."""
+        if previous is None or self.replace or self.force or read_library(self.index_dir) is not None:
+            return
+        found = {f.key for f in files}
+        served = set(read_manifest(self.index_dir, previous).get("files", {}))
+        if served - found:
+            raise BuildRefused(
+                f"refused: {len(served - found)} of the {len(served)} files served from {self.index_dir} are not "
+                f"under the folders given; name them too, or pass --replace to replace the library"
+            )
+
+    def _refuse_wipe(self, served: str | None, sources: dict[str, Source]) -> None:
+        if self.force:
+            return
+        passages = sum(s.passage_count for s in sources.values())
+        skipped = f" ({len(self.skipped)} skipped)" if self.skipped else ""
+        if not sources:
+            raise BuildRefused(
+                f"refused: this build would publish 0 sources{skipped}; the served index is unchanged "
+                f"(pass --force to publish it anyway)"
+            )
+        if served is None:
+            return
+        before = sum(s.passage_count for s in read_sources(version_dir(self.index_dir, served)).values())
+        if passages * 2 < before:
+            raise BuildRefused(
+                f"refused: this build would drop {before - passages} of the {before} passages served by "
+                f"version {served} ({len(sources)} sources left{skipped}); the served index is unchanged "
+                f"(pass --force to publish it anyway)"
+            )
+
+    def _write(self, served, reusable, old_files, kept, changed, dropped) -> BuildReport:
+        previous = served if reusable else None
         staging = new_staging_dir(self.index_dir)
         writer = None
         try:
@@ -255,6 +302,8 @@ class _Build:
             rebuilt, worker_segments = self._index_changed(writer, changed, file_sources, claimed, new_bytes, procs)
             writer.commit(worker_segments)
             writer = None
+            new_sources = read_sources(staging)
+            self._refuse_wipe(served, new_sources)
 
             version = next_version_name(self.index_dir)
             skipped_by_file = self._skips_by_file(kept + changed, old_files, kept)
@@ -263,10 +312,15 @@ class _Build:
                 for f in kept + changed
             }
             manifest = {"pipeline": pipeline_fingerprint(self.ranking),
-                        "version": version, "files": files_entry}
+                        "version": version, "files": files_entry,
+                        # What `pinpoint versions` lists without opening each version's index.
+                        "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                        "roots": [str(p) for p in self.roots], "source_count": len(new_sources),
+                        "passage_count": sum(s.passage_count for s in new_sources.values())}
             with open(staging / MANIFEST_FILE, "w", encoding="utf-8") as out:
                 json.dump(manifest, out, indent=1)
             publish(self.index_dir, staging, version)
+            write_library(self.index_dir, self.roots)
             prune_versions(self.index_dir)
             sources = read_sources(version_dir(self.index_dir, version))
             return BuildReport(
@@ -329,12 +383,19 @@ def build_index(
     procs: int | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+    force: bool = False,
+    replace: bool = False,
 ) -> BuildReport:
     """Index ``sources`` (files or folders) into a new version under ``index_dir``.
 
     Raises IndexBusy when another build holds the lock past ``lock_timeout``.
     With ``procs`` > 1 and at least ``parallel_min_bytes`` of changed files,
     each of ``procs`` worker processes writes a segment of its own.
+
+    ``sources`` become the library (``pinpoint.index.store.library``) once published.  A
+    build that would publish 0 sources, or under half the served passages,
+    raises BuildRefused unless ``force``; so does building other folders
+    into an index that predates library files, unless ``replace``.
     """
     procs = procs if procs is not None else min(2, os.cpu_count() or 1)
-    return _Build(sources, index_dir, progress, ranking, procs, parallel_min_bytes).run(lock_timeout)
+    return _Build(sources, index_dir, progress, ranking, procs, parallel_min_bytes, force, replace).run(lock_timeout)

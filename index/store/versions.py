@@ -17,6 +17,7 @@ removes.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import secrets
 import shutil
@@ -24,17 +25,21 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh.index import EmptyIndexError
 
 from pinpoint.index.errors import IndexBusy, IndexNotFound
+from pinpoint.index.store.library import write_library
+from pinpoint.index.search.whoosh.engine import WhooshSearcher, read_sources
 from pinpoint.index.search.whoosh.engine import WhooshSearcher
 
 VERSIONS_DIR = "versions"
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".build.lock"
 STAGING_PREFIX = ".tmp-"
+MANIFEST_FILE = "manifest.json"
 # Readers in other processes may still hold an older version open; keeping a
 # few lets them finish their requests before the files disappear.
 KEEP_VERSIONS = 3
@@ -165,6 +170,12 @@ def publish(index_dir: Path, staging: Path, version: str) -> Path:
     final = version_dir(index_dir, version)
     os.rename(staging, final)
     _fsync_dir(versions_root(index_dir))
+    point_current(index_dir, version)
+    return final
+
+
+def point_current(index_dir: Path, version: str) -> None:
+    """Replace CURRENT atomically; servers pick the change up on their next check."""
     pointer = Path(index_dir) / CURRENT_FILE
     temp = pointer.with_name(f"{CURRENT_FILE}.{os.getpid()}.tmp")
     with open(temp, "w", encoding="utf-8") as f:
@@ -173,7 +184,6 @@ def publish(index_dir: Path, staging: Path, version: str) -> Path:
         os.fsync(f.fileno())
     os.replace(temp, pointer)
     _fsync_dir(Path(index_dir))
-    return final
 
 
 def prune_versions(index_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
@@ -184,6 +194,71 @@ def prune_versions(index_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
     for name in doomed:
         shutil.rmtree(version_dir(index_dir, name), ignore_errors=True)
     return doomed
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    name: str
+    current: bool
+    built: str | None
+    sources: int | None
+    passages: int | None
+
+
+def _manifest(folder: Path) -> dict:
+    try:
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def version_info(index_dir: Path) -> list[VersionInfo]:
+    """Every published version, oldest first, with what its manifest records.
+
+    Versions built before manifests recorded counts read them from their
+    sources file instead.
+    """
+    current = current_version(index_dir)
+    result = []
+    for name in published_versions(index_dir):
+        folder = version_dir(index_dir, name)
+        manifest = _manifest(folder)
+        sources, passages = manifest.get("source_count"), manifest.get("passage_count")
+        if sources is None:
+            found = read_sources(folder)
+            sources, passages = len(found), sum(s.passage_count for s in found.values())
+        result.append(VersionInfo(name, name == current, manifest.get("built"), sources, passages))
+    return result
+
+
+def rollback(index_dir: Path, version: str | None = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> str:
+    """Serve ``version`` (default: the one published before the served one) again.
+
+    Holds the build lock, so a rollback never interleaves with a build's
+    publish.  Returns the version now served.
+    """
+    index_dir = Path(index_dir)
+    with build_lock(index_dir, lock_timeout):
+        versions = published_versions(index_dir)
+        current = current_version(index_dir)
+        if version is None:
+            older = [v for v in versions if current is None or v < current]
+            if not older:
+                raise IndexNotFound(
+                    f"no version older than {current} is kept at {index_dir} "
+                    f"(kept: {', '.join(versions) or 'none'})"
+                )
+            version = older[-1]
+        elif version not in versions:
+            raise IndexNotFound(f"no version {version!r} at {index_dir} (kept: {', '.join(versions) or 'none'})")
+        point_current(index_dir, version)
+        # The library goes back with the version, so the next plain
+        # `pinpoint index` rebuilds what is served rather than what was undone.
+        roots = _manifest(version_dir(index_dir, version)).get("roots")
+        if isinstance(roots, list):
+            write_library(index_dir, [Path(r) for r in roots])
+        return version
 
 
 def open_searcher(index_dir: Path) -> WhooshSearcher:

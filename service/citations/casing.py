@@ -52,7 +52,7 @@ def _split(word: str) -> tuple[str, str, str]:
 
 
 def _is_protected(core: str) -> bool:
-    if core in ALWAYS_CAPITALISED or any(ch.isdigit() or ch == "." for ch in core):
+    if core in ALWAYS_CAPITALISED or any(ch.isdigit() or ch in "._" for ch in core):
         return True
     for part in re.split(r"[-\u2013/]", core):
         letters = [ch for ch in part if ch.isalpha()]
@@ -74,6 +74,8 @@ def _starts_segment(previous_tail: str, after_colon: bool) -> bool:
 
 
 def _capitalise_first(core: str) -> str:
+    if "_" in core:
+        return core  # an identifier ("non_lexical_lifetimes") is spelled, not cased
     return core[:1].upper() + core[1:]
 
 
@@ -131,7 +133,7 @@ def title_case(title: str, *, minor_words: set[str] = MINOR_WORDS) -> str:
         parts = core.split("-")
         cased = []
         for n, part in enumerate(parts):
-            if any(ch.isupper() for ch in part[1:]) or not part:
+            if any(ch.isupper() for ch in part[1:]) or not part or "_" in part:
                 cased.append(part)
             elif part.lower() in minor_words and not (force and n == 0):
                 cased.append(part.lower())

@@ -16,9 +16,9 @@ SUFFIX_FORMATS = {".bib": "bibtex", ".ris": "ris", ".json": "csl-json"}
 _ACCEPT_STYLE = re.compile(r"style\s*=\s*\"?([A-Za-z0-9._-]+)")
 
 
-def send_export(resp: falcon.Response, fmt, sources, filename: str) -> None:
+def send_export(resp: falcon.Response, fmt, sources, filename: str, searcher) -> None:
     resp.content_type = f"{fmt.media_type}; charset=utf-8"
-    resp.text = render(fmt, sources)
+    resp.text = render(fmt, sources, searcher)
     resp.downloadable_as = f"{filename}.{fmt.extension}"
 
 
@@ -36,7 +36,7 @@ class BibtexResource:
             request = search_request(req, self._config)
             sources = sources_behind(searcher, request)
         fmt = export_format(req.get_param("format") or "bibtex")
-        send_export(resp, fmt, sources, "pinpoint")
+        send_export(resp, fmt, sources, "pinpoint", searcher)
 
 
 class SourceResource:
@@ -62,7 +62,7 @@ class SourceResource:
             resp.media = source_json(source)
             resp.vary = ("Accept",)
             return
-        send_export(resp, fmt, [source], source.id)
+        send_export(resp, fmt, [source], source.id, searcher)
         resp.vary = ("Accept",)
 
     @staticmethod
