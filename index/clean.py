@@ -50,6 +50,8 @@ class Unit:
 
 def clean(raw: RawSource) -> CleanDocument:
     """Drop boilerplate and find the title, headings and paragraphs of ``raw``."""
+    if raw.blocks:  # the reader rebuilt the layout itself (PDF): its furniture is already gone
+        return CleanDocument(text=raw.text, blocks=raw.blocks, pages=raw.pages)
     if raw.fmt in ("md", "html"):
         units = markdown_units(raw.text)
     else:

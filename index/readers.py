@@ -21,7 +21,7 @@ from typing import Any
 from index.metadata import csl_from_fields
 from index.records import RawSource
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz", ".pdf")
 
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
@@ -300,7 +300,14 @@ def read_jsonl_file(path: Path, root: Path) -> SourceList:
     return result
 
 
+def read_pdf_file(path: Path, root: Path) -> list[RawSource]:
+    from index.pdf.reader import read_pdf_file as read  # PDFium loads only where there are PDFs
+
+    return read(path, root)
+
+
 _READERS: dict[str, Callable[[Path, Path], list[RawSource]]] = {
+    ".pdf": read_pdf_file,
     ".txt": read_text_file,
     ".md": read_markdown_file,
     ".html": read_html_file,

@@ -22,9 +22,13 @@ class RawSource:
 
     id: str
     path: str
-    fmt: str  # "txt", "md", "html", "jsonl"
+    fmt: str  # "txt", "md", "html", "jsonl", "pdf"
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
+    # Readers that already know the layout (PDF) hand over its blocks, which
+    # cleaning then keeps as they are, and where each printed page starts.
+    blocks: tuple["Block", ...] = ()
+    pages: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class Block:
     ``start``/``end`` are character offsets into the cleaned text.
     """
 
-    kind: str  # "title" (top lines, not counted), "heading" or "paragraph"
+    kind: str  # "title" (top lines, not counted), "heading", "paragraph" or "references" (not passages)
     text: str
     start: int
     end: int
@@ -47,6 +51,8 @@ class CleanDocument:
     text: str
     blocks: tuple[Block, ...]
     dropped: tuple[str, ...] = ()  # lines removed as boilerplate, for auditing
+    # Paginated sources: (offset in ``text`` where a page starts, its printed label), in order.
+    pages: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,9 @@ class Passage:
     ``SOURCEID:N``).  ``paragraph``..``paragraph_end`` are the paragraph numbers
     it covers, counted over the cleaned source's body paragraphs (headings do
     not count): the locator a citation shows.  ``start``/``end`` are offsets of
-    ``text`` in the cleaned source text.
+    ``text`` in the cleaned source text.  ``page``..``page_end`` are the printed
+    page labels it covers in a paginated source (PDF), ``None`` otherwise;
+    ``page_end`` is ``None`` when it stays on one page.
     """
 
     source_id: str
@@ -68,6 +76,8 @@ class Passage:
     text: str
     start: int
     end: int
+    page: str | None = None
+    page_end: str | None = None
 
     @property
     def id(self) -> str:

@@ -113,7 +113,8 @@ def latex_document(seed: int = 7, sections: int = 6, paragraphs: tuple[int, int]
                 at = len(words) // 2
                 # After a word, mid-sentence: where a marker most often lands.
                 words[at] = words[at] + f"\\footnote{{{footnote}}}"
-            words[0] = f"\\label{{p{number}s}}" + words[0]
+            # \leavevmode: a \label before the paragraph starts could land on the previous page.
+            words[0] = f"\\leavevmode\\label{{p{number}s}}" + words[0]
             words[-1] = words[-1] + f"\\label{{p{number}e}}"
             body.append(" ".join(words) + "\n")
             truth["paragraphs"].append({"n": number, "text": text, "footnote": footnote})
@@ -294,3 +295,57 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# --- scoring a reading against the truth ------------------------------------------------
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def score(blocks, pages, truth: dict) -> dict:
+    """How a reading's blocks compare with the truth.
+
+    A body paragraph counts as *whole and in order* when one paragraph block
+    equals its text exactly (whitespace aside: so no running head, page number,
+    footnote text or marker inside it, no hyphenation left, nothing cut off)
+    and that block comes after the block of the previous such paragraph.
+    Its page is right when the block's first and last characters lie on the
+    truth's printed pages.
+    """
+    from bisect import bisect_right
+
+    by_text: dict[str, list] = {}
+    for i, block in enumerate(blocks):
+        if block.kind == "paragraph":
+            by_text.setdefault(_norm(block.text), []).append((i, block))
+    offsets = [o for o, _ in pages]
+
+    def label(at: int) -> str | None:
+        return pages[bisect_right(offsets, at) - 1][1] if pages else None
+
+    whole = in_order = right_pages = 0
+    last = -1
+    missing = []
+    for para in truth["paragraphs"]:
+        found = by_text.get(_norm(para["text"]))
+        if not found:
+            missing.append(para["n"])
+            continue
+        whole += 1
+        index, block = next(((i, b) for i, b in found if i > last), found[0])
+        if index > last:
+            in_order += 1
+            last = index
+        if (label(block.start) == str(para["page"]) and label(block.end - 1) == str(para["page_end"])):
+            right_pages += 1
+    furniture = [truth["head"]]
+    intruders = [b.text[:60] for b in blocks if b.kind == "paragraph"
+                 and any(f in b.text for f in furniture)]
+    footnote_leaks = [b.text[:60] for b in blocks if b.kind == "paragraph"
+                      for f in truth["footnotes"] if f in b.text and _norm(b.text) != _norm(f)]
+    total = len(truth["paragraphs"])
+    return {"paragraphs": total, "whole": whole, "whole_in_order": in_order,
+            "share_whole_in_order": round(in_order / total, 4) if total else 1.0,
+            "right_pages": right_pages, "missing": missing,
+            "furniture_in_paragraphs": intruders, "footnotes_in_paragraphs": footnote_leaks}

@@ -1,0 +1,152 @@
+"""A PDF file into one ``RawSource`` with its paragraphs and printed pages.
+
+Pages are read one at a time and closed before the next, so only one page's
+geometry is ever held; what is kept per page is its rows of text.  Files that
+cannot be read are refused with a reason a person can act on (encrypted,
+no text layer, corrupt, no pages); ``read_pdf_file`` also runs the reading in
+a child process under a time and memory limit, so a file that makes PDFium
+hang or balloon costs that file only.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+from pathlib import Path
+
+from index.pdf.document import PageRows, assemble
+from index.pdf.extract import page_lines
+from index.pdf.layout import page_rows
+from index.pdf.meta import pdf_csl
+from index.readers import SkipFile, _relative, _stem, make_safe_id
+from index.records import RawSource
+
+TIME_LIMIT_S = float(os.environ.get("PINPOINT_PDF_TIME_LIMIT", "120"))
+MEMORY_LIMIT_MB = int(os.environ.get("PINPOINT_PDF_MEMORY_MB", "1024"))
+# Pages searched for a printed DOI.
+DOI_PAGES = 2
+
+
+def extract_pdf(path: Path, root: Path) -> RawSource:
+    """Read ``path`` in this process (no limits): the work ``read_pdf_file`` bounds."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message:
+            raise SkipFile("encrypted: needs a password to open", path) from None
+        if "security" in message:
+            raise SkipFile("encrypted with an unsupported security handler", path) from None
+        raise SkipFile(f"corrupt or truncated PDF ({_pdfium_reason(exc)})", path) from None
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise SkipFile("PDF has no pages", path)
+        pages: list[PageRows] = []
+        first_text: list[str] = []
+        chars = 0
+        for index in range(count):
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError as exc:
+                raise SkipFile(f"corrupt PDF: page {index + 1} cannot be read ({_pdfium_reason(exc)})", path) from None
+            try:
+                textpage = page.get_textpage()
+                try:
+                    width, height = page.get_size()
+                    rows = page_rows(page_lines(textpage), width, height)
+                finally:
+                    textpage.close()
+            finally:
+                page.close()
+            chars += sum(len(r.text) for r in rows)
+            if index < DOI_PAGES:
+                first_text.extend(r.text for r in rows)
+            pages.append(PageRows(index, pdf.get_page_label(index) or None, rows))
+        if chars == 0:
+            raise SkipFile("no text layer (image-only or scanned PDF; OCR is not supported)", path)
+        info = pdf.get_metadata_dict(skip_empty=True)
+    finally:
+        pdf.close()
+    doc = assemble(pages)
+    if not any(b.kind == "paragraph" for b in doc.blocks):
+        raise SkipFile("no body text found in the PDF's text layer", path)
+    meta = pdf_csl(path, info, "\n".join(first_text), doc.title)
+    return RawSource(id=make_safe_id(_stem(path)), path=_relative(path, root), fmt="pdf", text=doc.text,
+                     meta=meta, blocks=doc.blocks, pages=doc.pages)
+
+
+def _pdfium_reason(exc: Exception) -> str:
+    text = str(exc)
+    return text.split("(PDFium: ", 1)[-1].rstrip(").") if "PDFium: " in text else text
+
+
+def read_pdf_file(path: Path, root: Path) -> list[RawSource]:
+    """The reader registered for ``.pdf``: ``extract_pdf`` in a child bounded in time and memory."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(send, Path(path), Path(root), MEMORY_LIMIT_MB),
+                            name="pinpoint-pdf", daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(TIME_LIMIT_S):
+            raise SkipFile(f"reading took longer than {TIME_LIMIT_S:g} s (limit per PDF file)", path)
+        try:
+            kind, value = receive.recv()
+        except EOFError:
+            child.join(5)
+            raise SkipFile(_death_reason(child.exitcode), path) from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if kind == "skip":
+        raise SkipFile(value, path)
+    if kind == "error":
+        raise SkipFile(f"cannot read PDF ({value})", path)
+    return [value]
+
+
+def _death_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else str(-exitcode)
+        return f"the PDF reader was stopped by {name} (limit {MEMORY_LIMIT_MB} MB per PDF file)"
+    return f"the PDF reader exited with code {exitcode}"
+
+
+def _child(send, path: Path, root: Path, memory_mb: int) -> None:
+    try:
+        _limit_memory(memory_mb)
+        try:
+            result = ("ok", extract_pdf(path, root))
+        except SkipFile as exc:
+            result = ("skip", exc.reason)
+        except MemoryError:
+            result = ("skip", f"reading needs more than {memory_mb} MB (limit per PDF file)")
+        except Exception as exc:  # noqa: BLE001 - any library failure becomes this file's skip reason
+            result = ("error", f"{type(exc).__name__}: {str(exc)[:200]}")
+        send.send(result)
+    finally:
+        send.close()
+        os._exit(0)
+
+
+def _limit_memory(memory_mb: int) -> None:
+    # Address space, on top of what the forked parent already maps: PDFium's
+    # allocations fail past it, and Python raises MemoryError.
+    try:
+        with open("/proc/self/statm") as f:
+            mapped = int(f.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        mapped = 0
+    limit = mapped + memory_mb * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass
