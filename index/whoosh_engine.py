@@ -105,6 +105,8 @@ def build_schema(ranking: Ranking = DEFAULT_RANKING) -> fields.Schema:
         number=fields.NUMERIC(int, stored=True),
         paragraph=fields.STORED(),
         paragraph_end=fields.STORED(),
+        page=fields.STORED(),
+        page_end=fields.STORED(),
         start=fields.STORED(),
         end=fields.STORED(),
         heading=fields.TEXT(analyzer=stemmed, stored=True),
@@ -153,6 +155,8 @@ def passage_documents(source: Source, passages: Iterable[Passage]) -> Iterator[d
             "number": passage.number,
             "paragraph": passage.paragraph,
             "paragraph_end": passage.paragraph_end,
+            "page": passage.page,
+            "page_end": passage.page_end,
             "start": passage.start,
             "end": passage.end,
             "text": passage.text,
@@ -291,4 +295,7 @@ class WhooshSearcher:
             text=stored["text"],
             start=stored["start"],
             end=stored["end"],
+            # .get: an index written before pages were stored has none.
+            page=stored.get("page"),
+            page_end=stored.get("page_end"),
         )

@@ -109,6 +109,8 @@ def _schemas() -> dict[str, Any]:
         "properties": {
             "passage_id": string, "source_id": string, "number": integer, "paragraph": integer,
             "paragraph_end": integer, "heading": _nullable("string"), "text": string,
+            # Printed page labels ("157", "xii") for paginated sources (PDF), null otherwise.
+            "page": _nullable("string"), "page_end": _nullable("string"),
         },
     }
     hit = {

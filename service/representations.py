@@ -60,7 +60,8 @@ def source_json(source: Source) -> dict[str, Any]:
 
 def locator_for(passage: Passage) -> Locator:
     end = passage.paragraph_end if passage.paragraph_end != passage.paragraph else None
-    return Locator(paragraph=passage.paragraph, paragraph_end=end, heading=passage.heading)
+    return Locator(paragraph=passage.paragraph, paragraph_end=end, heading=passage.heading,
+                   page=passage.page, page_end=passage.page_end)
 
 
 def citation_json(citation: Citation, quoted: str | None = None) -> dict[str, Any]:
@@ -108,6 +109,8 @@ def passage_json(passage: Passage, source: Source | None = None) -> dict[str, An
         "number": passage.number,
         "paragraph": passage.paragraph,
         "paragraph_end": passage.paragraph_end,
+        "page": passage.page,
+        "page_end": passage.page_end,
         "heading": passage.heading,
         "text": passage.text,
         "links": {

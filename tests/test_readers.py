@@ -25,7 +25,7 @@ GUTENBERG = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "guten
 
 
 def test_supported_suffixes_cover_the_formats():
-    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz"}
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz", ".pdf"}
 
 
 def test_seeds_read_as_text_with_their_file_names_as_ids():
@@ -39,7 +39,7 @@ def test_seeds_read_as_text_with_their_file_names_as_ids():
 
 
 def test_discovery_is_sorted_and_skips_unsupported_hidden_and_bib(tmp_path):
-    for name in ("b.txt", "a.md", "c.pdf", ".hidden.txt", "refs.bib", "sub/d.html"):
+    for name in ("b.txt", "a.md", "c.docx", ".hidden.txt", "refs.bib", "sub/d.html"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("Some text.\n", encoding="utf-8")
     (tmp_path / ".git").mkdir()
@@ -48,7 +48,7 @@ def test_discovery_is_sorted_and_skips_unsupported_hidden_and_bib(tmp_path):
     candidates = [p.relative_to(tmp_path).as_posix() for p, o in results if not isinstance(o, SkipFile)]
     skipped = {p.name: o.reason for p, o in results if isinstance(o, SkipFile)}
     assert candidates == ["a.md", "b.txt", "sub/d.html"]
-    assert skipped == {"c.pdf": "unsupported type .pdf"}
+    assert skipped == {"c.docx": "unsupported type .docx"}
     assert all(o == tmp_path.resolve() for p, o in results if not isinstance(o, SkipFile))
 
 

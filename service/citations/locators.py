@@ -21,6 +21,9 @@ class Locator:
     paragraph: int
     paragraph_end: int | None = None
     heading: str | None = None
+    # A paginated source (PDF) is cited by its printed page labels instead.
+    page: str | None = None
+    page_end: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.paragraph, bool) or not isinstance(self.paragraph, int) or self.paragraph < 1:
@@ -40,15 +43,21 @@ class Locator:
 class LocatorLabel:
     singular: str
     plural: str
+    page: str = "p."
+    pages: str = "pp."
 
     def format(self, locator: Locator) -> str:
+        if locator.page:
+            if locator.page_end and locator.page_end != locator.page:
+                return f"{self.pages} {locator.page}\u2013{locator.page_end}".lstrip()
+            return f"{self.page} {locator.page}".lstrip()
         if locator.is_range:
             return f"{self.plural} {locator.paragraph}\u2013{locator.paragraph_end}"
         return f"{self.singular} {locator.paragraph}"
 
 
 PARA = LocatorLabel("para.", "paras.")  # APA 7, Harvard (Cite Them Right), IEEE, Vancouver
-PAR = LocatorLabel("par.", "pars.")  # Chicago 17 and MLA 9
+PAR = LocatorLabel("par.", "pars.", "", "")  # Chicago 17 (16.18 "157") and MLA 9 (bare page numbers)
 
 
 def condensed_pages(pages: str, *, minimal: bool = False) -> str:

@@ -36,6 +36,8 @@ def span_json(span: QuoteSpan) -> dict[str, Any]:
         "passage_id": passage.id,
         "paragraph": passage.paragraph,
         "paragraph_end": passage.paragraph_end,
+        "page": passage.page,
+        "page_end": passage.page_end,
         "span": {"start": span.start, "end": span.end},
         "matched_text": span.text,
     }
@@ -44,13 +46,17 @@ def span_json(span: QuoteSpan) -> dict[str, Any]:
 def quote_match_json(match: QuoteMatch, style: str) -> dict[str, Any]:
     passage = match.passage
     # A quote running on into the next passage is cited for every paragraph it covers.
-    cited = dataclasses.replace(passage, paragraph_end=match.last_passage.paragraph_end)
+    last = match.last_passage
+    cited = dataclasses.replace(passage, paragraph_end=last.paragraph_end,
+                                page_end=_last_page(passage, last))
     return {
         "source_id": passage.source_id,
         "passage_id": passage.id,
         "number": passage.number,
         "paragraph": passage.paragraph,
         "paragraph_end": passage.paragraph_end,
+        "page": cited.page,
+        "page_end": cited.page_end,
         "heading": passage.heading,
         "exact": match.exact,
         "similarity": round(match.similarity, 3),
@@ -61,6 +67,12 @@ def quote_match_json(match: QuoteMatch, style: str) -> dict[str, Any]:
         "citation": passage_citation(match.source, cited, style, match.matched_text),
         "links": {"passage": f"/sources/{passage.source_id}/passages/{passage.number}"},
     }
+
+
+def _last_page(first, last) -> str | None:
+    """The page a quote running into ``last`` ends on, when it is not the page it starts on."""
+    end = last.page_end or last.page
+    return end if end != first.page else None
 
 
 class CiteResource:

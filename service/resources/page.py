@@ -65,7 +65,10 @@ def trusted_markup(html_text: str | None, allowed_tag: str, plain: str) -> Marku
     return escape(plain or "")
 
 
-def locator_label(paragraph: int, paragraph_end: int | None = None) -> str:
+def locator_label(paragraph: int, paragraph_end: int | None = None,
+                  page: str | None = None, page_end: str | None = None) -> str:
+    if page:
+        return f"pp. {page}–{page_end}" if page_end and page_end != page else f"p. {page}"
     if paragraph_end and paragraph_end != paragraph:
         return f"paras. {paragraph}–{paragraph_end}"
     return f"para. {paragraph}"
@@ -234,7 +237,7 @@ class PageResource:
             "source": source_view(hit["source"]),
             "citation": citation_view(hit["citation"]),
             "excerpt_markup": trusted_markup(hit["excerpt_html"], "mark", hit["excerpt"]),
-            "locator": locator_label(hit["paragraph"], hit["paragraph_end"]),
+            "locator": locator_label(hit["paragraph"], hit["paragraph_end"], hit.get("page"), hit.get("page_end")),
             "passage_url": passage_page_url(hit["source_id"], hit["number"], q=state["q"], style=state["style"]),
         }
 
@@ -290,7 +293,8 @@ class PageResource:
                 "similarity_percent": math.floor(match.similarity * 100),
                 "source": source_view(source_json(source)),
                 "heading": passage.heading,
-                "locator": locator_label(passage.paragraph, match.last_passage.paragraph_end if match.continued else passage.paragraph_end),
+                "locator": locator_label(passage.paragraph, match.last_passage.paragraph_end if match.continued else passage.paragraph_end,
+                                         passage.page, (match.last_passage.page_end or match.last_passage.page) if match.continued else passage.page_end),
                 "passage_url": passage_page_url(source.id, passage.number, style=state["style"]),
                 "text_markup": marked + (Markup(" <span class=\"continued\">(continues in the next passage)</span>") if match.continued else ""),
                 "citation": citation_view(passage_citation(source, passage, style, match.matched_text)),
@@ -339,13 +343,13 @@ class PassagePageResource:
         for name, n in (("previous", number - 1), ("next", number + 1)):
             if 1 <= n <= source.passage_count:
                 near = passage_json(searcher.passage(source_id, n))
-                near["locator"] = locator_label(near["paragraph"], near["paragraph_end"])
+                near["locator"] = locator_label(near["paragraph"], near["paragraph_end"], near["page"], near["page_end"])
                 near["url"] = passage_page_url(source_id, n, q=q, style=style)
                 neighbours[name] = near
         return {
             "source": source_view(source_json(source)),
             "passage": passage_json(passage),
-            "locator": locator_label(passage.paragraph, passage.paragraph_end),
+            "locator": locator_label(passage.paragraph, passage.paragraph_end, passage.page, passage.page_end),
             "citation": citation,
             "self_url": passage_page_url(source_id, number),
             "json_url": f"/sources/{url_quote(source_id, safe='')}/passages/{number}",
