@@ -43,7 +43,8 @@ from index.whoosh_engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshW
 # Bump when a pipeline change alters output in a way the code fingerprint misses.
 PIPELINE_VERSION = "1"
 MANIFEST_FILE = "manifest.json"
-_PIPELINE_MODULES = ("readers", "clean", "boilerplate", "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine", "segment_writer")
+_PIPELINE_MODULES = ("readers", "clean", "boilerplate", "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine", "segment_writer",
+                     "pdf/extract", "pdf/layout", "pdf/document", "pdf/meta", "pdf/reader")
 # Below this much new text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
 LONG_RUN_BYTES = 20_000_000

@@ -10,6 +10,7 @@ hang or balloon costs that file only.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import resource
@@ -121,6 +122,9 @@ def _death_reason(exitcode: int | None) -> str:
 
 
 def _child(send, path: Path, root: Path, memory_mb: int) -> None:
+    # PDFium aborts when an allocation fails under the limit; the parent reports
+    # that as this file's skip reason, so no crash dump from an inherited handler.
+    faulthandler.disable()
     try:
         _limit_memory(memory_mb)
         try:
