@@ -86,7 +86,8 @@ def _page_range(pages: tuple[tuple[int, str], ...], start: int, end: int) -> dic
     offsets = [offset for offset, _ in pages]
     first = pages[max(0, bisect_right(offsets, start) - 1)][1]
     last = pages[max(0, bisect_right(offsets, max(start, end - 1)) - 1)][1]
-    return {"page": first, "page_end": last if last != first else None}
+    breaks = tuple((offset - start, label) for offset, label in pages if start < offset < end)
+    return {"page": first, "page_end": last if last != first else None, "page_breaks": breaks}
 
 
 def _paragraphs(blocks: tuple[Block, ...]) -> list[_Paragraph]:

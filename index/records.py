@@ -78,10 +78,22 @@ class Passage:
     end: int
     page: str | None = None
     page_end: str | None = None
+    # Where a later page begins inside ``text``: (offset in ``text``, label), in order.
+    page_breaks: tuple[tuple[int, str], ...] = ()
 
     @property
     def id(self) -> str:
         return f"{self.source_id}:{self.number}"
+
+    def pages_of(self, start: int, end: int) -> tuple[str | None, str | None]:
+        """The printed pages ``text[start:end]`` lies on: (page, page_end or None when one page)."""
+        first = last = self.page
+        for offset, label in self.page_breaks:
+            if offset <= start:
+                first = label
+            if offset < end:
+                last = label
+        return first, (last if last != first else None)
 
 
 @dataclass(frozen=True)

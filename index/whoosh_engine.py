@@ -107,6 +107,7 @@ def build_schema(ranking: Ranking = DEFAULT_RANKING) -> fields.Schema:
         paragraph_end=fields.STORED(),
         page=fields.STORED(),
         page_end=fields.STORED(),
+        page_breaks=fields.STORED(),
         start=fields.STORED(),
         end=fields.STORED(),
         heading=fields.TEXT(analyzer=stemmed, stored=True),
@@ -157,6 +158,7 @@ def passage_documents(source: Source, passages: Iterable[Passage]) -> Iterator[d
             "paragraph_end": passage.paragraph_end,
             "page": passage.page,
             "page_end": passage.page_end,
+            "page_breaks": [list(b) for b in passage.page_breaks],
             "start": passage.start,
             "end": passage.end,
             "text": passage.text,
@@ -298,4 +300,5 @@ class WhooshSearcher:
             # .get: an index written before pages were stored has none.
             page=stored.get("page"),
             page_end=stored.get("page_end"),
+            page_breaks=tuple((int(o), str(label)) for o, label in stored.get("page_breaks") or ()),
         )

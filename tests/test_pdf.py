@@ -155,10 +155,39 @@ def test_time_limit_stops_a_slow_file(tmp_path, monkeypatch):
         pdf_reader.read_pdf_file(FIXTURES / "article.pdf", FIXTURES)
 
 
-def test_memory_limit_stops_a_file_that_needs_more(monkeypatch):
-    monkeypatch.setattr(pdf_reader, "MEMORY_LIMIT_MB", 1)
-    with pytest.raises(SkipFile, match="MB|cannot read PDF"):
-        pdf_reader.read_pdf_file(FIXTURES / "article.pdf", FIXTURES)
+def heavy_pdf(path: Path, glyphs: int = 300_000) -> Path:
+    """A one-page PDF whose text layer holds ``glyphs`` characters: tens of MB in PDFium."""
+    content = b"BT /F1 1 Tf " + b"(abcdefghij) Tj " * (glyphs // 10) + b"ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+               b" /Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_memory_limit_stops_a_file_that_needs_more(tmp_path, monkeypatch):
+    path = heavy_pdf(tmp_path / "heavy.pdf")
+    monkeypatch.setattr(pdf_reader, "MEMORY_LIMIT_MB", 8)
+    with pytest.raises(SkipFile, match="MB"):
+        pdf_reader.read_pdf_file(path, tmp_path)
+
+
+def test_heavy_file_reads_within_the_default_limits(tmp_path):
+    # The same file under the default limit: the limit above is what stopped it.
+    [raw] = pdf_reader.read_pdf_file(heavy_pdf(tmp_path / "heavy.pdf", glyphs=20_000), tmp_path)
+    assert "abcdefghij" in raw.text
 
 
 def _samples() -> list[Path]:

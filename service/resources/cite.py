@@ -46,9 +46,9 @@ def span_json(span: QuoteSpan) -> dict[str, Any]:
 def quote_match_json(match: QuoteMatch, style: str) -> dict[str, Any]:
     passage = match.passage
     # A quote running on into the next passage is cited for every paragraph it covers.
-    last = match.last_passage
-    cited = dataclasses.replace(passage, paragraph_end=last.paragraph_end,
-                                page_end=_last_page(passage, last))
+    page, page_end = match.pages
+    cited = dataclasses.replace(passage, paragraph_end=match.last_passage.paragraph_end,
+                                page=page, page_end=page_end)
     return {
         "source_id": passage.source_id,
         "passage_id": passage.id,
@@ -67,12 +67,6 @@ def quote_match_json(match: QuoteMatch, style: str) -> dict[str, Any]:
         "citation": passage_citation(match.source, cited, style, match.matched_text),
         "links": {"passage": f"/sources/{passage.source_id}/passages/{passage.number}"},
     }
-
-
-def _last_page(first, last) -> str | None:
-    """The page a quote running into ``last`` ends on, when it is not the page it starts on."""
-    end = last.page_end or last.page
-    return end if end != first.page else None
 
 
 class CiteResource:

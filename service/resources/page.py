@@ -294,10 +294,10 @@ class PageResource:
                 "source": source_view(source_json(source)),
                 "heading": passage.heading,
                 "locator": locator_label(passage.paragraph, match.last_passage.paragraph_end if match.continued else passage.paragraph_end,
-                                         passage.page, (match.last_passage.page_end or match.last_passage.page) if match.continued else passage.page_end),
+                                         *match.pages),
                 "passage_url": passage_page_url(source.id, passage.number, style=state["style"]),
                 "text_markup": marked + (Markup(" <span class=\"continued\">(continues in the next passage)</span>") if match.continued else ""),
-                "citation": citation_view(passage_citation(source, passage, style, match.matched_text)),
+                "citation": citation_view(passage_citation(source, dataclasses.replace(passage, page=match.pages[0], page_end=match.pages[1]), style, match.matched_text)),
             })
         words = re.findall(r"\w+", quote)[:12]
         return {
