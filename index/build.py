@@ -9,6 +9,7 @@ served one and only those files' sources are deleted and re-added.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -26,6 +27,7 @@ from index import chunk as chunking
 from index import clean as cleaning
 from index import metadata, readers
 from index.parallel_build import ParallelIndexing
+from index.zotero import library as zotero
 from index.records import Passage, RawSource, Source
 from index.versions import (
     DEFAULT_LOCK_TIMEOUT,
@@ -44,7 +46,8 @@ from index.whoosh_engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshW
 PIPELINE_VERSION = "1"
 MANIFEST_FILE = "manifest.json"
 _PIPELINE_MODULES = ("readers", "clean", "boilerplate", "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine", "segment_writer",
-                     "pdf/extract", "pdf/layout", "pdf/document", "pdf/meta", "pdf/reader")
+                     "pdf/extract", "pdf/layout", "pdf/document", "pdf/meta", "pdf/reader",
+                     "zotero/csl", "zotero/library")
 # Below this much new text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
 LONG_RUN_BYTES = 20_000_000
@@ -89,6 +92,7 @@ class _File:
     key: str  # absolute path: the manifest's identity for a file
     sidecar: dict | None
     hash: str = ""
+    source_id: str | None = None  # set by the library (Zotero item keys), not from the file name
 
 
 def _sidecar_for(path: Path, root: Path, sidecars: dict[str, dict]) -> dict | None:
@@ -105,9 +109,12 @@ def _prepare(item: tuple[RawSource, dict | None, str]) -> tuple[Source, list[Pas
     doc = cleaning.clean(raw)
     csl, origin = metadata.resolve(raw, doc, sidecar)
     passages = chunking.chunk(raw.id, doc)
+    extra = sidecar or {}
     source = Source(
         id=raw.id, path=raw.path, csl=csl, content_hash=content_hash,
         passage_count=len(passages), metadata_origin=origin,
+        collections=tuple(extra.get("_collections") or ()), zotero_key=extra.get("_zotero_key"),
+        zotero_link=extra.get("_zotero_link"),
     )
     return source, passages
 
@@ -146,12 +153,37 @@ class _Build:
     def discover(self) -> list[_File]:
         sidecars = metadata.load_sidecars(self.roots)
         found = []
-        for path, outcome in readers.discover(self.roots):
+        libraries = [root for root in self.roots if zotero.is_library(root)]
+        for root in libraries:
+            found.extend(self._zotero_files(root, sidecars))
+        for path, outcome in readers.discover([r for r in self.roots if r not in libraries]):
             if isinstance(outcome, readers.SkipFile):
                 self.skipped.append((str(path), outcome.reason))
                 continue
             root = Path(outcome)
             found.append(_File(path, root, str(Path(path).resolve()), _sidecar_for(Path(path), root, sidecars)))
+        return found
+
+    def _zotero_files(self, folder: Path, sidecars: dict[str, dict]) -> list[_File]:
+        """A Zotero library's attachments, described by Zotero unless a .bib sidecar names them."""
+        try:
+            library = zotero.read_library(folder)
+        except zotero.ZoteroError as exc:
+            self.skipped.append((str(folder), str(exc)))
+            return []
+        self.skipped.extend(library.skipped)
+        per_item: dict[str, int] = {}
+        for item in library.files:
+            per_item[item.item_key] = per_item.get(item.item_key, 0) + 1
+        root = folder.resolve()
+        found = []
+        for item in library.files:
+            sidecar = _sidecar_for(item.path, root, sidecars) or {
+                **item.csl, "_collections": list(item.collections), "_zotero_key": item.item_key,
+                "_zotero_link": item.link}
+            # The item key is the source's id; an item with several files numbers them by attachment.
+            source_id = item.item_key if per_item[item.item_key] == 1 else f"{item.item_key}-{item.attachment_key}"
+            found.append(_File(item.path, root, str(item.path.resolve()), sidecar, source_id=source_id))
         return found
 
     def raw_sources(self, files: Iterable[_File], file_sources: dict[str, list[str]],
@@ -160,6 +192,8 @@ class _Build:
             file_sources[f.key] = []
             try:
                 for raw in self._read(f):
+                    if f.source_id:
+                        raw = dataclasses.replace(raw, id=f.source_id)
                     if raw.id in claimed:
                         self.skipped.append(
                             (f"{f.path} ({raw.id})", f"duplicate source id {raw.id!r}: already read from {claimed[raw.id]}")

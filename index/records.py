@@ -109,7 +109,10 @@ class Source:
     csl: dict[str, Any]
     content_hash: str
     passage_count: int = 0
-    metadata_origin: str = "text"  # "sidecar", "embedded" (JSONL/HTML fields) or "text"
+    metadata_origin: str = "text"  # "sidecar", "zotero", "embedded" (JSONL/HTML/PDF fields) or "text"
+    collections: tuple[str, ...] = ()  # the reference manager's collections holding it (Zotero)
+    zotero_key: str | None = None
+    zotero_link: str | None = None  # zotero://select/... opens the item in the researcher's Zotero
 
     @property
     def title(self) -> str | None:
@@ -154,6 +157,7 @@ class SearchRequest:
     author: str | None = None
     title: str | None = None
     source: str | None = None
+    collection: str | None = None  # a reference-manager collection's name (Zotero)
     year_from: int | None = None
     year_to: int | None = None
     group_by_source: bool = False

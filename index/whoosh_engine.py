@@ -116,6 +116,8 @@ def build_schema(ranking: Ranking = DEFAULT_RANKING) -> fields.Schema:
         text=fields.TEXT(analyzer=stemmed, stored=True),
         title=fields.TEXT(analyzer=stemmed),
         author=fields.TEXT(analyzer=names),
+        # Whole collection names, case-folded: a filter matches a name, not a word of it.
+        collection=fields.KEYWORD(lowercase=True, commas=True, scorable=False),
         year=fields.NUMERIC(int),
     )
 
@@ -167,6 +169,8 @@ def passage_documents(source: Source, passages: Iterable[Passage]) -> Iterator[d
         }
         if passage.heading:
             doc["heading"] = passage.heading
+        if source.collections:
+            doc["collection"] = ",".join(name.replace(",", " ") for name in source.collections)
         if year is not None:
             doc["year"] = year
         yield doc

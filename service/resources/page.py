@@ -42,8 +42,8 @@ RESULTS_PER_PAGE = 10
 PAGE_LINKS = 7  # page numbers shown around the current one
 FACET_VALUES = 8
 
-_STATE_KEYS = ("mode", "q", "quote", "source", "author", "year", "style", "page")
-_FILTERS = (("source", "Source"), ("author", "Author"), ("year", "Year"))
+_STATE_KEYS = ("mode", "q", "quote", "source", "author", "year", "collection", "style", "page")
+_FILTERS = (("source", "Source"), ("author", "Author"), ("year", "Year"), ("collection", "Collection"))
 
 
 _ENVIRONMENT = Environment(
@@ -94,6 +94,7 @@ def source_view(source: dict[str, Any]) -> dict[str, Any]:
         **source,
         # Only web links: a javascript: URL in metadata must not become a link.
         "link": url if re.match(r"^https?://", url, re.IGNORECASE) else None,
+        "zotero_link": (source.get("links") or {}).get("zotero"),
         "downloads": {
             "bibtex": f"{base}?format=bibtex",
             "ris": f"{base}?format=ris",
@@ -218,7 +219,7 @@ class PageResource:
                  "remove_url": page_url(state, **{key: None, "page": None})}
                 for key, label in _FILTERS if state[key]
             ],
-            "unfiltered_url": page_url(state, source=None, author=None, year=None, page=None),
+            "unfiltered_url": page_url(state, source=None, author=None, year=None, collection=None, page=None),
         }
         view.update(self._pages(state, page, page_count))
         view["facets"], view["facets_note"] = self._facets(result.facets, hits, sources, state)
