@@ -127,6 +127,8 @@ def source_to_json(source: Source) -> dict:
 
 
 def source_from_json(data: dict) -> Source:
+    if "collections" in data:  # a tuple in the record, a list in JSON
+        data = {**data, "collections": tuple(data["collections"])}
     return Source(**data)
 
 
