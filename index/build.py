@@ -27,6 +27,7 @@ from index import chunk as chunking
 from index import clean as cleaning
 from index import metadata, readers
 from index.parallel_build import ParallelIndexing
+from index.pdf.pool import ReadAhead
 from index.zotero import library as zotero
 from index.records import Passage, RawSource, Source
 from index.versions import (
@@ -46,7 +47,7 @@ from index.whoosh_engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshW
 PIPELINE_VERSION = "1"
 MANIFEST_FILE = "manifest.json"
 _PIPELINE_MODULES = ("readers", "clean", "boilerplate", "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine", "segment_writer",
-                     "pdf/extract", "pdf/layout", "pdf/document", "pdf/meta", "pdf/reader",
+                     "pdf/extract", "pdf/layout", "pdf/document", "pdf/meta", "pdf/reader", "pdf/pool",
                      "zotero/csl", "zotero/library")
 # Below this much new text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
@@ -188,6 +189,16 @@ class _Build:
 
     def raw_sources(self, files: Iterable[_File], file_sources: dict[str, list[str]],
                     claimed: dict[str, str], bar: tqdm) -> Iterator[tuple[RawSource, dict | None, str]]:
+        files = list(files)
+        # PDFs are read ahead on every core, each in a child under a time and memory limit.
+        self._pdf_reads = ReadAhead([(f.path, f.root) for f in files if readers.suffix_of(f.path) == ".pdf"],
+                                    self.procs)
+        try:
+            yield from self._raw_sources(files, file_sources, claimed, bar)
+        finally:
+            self._pdf_reads.close()
+
+    def _raw_sources(self, files, file_sources, claimed, bar) -> Iterator[tuple[RawSource, dict | None, str]]:
         for f in files:
             file_sources[f.key] = []
             try:
@@ -214,6 +225,9 @@ class _Build:
         corrupt gzip still skips the whole file, as reading it whole did: the
         stream is checked end to end before its first source is handed out.
         """
+        if readers.suffix_of(f.path) == ".pdf":
+            yield from self._pdf_reads.result(f.path)
+            return
         if readers.suffix_of(f.path) not in (".jsonl", ".jsonl.gz"):
             found = readers.read_file(f.path, f.root)
             for line in found.skipped:

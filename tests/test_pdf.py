@@ -222,6 +222,26 @@ def test_every_sample_is_indexed_or_skipped_with_a_reason():
     assert geotopo.pages[0][1] == "i"
 
 
+def test_build_reads_pdfs_ahead_in_order_under_the_time_limit(tmp_path, monkeypatch):
+    from index.build import build_index
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        shutil.copy(FIXTURES / "article.pdf", folder / f"{name}.pdf")
+    shutil.copy(FIXTURES / "report.pdf", folder / "d.pdf")
+    report = build_index([folder], tmp_path / "index", procs=2)
+    assert report.sources == 4 and not report.skipped
+    monkeypatch.setattr(pdf_reader, "TIME_LIMIT_S", 0.001)
+    (folder / "e.pdf").write_bytes((FIXTURES / "report.pdf").read_bytes() + b"\n")
+    for name in ("a", "b", "c", "d"):
+        (folder / f"{name}.pdf").write_bytes((folder / f"{name}.pdf").read_bytes() + b"\n")
+    report = build_index([folder], tmp_path / "index", procs=2)
+    assert report.sources == 0
+    assert sorted(Path(p).name for p, _ in report.skipped) == ["a.pdf", "b.pdf", "c.pdf", "d.pdf", "e.pdf"]
+    assert all("longer than" in reason for _, reason in report.skipped)
+
+
 def test_build_indexes_pdfs_and_skips_bad_ones_with_reasons(tmp_path):
     from index.build import build_index
 

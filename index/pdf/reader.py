@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import time
 from pathlib import Path
 
 from index.pdf.document import PageRows, assemble
@@ -86,32 +87,53 @@ def _pdfium_reason(exc: Exception) -> str:
     return text.split("(PDFium: ", 1)[-1].rstrip(").") if "PDFium: " in text else text
 
 
+class LimitedRead:
+    """``extract_pdf`` of one file in a forked child, bounded in time and memory.
+
+    ``connection`` becomes readable when the child has an answer (or died);
+    ``finish`` collects it, and anything the child could not do is the file's
+    ``SkipFile``.  Several may run at once (``index.pdf.pool``).
+    """
+
+    def __init__(self, path: Path, root: Path):
+        self.path = Path(path)
+        context = multiprocessing.get_context("fork")
+        self.connection, send = context.Pipe(duplex=False)
+        self.child = context.Process(target=_child, args=(send, self.path, Path(root), MEMORY_LIMIT_MB),
+                                     name="pinpoint-pdf", daemon=True)
+        self.child.start()
+        send.close()
+        self.deadline = time.monotonic() + TIME_LIMIT_S
+
+    def finish(self, timed_out: bool = False) -> list[RawSource]:
+        try:
+            if timed_out:
+                raise SkipFile(f"reading took longer than {TIME_LIMIT_S:g} s (limit per PDF file)", self.path)
+            try:
+                kind, value = self.connection.recv()
+            except EOFError:
+                self.child.join(5)
+                raise SkipFile(_death_reason(self.child.exitcode), self.path) from None
+        finally:
+            self.stop()
+        if kind == "skip":
+            raise SkipFile(value, self.path)
+        if kind == "error":
+            raise SkipFile(f"cannot read PDF ({value})", self.path)
+        return [value]
+
+    def stop(self) -> None:
+        if self.child.is_alive():
+            self.child.kill()
+        self.child.join()
+        self.connection.close()
+
+
 def read_pdf_file(path: Path, root: Path) -> list[RawSource]:
     """The reader registered for ``.pdf``: ``extract_pdf`` in a child bounded in time and memory."""
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, Path(path), Path(root), MEMORY_LIMIT_MB),
-                            name="pinpoint-pdf", daemon=True)
-    child.start()
-    send.close()
-    try:
-        if not receive.poll(TIME_LIMIT_S):
-            raise SkipFile(f"reading took longer than {TIME_LIMIT_S:g} s (limit per PDF file)", path)
-        try:
-            kind, value = receive.recv()
-        except EOFError:
-            child.join(5)
-            raise SkipFile(_death_reason(child.exitcode), path) from None
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receive.close()
-    if kind == "skip":
-        raise SkipFile(value, path)
-    if kind == "error":
-        raise SkipFile(f"cannot read PDF ({value})", path)
-    return [value]
+    read = LimitedRead(path, root)
+    ready = read.connection.poll(max(0.0, read.deadline - time.monotonic()))
+    return read.finish(timed_out=not ready)
 
 
 def _death_reason(exitcode: int | None) -> str:
