@@ -27,6 +27,7 @@ from index import chunk as chunking
 from index import clean as cleaning
 from index import metadata, readers
 from index.parallel_build import ParallelIndexing
+from index.pdf.limits import DEFAULT_LIMITS, PdfLimits
 from index.pdf.pool import ReadAhead
 from index.zotero import library as zotero
 from index.records import Passage, RawSource, Source
@@ -142,7 +143,8 @@ def read_manifest(index_dir: Path, version: str | None) -> dict:
 
 class _Build:
     def __init__(self, sources: Sequence[Path], index_dir: Path, progress: bool, ranking: Ranking, procs: int,
-                 parallel_min_bytes: int = PARALLEL_MIN_BYTES):
+                 parallel_min_bytes: int = PARALLEL_MIN_BYTES, pdf_limits: PdfLimits = DEFAULT_LIMITS):
+        self.pdf_limits = pdf_limits
         self.roots = [Path(p) for p in sources]
         self.index_dir = Path(index_dir)
         self.progress = progress
@@ -192,7 +194,7 @@ class _Build:
         files = list(files)
         # PDFs are read ahead on every core, each in a child under a time and memory limit.
         self._pdf_reads = ReadAhead([(f.path, f.root) for f in files if readers.suffix_of(f.path) == ".pdf"],
-                                    self.procs)
+                                    self.procs, self.pdf_limits)
         try:
             yield from self._raw_sources(files, file_sources, claimed, bar)
         finally:
@@ -375,6 +377,7 @@ def build_index(
     procs: int | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+    pdf_limits: PdfLimits = DEFAULT_LIMITS,
 ) -> BuildReport:
     """Index ``sources`` (files or folders) into a new version under ``index_dir``.
 
@@ -383,4 +386,4 @@ def build_index(
     each of ``procs`` worker processes writes a segment of its own.
     """
     procs = procs if procs is not None else min(2, os.cpu_count() or 1)
-    return _Build(sources, index_dir, progress, ranking, procs, parallel_min_bytes).run(lock_timeout)
+    return _Build(sources, index_dir, progress, ranking, procs, parallel_min_bytes, pdf_limits).run(lock_timeout)

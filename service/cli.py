@@ -31,7 +31,10 @@ def _cmd_index(args, config) -> int:
     for path in sources:
         if not path.exists():
             raise CommandError(f"source path {str(path)!r} does not exist")
-    report = build_index(sources, Path(args.index or config.index_dir), progress=not args.quiet)
+    from index.pdf.limits import PdfLimits
+
+    report = build_index(sources, Path(args.index or config.index_dir), progress=not args.quiet,
+                         pdf_limits=PdfLimits(config.pdf_time_limit, config.pdf_memory_mb))
     _print_build_report(report)
     return 0
 

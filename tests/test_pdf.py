@@ -18,6 +18,7 @@ import pytest
 
 from index.pdf import reader as pdf_reader
 from index.pdf.layout import normalise
+from index.pdf.limits import PdfLimits
 from index.readers import SkipFile, read_file
 from tests.pdf_truth import FIXTURES, _COMPOUNDS, score
 
@@ -149,10 +150,9 @@ def test_truncated_pdf_is_skipped_not_fatal(tmp_path):
         assert "corrupt" in skipped.reason or "no text" in skipped.reason or "no body" in skipped.reason
 
 
-def test_time_limit_stops_a_slow_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(pdf_reader, "TIME_LIMIT_S", 0.001)
+def test_time_limit_stops_a_slow_file():
     with pytest.raises(SkipFile, match="longer than"):
-        pdf_reader.read_pdf_file(FIXTURES / "article.pdf", FIXTURES)
+        pdf_reader.read_pdf_file(FIXTURES / "article.pdf", FIXTURES, PdfLimits(seconds=0.001))
 
 
 def heavy_pdf(path: Path, glyphs: int = 300_000) -> Path:
@@ -177,11 +177,10 @@ def heavy_pdf(path: Path, glyphs: int = 300_000) -> Path:
     return path
 
 
-def test_memory_limit_stops_a_file_that_needs_more(tmp_path, monkeypatch):
+def test_memory_limit_stops_a_file_that_needs_more(tmp_path):
     path = heavy_pdf(tmp_path / "heavy.pdf")
-    monkeypatch.setattr(pdf_reader, "MEMORY_LIMIT_MB", 8)
     with pytest.raises(SkipFile, match="MB"):
-        pdf_reader.read_pdf_file(path, tmp_path)
+        pdf_reader.read_pdf_file(path, tmp_path, PdfLimits(memory_mb=8))
 
 
 def test_heavy_file_reads_within_the_default_limits(tmp_path):
@@ -222,7 +221,7 @@ def test_every_sample_is_indexed_or_skipped_with_a_reason():
     assert geotopo.pages[0][1] == "i"
 
 
-def test_build_reads_pdfs_ahead_in_order_under_the_time_limit(tmp_path, monkeypatch):
+def test_build_reads_pdfs_ahead_in_order_under_the_time_limit(tmp_path):
     from index.build import build_index
 
     folder = tmp_path / "papers"
@@ -232,11 +231,10 @@ def test_build_reads_pdfs_ahead_in_order_under_the_time_limit(tmp_path, monkeypa
     shutil.copy(FIXTURES / "report.pdf", folder / "d.pdf")
     report = build_index([folder], tmp_path / "index", procs=2)
     assert report.sources == 4 and not report.skipped
-    monkeypatch.setattr(pdf_reader, "TIME_LIMIT_S", 0.001)
     (folder / "e.pdf").write_bytes((FIXTURES / "report.pdf").read_bytes() + b"\n")
     for name in ("a", "b", "c", "d"):
         (folder / f"{name}.pdf").write_bytes((folder / f"{name}.pdf").read_bytes() + b"\n")
-    report = build_index([folder], tmp_path / "index", procs=2)
+    report = build_index([folder], tmp_path / "index", procs=2, pdf_limits=PdfLimits(seconds=0.001))
     assert report.sources == 0
     assert sorted(Path(p).name for p, _ in report.skipped) == ["a.pdf", "b.pdf", "c.pdf", "d.pdf", "e.pdf"]
     assert all("longer than" in reason for _, reason in report.skipped)

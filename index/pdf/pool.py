@@ -14,12 +14,14 @@ from collections import deque
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from index.pdf.limits import DEFAULT_LIMITS, PdfLimits
 from index.readers import SkipFile
 from index.records import RawSource
 
 
 class ReadAhead:
-    def __init__(self, files: list[tuple[Path, Path]], procs: int):
+    def __init__(self, files: list[tuple[Path, Path]], procs: int, limits: PdfLimits = DEFAULT_LIMITS):
+        self.limits = limits
         self.queue: deque[tuple[Path, Path]] = deque(files)
         self.procs = max(1, procs)
         self.running: dict[Path, LimitedRead] = {}
@@ -43,7 +45,7 @@ class ReadAhead:
 
         while self.queue and len(self.running) + len(self.done) < self.procs:
             path, root = self.queue.popleft()
-            self.running[path] = LimitedRead(path, root)
+            self.running[path] = LimitedRead(path, root, self.limits)
 
     def _collect(self) -> None:
         soonest = min(read.deadline for read in self.running.values())

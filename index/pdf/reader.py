@@ -21,12 +21,11 @@ from pathlib import Path
 from index.pdf.document import PageRows, assemble
 from index.pdf.extract import page_lines
 from index.pdf.layout import page_rows
+from index.pdf.limits import DEFAULT_LIMITS, PdfLimits
 from index.pdf.meta import pdf_csl
 from index.readers import SkipFile, _relative, _stem, make_safe_id
 from index.records import RawSource
 
-TIME_LIMIT_S = float(os.environ.get("PINPOINT_PDF_TIME_LIMIT", "120"))
-MEMORY_LIMIT_MB = int(os.environ.get("PINPOINT_PDF_MEMORY_MB", "1024"))
 # Pages searched for a printed DOI.
 DOI_PAGES = 2
 
@@ -95,25 +94,26 @@ class LimitedRead:
     ``SkipFile``.  Several may run at once (``index.pdf.pool``).
     """
 
-    def __init__(self, path: Path, root: Path):
+    def __init__(self, path: Path, root: Path, limits: PdfLimits = DEFAULT_LIMITS):
         self.path = Path(path)
+        self.limits = limits
         context = multiprocessing.get_context("fork")
         self.connection, send = context.Pipe(duplex=False)
-        self.child = context.Process(target=_child, args=(send, self.path, Path(root), MEMORY_LIMIT_MB),
+        self.child = context.Process(target=_child, args=(send, self.path, Path(root), limits.memory_mb),
                                      name="pinpoint-pdf", daemon=True)
         self.child.start()
         send.close()
-        self.deadline = time.monotonic() + TIME_LIMIT_S
+        self.deadline = time.monotonic() + limits.seconds
 
     def finish(self, timed_out: bool = False) -> list[RawSource]:
         try:
             if timed_out:
-                raise SkipFile(f"reading took longer than {TIME_LIMIT_S:g} s (limit per PDF file)", self.path)
+                raise SkipFile(f"reading took longer than {self.limits.seconds:g} s (limit per PDF file)", self.path)
             try:
                 kind, value = self.connection.recv()
             except EOFError:
                 self.child.join(5)
-                raise SkipFile(_death_reason(self.child.exitcode), self.path) from None
+                raise SkipFile(_death_reason(self.child.exitcode, self.limits), self.path) from None
         finally:
             self.stop()
         if kind == "skip":
@@ -129,17 +129,17 @@ class LimitedRead:
         self.connection.close()
 
 
-def read_pdf_file(path: Path, root: Path) -> list[RawSource]:
+def read_pdf_file(path: Path, root: Path, limits: PdfLimits = DEFAULT_LIMITS) -> list[RawSource]:
     """The reader registered for ``.pdf``: ``extract_pdf`` in a child bounded in time and memory."""
-    read = LimitedRead(path, root)
+    read = LimitedRead(path, root, limits)
     ready = read.connection.poll(max(0.0, read.deadline - time.monotonic()))
     return read.finish(timed_out=not ready)
 
 
-def _death_reason(exitcode: int | None) -> str:
+def _death_reason(exitcode: int | None, limits: PdfLimits) -> str:
     if exitcode is not None and exitcode < 0:
         name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else str(-exitcode)
-        return f"the PDF reader was stopped by {name} (limit {MEMORY_LIMIT_MB} MB per PDF file)"
+        return f"the PDF reader was stopped by {name} (limit {limits.memory_mb} MB per PDF file)"
     return f"the PDF reader exited with code {exitcode}"
 
 
