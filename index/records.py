@@ -22,9 +22,13 @@ class RawSource:
 
     id: str
     path: str
-    fmt: str  # "txt", "md", "html", "jsonl", "rst", "tex"
+    fmt: str  # "txt", "md", "html", "jsonl", "rst", "tex", "pdf"
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
+    # Readers that already know the layout (PDF) hand over its blocks, which
+    # cleaning then keeps as they are, and where each printed page starts.
+    blocks: tuple["Block", ...] = ()
+    pages: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class Block:
     ``start``/``end`` are character offsets into the cleaned text.
     """
 
-    kind: str  # "title" (top lines, not counted), "heading" or "paragraph"
+    kind: str  # "title" (top lines, not counted), "heading", "paragraph" or "references" (not passages)
     text: str
     start: int
     end: int
@@ -47,6 +51,8 @@ class CleanDocument:
     text: str
     blocks: tuple[Block, ...]
     dropped: tuple[str, ...] = ()  # lines removed as boilerplate, for auditing
+    # Paginated sources: (offset in ``text`` where a page starts, its printed label), in order.
+    pages: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,9 @@ class Passage:
     ``SOURCEID:N``).  ``paragraph``..``paragraph_end`` are the paragraph numbers
     it covers, counted over the cleaned source's body paragraphs (headings do
     not count): the locator a citation shows.  ``start``/``end`` are offsets of
-    ``text`` in the cleaned source text.
+    ``text`` in the cleaned source text.  ``page``..``page_end`` are the printed
+    page labels it covers in a paginated source (PDF), ``None`` otherwise;
+    ``page_end`` is ``None`` when it stays on one page.
     """
 
     source_id: str
@@ -68,10 +76,24 @@ class Passage:
     text: str
     start: int
     end: int
+    page: str | None = None
+    page_end: str | None = None
+    # Where a later page begins inside ``text``: (offset in ``text``, label), in order.
+    page_breaks: tuple[tuple[int, str], ...] = ()
 
     @property
     def id(self) -> str:
         return f"{self.source_id}:{self.number}"
+
+    def pages_of(self, start: int, end: int) -> tuple[str | None, str | None]:
+        """The printed pages ``text[start:end]`` lies on: (page, page_end or None when one page)."""
+        first = last = self.page
+        for offset, label in self.page_breaks:
+            if offset <= start:
+                first = label
+            if offset < end:
+                last = label
+        return first, (last if last != first else None)
 
 
 @dataclass(frozen=True)
@@ -87,10 +109,13 @@ class Source:
     csl: dict[str, Any]
     content_hash: str
     passage_count: int = 0
-    metadata_origin: str = "text"  # "sidecar", "embedded" (JSONL/HTML fields) or "text"
+    metadata_origin: str = "text"  # "sidecar", "zotero", "embedded" (JSONL/HTML/PDF fields) or "text"
     # Where the title came from: "sidecar", "embedded", "text", or, for a work
     # stating none, "heading-description"/"file-name-description" ("[...]").
     title_origin: str = "text"
+    collections: tuple[str, ...] = ()  # the reference manager's collections holding it (Zotero)
+    zotero_key: str | None = None
+    zotero_link: str | None = None  # zotero://select/... opens the item in the researcher's Zotero
 
     @property
     def title(self) -> str | None:
@@ -135,6 +160,7 @@ class SearchRequest:
     author: str | None = None
     title: str | None = None
     source: str | None = None
+    collection: str | None = None  # a reference-manager collection's name (Zotero)
     year_from: int | None = None
     year_to: int | None = None
     group_by_source: bool = False

@@ -29,7 +29,6 @@ class CommandError(Exception):
 
 def _cmd_index(args, config) -> int:
     from pinpoint.index.store.library import plan_sources
-    from pinpoint.index.store.build import build_index
 
     index_dir = Path(args.index or config.index_dir)
     given = [Path(p) for p in args.sources]
@@ -37,10 +36,11 @@ def _cmd_index(args, config) -> int:
         if not path.exists():
             raise CommandError(f"source path {str(path)!r} does not exist")
     sources = plan_sources(index_dir, given, replace=args.replace, default=config.sources)
-    return _build(sources, index_dir, args, replace=args.replace)
+    return _build(sources, index_dir, args, config, replace=args.replace)
 
 
-def _build(sources, index_dir: Path, args, *, replace: bool = False) -> int:
+def _build(sources, index_dir: Path, args, config, *, replace: bool = False) -> int:
+    from pinpoint.index.ingest.pdf.limits import PdfLimits
     from pinpoint.index.store.build import build_index
 
     for path in sources:
@@ -49,7 +49,8 @@ def _build(sources, index_dir: Path, args, *, replace: bool = False) -> int:
                 f"library source {str(path)!r} does not exist; restore it, or take it out with "
                 f"`pinpoint remove {path} --index {index_dir}`"
             )
-    report = build_index(sources, index_dir, progress=not args.quiet, force=args.force, replace=replace)
+    report = build_index(sources, index_dir, progress=not args.quiet, force=args.force, replace=replace,
+                         pdf_limits=PdfLimits(config.pdf_time_limit, config.pdf_memory_mb))
     _print_build_report(report)
     return 0
 
@@ -61,7 +62,7 @@ def _cmd_remove(args, config) -> int:
     configured = read_library(index_dir)
     if configured is None:
         raise LibraryError(f"{index_dir} has no library file yet; build it with `pinpoint index FOLDER` first")
-    return _build(without(configured, Path(args.path)), index_dir, args)
+    return _build(without(configured, Path(args.path)), index_dir, args, config)
 
 
 def _cmd_versions(args, config) -> int:

@@ -27,6 +27,9 @@ class Config:
     max_quote_chars: int = 20_000
     # How often a worker checks for a newly built index version.
     reload_seconds: float = 1.0
+    # What reading one PDF may cost before `pinpoint index` skips it.
+    pdf_time_limit: float = 120.0
+    pdf_memory_mb: int = 1024
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     log_format: str = "json"
     # Set (by gunicorn's master, see deploy/gunicorn.conf.py) when several
@@ -53,6 +56,8 @@ SETTINGS: dict[str, str] = {
     "PINPOINT_CORS_ORIGINS": "comma-separated origins allowed by CORS (default: none, CORS off)",
     "PINPOINT_LOG_FORMAT": "`json` (one object per line, default) or `text` log lines",
     "PROMETHEUS_MULTIPROC_DIR": "directory where gunicorn workers share /metrics samples (default: a fresh one in /dev/shm, made and removed by the gunicorn master)",
+    "PINPOINT_PDF_TIME_LIMIT": "seconds `pinpoint index` may spend reading one PDF before skipping it (default 120)",
+    "PINPOINT_PDF_MEMORY_MB": "memory, in MB, reading one PDF may take before it is skipped (default 1024)",
     "PINPOINT_ADMIN_TOKEN": "bearer token that turns on GET/POST /admin/reindex (default: unset, endpoint off)",
 }
 
@@ -103,6 +108,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
         max_offset=_int(env, "PINPOINT_MAX_OFFSET", 10_000),
         max_quote_chars=_int(env, "PINPOINT_MAX_QUOTE_CHARS", 20_000, minimum=1),
         reload_seconds=_float(env, "PINPOINT_RELOAD_SECONDS", 1.0),
+        pdf_time_limit=_float(env, "PINPOINT_PDF_TIME_LIMIT", 120.0),
+        pdf_memory_mb=_int(env, "PINPOINT_PDF_MEMORY_MB", 1024, minimum=64),
         cors_origins=origins,
         admin_token=env.get("PINPOINT_ADMIN_TOKEN") or None,
         log_format=log_format,

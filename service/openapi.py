@@ -100,6 +100,7 @@ def _schemas() -> dict[str, Any]:
             "issued": _nullable("string"), "container": _nullable("string"),
             "publisher": _nullable("string"), "url": _nullable("string"), "type": string,
             "passage_count": integer, "metadata_origin": string,
+            "collections": {"type": "array", "items": string},
             "links": {"type": "object", "additionalProperties": string},
         },
     }
@@ -109,6 +110,8 @@ def _schemas() -> dict[str, Any]:
         "properties": {
             "passage_id": string, "source_id": string, "number": integer, "paragraph": integer,
             "paragraph_end": integer, "heading": _nullable("string"), "text": string,
+            # Printed page labels ("157", "xii") for paginated sources (PDF), null otherwise.
+            "page": _nullable("string"), "page_end": _nullable("string"),
         },
     }
     hit = {
@@ -177,6 +180,7 @@ def _search_parameters(config: Config) -> list[dict[str, Any]]:
         _query("author", "only sources by this author", text),
         _query("title", "only sources whose title has these words", text),
         _query("source", "only this source id", text),
+        _query("collection", "only sources in this collection of the reference manager (Zotero)", text),
         _query("year", "a year (2014) or a range (2010..2014, ..2014, 2010..)", {"type": "string"}),
         _query("group", "`source`: at most one hit per source", {"enum": ["source"]}),
         _query("match", "`all` words (default; falls back to any when none has all) or `any`", {"enum": ["all", "any"]}),
@@ -265,7 +269,7 @@ def _path_items(config: Config) -> dict[str, dict[str, Any]]:
         "/": {"get": {
             "summary": "the search page for people (HTML)",
             "parameters": [_query(name, "as for /search", {"type": "string"})
-                           for name in ("q", "author", "source", "year", "style", "mode", "quote", "page")],
+                           for name in ("q", "author", "source", "year", "collection", "style", "mode", "quote", "page")],
             "responses": {"200": _html("the page"), "400": _html("the page, saying what was wrong"),
                           "503": _html("the page, saying no index is built yet")}}},
         "/passages/{source_id}/{number}": {"get": {

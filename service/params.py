@@ -78,6 +78,7 @@ def search_request(req: falcon.Request, config: Config, *, default_limit: int = 
         author=text_param(req, "author", config.max_query_chars),
         title=text_param(req, "title", config.max_query_chars),
         source=text_param(req, "source", config.max_query_chars),
+        collection=text_param(req, "collection", config.max_query_chars),
         year_from=year_from,
         year_to=year_to,
         group_by_source=group == "source",

@@ -55,11 +55,14 @@ def source_json(source: Source) -> dict[str, Any]:
         "type": csl.get("type", "webpage"),
         "passage_count": source.passage_count,
         "metadata_origin": source.metadata_origin,
+        "collections": list(source.collections),
         "links": {
             "self": f"/sources/{source.id}",
             "passages": f"/sources/{source.id}/passages/1",
             "bibtex": f"/sources/{source.id}.bib",
             "cite": f"/sources/{source.id}/cite",
+            # Opens the item in the researcher's own Zotero.
+            **({"zotero": source.zotero_link} if source.zotero_link else {}),
         },
     }
 
@@ -123,6 +126,8 @@ def passage_json(passage: Passage, source: Source | None = None) -> dict[str, An
         "number": passage.number,
         "paragraph": passage.paragraph,
         "paragraph_end": passage.paragraph_end,
+        "page": passage.page,
+        "page_end": passage.page_end,
         "heading": passage.heading,
         "text": passage.text,
         "links": {

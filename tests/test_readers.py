@@ -27,7 +27,7 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 def test_supported_suffixes_cover_the_formats():
     assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz",
-                                       ".txt.gz", ".html.gz", ".htm.gz", ".rst", ".tex"}
+                                       ".txt.gz", ".html.gz", ".htm.gz", ".rst", ".tex", ".pdf"}
 
 
 def test_seeds_read_as_text_with_their_file_names_as_ids():
@@ -41,7 +41,7 @@ def test_seeds_read_as_text_with_their_file_names_as_ids():
 
 
 def test_discovery_is_sorted_and_skips_unsupported_hidden_and_bib(tmp_path):
-    for name in ("b.txt", "a.md", "c.pdf", ".hidden.txt", "refs.bib", "sub/d.html"):
+    for name in ("b.txt", "a.md", "c.docx", ".hidden.txt", "refs.bib", "sub/d.html"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("Some text.\n", encoding="utf-8")
     (tmp_path / ".git").mkdir()
@@ -50,7 +50,7 @@ def test_discovery_is_sorted_and_skips_unsupported_hidden_and_bib(tmp_path):
     candidates = [p.relative_to(tmp_path).as_posix() for p, o in results if not isinstance(o, SkipFile)]
     skipped = {p.name: o.reason for p, o in results if isinstance(o, SkipFile)}
     assert candidates == ["a.md", "b.txt", "sub/d.html"]
-    assert skipped == {"c.pdf": "unsupported type .pdf"}
+    assert skipped == {"c.docx": "unsupported type .docx"}
     assert all(o == tmp_path.resolve() for p, o in results if not isinstance(o, SkipFile))
 
 

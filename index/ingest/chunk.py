@@ -10,6 +10,7 @@ body paragraphs only, so "para. 18" is what a reader counting the page gets.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from pinpoint.index.records import Block, CleanDocument, Passage
@@ -72,9 +73,21 @@ def chunk(source_id: str, doc: CleanDocument) -> list[Passage]:
         spans.append(_Span(first.start, last.end, first.number, last.number, first.heading, first.section))
     return [
         Passage(source_id=source_id, number=number, paragraph=span.first, paragraph_end=span.last,
-                heading=span.heading, text=doc.text[span.start:span.end], start=span.start, end=span.end)
+                heading=span.heading, text=doc.text[span.start:span.end], start=span.start, end=span.end,
+                **_page_range(doc.pages, span.start, span.end))
         for number, span in enumerate(spans, start=1)
     ]
+
+
+def _page_range(pages: tuple[tuple[int, str], ...], start: int, end: int) -> dict[str, str | None]:
+    """The printed pages ``[start, end)`` of the text lies on (none for unpaginated sources)."""
+    if not pages:
+        return {}
+    offsets = [offset for offset, _ in pages]
+    first = pages[max(0, bisect_right(offsets, start) - 1)][1]
+    last = pages[max(0, bisect_right(offsets, max(start, end - 1)) - 1)][1]
+    breaks = tuple((offset - start, label) for offset, label in pages if start < offset < end)
+    return {"page": first, "page_end": last if last != first else None, "page_breaks": breaks}
 
 
 def _paragraphs(blocks: tuple[Block, ...]) -> list[_Paragraph]:

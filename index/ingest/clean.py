@@ -53,6 +53,8 @@ class Unit:
 
 def clean(raw: RawSource) -> CleanDocument:
     """Drop boilerplate and find the title, headings and paragraphs of ``raw``."""
+    if raw.blocks:  # the reader rebuilt the layout itself (PDF): its furniture is already gone
+        return CleanDocument(text=raw.text, blocks=raw.blocks, pages=raw.pages)
     if raw.fmt in ("md", "html", "rst", "tex"):  # rst and tex are read into Markdown's shape
         units = markdown_units(raw.text)
     else:

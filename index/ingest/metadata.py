@@ -198,7 +198,7 @@ def resolve(raw: RawSource, doc: CleanDocument, sidecar: dict | None) -> tuple[d
     if sidecar:
         csl = {k: v for k, v in sidecar.items() if not k.startswith("_")}
         csl["id"] = raw.id
-        return csl, "sidecar"
+        return csl, "zotero" if sidecar.get("_zotero_key") else "sidecar"
     stated = from_text(raw, doc)
     embedded = {k: v for k, v in raw.meta.items() if v}
     csl = {**stated, **embedded}

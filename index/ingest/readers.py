@@ -26,7 +26,7 @@ from pinpoint.index.ingest.metadata import csl_from_fields
 from pinpoint.index.records import RawSource
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz",
-                                       ".txt.gz", ".html.gz", ".htm.gz", ".rst", ".tex")
+                                       ".txt.gz", ".html.gz", ".htm.gz", ".rst", ".tex", ".pdf")
 # A compressed source is read whole; past this it is more likely a bomb than a page.
 MAX_GUNZIPPED_BYTES = 256_000_000
 
@@ -328,7 +328,14 @@ def read_jsonl_file(path: Path, root: Path) -> SourceList:
     return result
 
 
+def read_pdf_file(path: Path, root: Path) -> list[RawSource]:
+    from pinpoint.index.ingest.pdf.reader import read_pdf_file as read  # PDFium loads only where there are PDFs
+
+    return read(path, root)
+
+
 _READERS: dict[str, Callable[[Path, Path], list[RawSource]]] = {
+    ".pdf": read_pdf_file,
     ".txt": read_text_file,
     ".md": read_markdown_file,
     ".html": read_html_file,

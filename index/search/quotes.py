@@ -139,6 +139,17 @@ class QuoteMatch:
     def last_passage(self) -> Passage:
         return self.continued[-1].passage if self.continued else self.passage
 
+    @property
+    def pages(self) -> tuple[str | None, str | None]:
+        """The printed pages the quote itself lies on (not its whole passage): (page, page_end or None)."""
+        first, last = self.passage.pages_of(self.start, self.end)
+        if self.continued:
+            span = self.continued[-1]
+            _, end = span.passage.pages_of(span.start, span.end)
+            last = end or span.passage.pages_of(span.start, span.end)[0]
+        last = last or first
+        return first, (last if last != first else None)
+
 
 @dataclass(frozen=True)
 class QuoteResult:

@@ -9,6 +9,7 @@ served one and only those files' sources are deleted and re-added.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -26,9 +27,10 @@ from tqdm import tqdm
 from pinpoint.index.ingest import chunk as chunking
 from pinpoint.index.ingest import clean as cleaning
 from pinpoint.index.ingest import metadata, readers
-from pinpoint.index.errors import IndexError_
-from pinpoint.index.store.library import read_library, write_library
 from pinpoint.index.search.whoosh.parallel_build import ParallelIndexing
+from pinpoint.index.ingest.pdf.limits import DEFAULT_LIMITS, PdfLimits
+from pinpoint.index.ingest.pdf.pool import ReadAhead
+from pinpoint.index.ingest.zotero import library as zotero
 from pinpoint.index.records import Passage, RawSource, Source
 from pinpoint.index.store.versions import (
     DEFAULT_LOCK_TIMEOUT,
@@ -42,6 +44,8 @@ from pinpoint.index.store.versions import (
     remove_stale_staging,
     version_dir,
 )
+from pinpoint.index.errors import IndexError_
+from pinpoint.index.store.library import read_library, write_library
 from pinpoint.index.search.whoosh.engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshWriter, read_sources
 
 # Bump when a pipeline change alters output in a way the code fingerprint misses.
@@ -99,6 +103,7 @@ class _File:
     key: str  # absolute path: the manifest's identity for a file
     sidecar: dict | None
     hash: str = ""
+    source_id: str | None = None  # set by the library (Zotero item keys), not from the file name
 
 
 def _sidecar_for(path: Path, root: Path, sidecars: dict[str, dict]) -> dict | None:
@@ -116,9 +121,12 @@ def _prepare(item: tuple[RawSource, dict | None, str]) -> tuple[Source, list[Pas
     csl, origin = metadata.resolve(raw, doc, sidecar)
     csl, title_origin = metadata.title_origin(raw, doc, csl, origin)
     passages = chunking.chunk(raw.id, doc)
+    extra = sidecar or {}
     source = Source(
         id=raw.id, path=raw.path, csl=csl, content_hash=content_hash,
         passage_count=len(passages), metadata_origin=origin, title_origin=title_origin,
+        collections=tuple(extra.get("_collections") or ()), zotero_key=extra.get("_zotero_key"),
+        zotero_link=extra.get("_zotero_link"),
     )
     return source, passages
 
@@ -145,7 +153,9 @@ def read_manifest(index_dir: Path, version: str | None) -> dict:
 
 class _Build:
     def __init__(self, sources: Sequence[Path], index_dir: Path, progress: bool, ranking: Ranking, procs: int,
-                 parallel_min_bytes: int = PARALLEL_MIN_BYTES, force: bool = False, replace: bool = False):
+                 parallel_min_bytes: int = PARALLEL_MIN_BYTES, force: bool = False, replace: bool = False,
+                 pdf_limits: PdfLimits = DEFAULT_LIMITS):
+        self.pdf_limits = pdf_limits
         self.roots = [Path(p) for p in sources]
         self.force = force
         self.replace = replace
@@ -159,7 +169,10 @@ class _Build:
     def discover(self) -> list[_File]:
         sidecars = metadata.load_sidecars(self.roots)
         found = []
-        for path, outcome in readers.discover(self.roots):
+        libraries = [root for root in self.roots if zotero.is_library(root)]
+        for root in libraries:
+            found.extend(self._zotero_files(root, sidecars))
+        for path, outcome in readers.discover([r for r in self.roots if r not in libraries]):
             if isinstance(outcome, readers.SkipFile):
                 self.skipped.append((str(path), outcome.reason))
                 continue
@@ -167,12 +180,46 @@ class _Build:
             found.append(_File(path, root, str(Path(path).resolve()), _sidecar_for(Path(path), root, sidecars)))
         return found
 
+    def _zotero_files(self, folder: Path, sidecars: dict[str, dict]) -> list[_File]:
+        """A Zotero library's attachments, described by Zotero unless a .bib sidecar names them."""
+        try:
+            library = zotero.read_library(folder)
+        except zotero.ZoteroError as exc:
+            self.skipped.append((str(folder), str(exc)))
+            return []
+        self.skipped.extend(library.skipped)
+        per_item: dict[str, int] = {}
+        for item in library.files:
+            per_item[item.item_key] = per_item.get(item.item_key, 0) + 1
+        root = folder.resolve()
+        found = []
+        for item in library.files:
+            sidecar = _sidecar_for(item.path, root, sidecars) or {
+                **item.csl, "_collections": list(item.collections), "_zotero_key": item.item_key,
+                "_zotero_link": item.link}
+            # The item key is the source's id; an item with several files numbers them by attachment.
+            source_id = item.item_key if per_item[item.item_key] == 1 else f"{item.item_key}-{item.attachment_key}"
+            found.append(_File(item.path, root, str(item.path.resolve()), sidecar, source_id=source_id))
+        return found
+
     def raw_sources(self, files: Iterable[_File], file_sources: dict[str, list[str]],
                     claimed: dict[str, str], bar: tqdm) -> Iterator[tuple[RawSource, dict | None, str]]:
+        files = list(files)
+        # PDFs are read ahead on every core, each in a child under a time and memory limit.
+        self._pdf_reads = ReadAhead([(f.path, f.root) for f in files if readers.suffix_of(f.path) == ".pdf"],
+                                    self.procs, self.pdf_limits)
+        try:
+            yield from self._raw_sources(files, file_sources, claimed, bar)
+        finally:
+            self._pdf_reads.close()
+
+    def _raw_sources(self, files, file_sources, claimed, bar) -> Iterator[tuple[RawSource, dict | None, str]]:
         for f in files:
             file_sources[f.key] = []
             try:
                 for raw in self._read(f):
+                    if f.source_id:
+                        raw = dataclasses.replace(raw, id=f.source_id)
                     if raw.id in claimed:
                         self.skipped.append(
                             (f"{f.path} ({raw.id})", f"duplicate source id {raw.id!r}: already read from {claimed[raw.id]}")
@@ -193,6 +240,9 @@ class _Build:
         corrupt gzip still skips the whole file, as reading it whole did: the
         stream is checked end to end before its first source is handed out.
         """
+        if readers.suffix_of(f.path) == ".pdf":
+            yield from self._pdf_reads.result(f.path)
+            return
         if readers.suffix_of(f.path) not in (".jsonl", ".jsonl.gz"):
             found = readers.read_file(f.path, f.root)
             for line in found.skipped:
@@ -385,6 +435,7 @@ def build_index(
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
     force: bool = False,
     replace: bool = False,
+    pdf_limits: PdfLimits = DEFAULT_LIMITS,
 ) -> BuildReport:
     """Index ``sources`` (files or folders) into a new version under ``index_dir``.
 
@@ -398,4 +449,5 @@ def build_index(
     into an index that predates library files, unless ``replace``.
     """
     procs = procs if procs is not None else min(2, os.cpu_count() or 1)
-    return _Build(sources, index_dir, progress, ranking, procs, parallel_min_bytes, force, replace).run(lock_timeout)
+    return _Build(sources, index_dir, progress, ranking, procs, parallel_min_bytes, force, replace,
+                  pdf_limits).run(lock_timeout)

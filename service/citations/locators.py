@@ -26,25 +26,40 @@ def _positive(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
+def _page_label(value: object) -> bool:
+    """A page as printed: a positive number, or a short label without spaces ("xii", "A-3")."""
+    if isinstance(value, str):
+        return 0 < len(value) <= 20 and not any(c.isspace() for c in value)
+    return _positive(value)
+
+
 @dataclass(frozen=True)
 class Locator:
     """Paragraph or page ``start`` (to ``end``) of the cited source."""
 
-    start: int
-    end: int | None = None
+    # Paragraphs are counted, so always whole numbers.  Pages are cited as
+    # printed (a PDF's page labels), which may be "xii" or "A-3" as well as 157.
+    start: int | str
+    end: int | str | None = None
     kind: str = PARAGRAPH
     heading: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise InvalidLocator(f"locator kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.kind == PAGE and _page_label(self.start):
+            if self.end is not None and not _page_label(self.end):
+                raise InvalidLocator(f"page_end must be a page number or label, got {self.end!r}")
+            if _positive(self.start) and _positive(self.end) and self.end < self.start:
+                raise InvalidLocator(f"page_end must be >= page ({self.start}), got {self.end!r}")
+            return
         if not _positive(self.start):
             raise InvalidLocator(f"{self.kind} must be a positive integer, got {self.start!r}")
         if self.end is not None and (not _positive(self.end) or self.end < self.start):
             raise InvalidLocator(f"{self.kind}_end must be an integer >= {self.kind} ({self.start}), got {self.end!r}")
 
     @classmethod
-    def page(cls, start: int, end: int | None = None) -> "Locator":
+    def page(cls, start: int | str, end: int | str | None = None) -> "Locator":
         return cls(start, end, PAGE)
 
     @classmethod

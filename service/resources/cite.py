@@ -36,6 +36,8 @@ def span_json(span: QuoteSpan) -> dict[str, Any]:
         "passage_id": passage.id,
         "paragraph": passage.paragraph,
         "paragraph_end": passage.paragraph_end,
+        "page": passage.page,
+        "page_end": passage.page_end,
         "span": {"start": span.start, "end": span.end},
         "matched_text": span.text,
     }
@@ -44,13 +46,17 @@ def span_json(span: QuoteSpan) -> dict[str, Any]:
 def quote_match_json(match: QuoteMatch, style: str) -> dict[str, Any]:
     passage = match.passage
     # A quote running on into the next passage is cited for every paragraph it covers.
-    cited = dataclasses.replace(passage, paragraph_end=match.last_passage.paragraph_end)
+    page, page_end = match.pages
+    cited = dataclasses.replace(passage, paragraph_end=match.last_passage.paragraph_end,
+                                page=page, page_end=page_end)
     return {
         "source_id": passage.source_id,
         "passage_id": passage.id,
         "number": passage.number,
         "paragraph": passage.paragraph,
         "paragraph_end": passage.paragraph_end,
+        "page": cited.page,
+        "page_end": cited.page_end,
         "heading": passage.heading,
         "exact": match.exact,
         "similarity": round(match.similarity, 3),

@@ -43,8 +43,8 @@ RESULTS_PER_PAGE = 10
 PAGE_LINKS = 7  # page numbers shown around the current one
 FACET_VALUES = 8
 
-_STATE_KEYS = ("mode", "q", "quote", "source", "author", "year", "style", "page")
-_FILTERS = (("source", "Source"), ("author", "Author"), ("year", "Year"))
+_STATE_KEYS = ("mode", "q", "quote", "source", "author", "year", "collection", "style", "page")
+_FILTERS = (("source", "Source"), ("author", "Author"), ("year", "Year"), ("collection", "Collection"))
 
 
 _ENVIRONMENT = Environment(
@@ -66,7 +66,10 @@ def trusted_markup(html_text: str | None, allowed_tag: str, plain: str) -> Marku
     return escape(plain or "")
 
 
-def locator_label(paragraph: int, paragraph_end: int | None = None) -> str:
+def locator_label(paragraph: int, paragraph_end: int | None = None,
+                  page: str | None = None, page_end: str | None = None) -> str:
+    if page:
+        return f"pp. {page}–{page_end}" if page_end and page_end != page else f"p. {page}"
     if paragraph_end and paragraph_end != paragraph:
         return f"paras. {paragraph}–{paragraph_end}"
     return f"para. {paragraph}"
@@ -92,6 +95,7 @@ def source_view(source: dict[str, Any]) -> dict[str, Any]:
         **source,
         # Only web links: a javascript: URL in metadata must not become a link.
         "link": url if re.match(r"^https?://", url, re.IGNORECASE) else None,
+        "zotero_link": (source.get("links") or {}).get("zotero"),
         "downloads": {
             "bibtex": f"{base}?format=bibtex",
             "ris": f"{base}?format=ris",
@@ -222,7 +226,7 @@ class PageResource:
                  "remove_url": page_url(state, **{key: None, "page": None})}
                 for key, label in _FILTERS if state[key]
             ],
-            "unfiltered_url": page_url(state, source=None, author=None, year=None, page=None),
+            "unfiltered_url": page_url(state, source=None, author=None, year=None, collection=None, page=None),
         }
         view.update(self._pages(state, page, page_count))
         view["facets"], view["facets_note"] = self._facets(result.facets, hits, sources, state)
@@ -241,7 +245,7 @@ class PageResource:
             "source": source_view(hit["source"]),
             "citation": citation_view(hit["citation"]),
             "excerpt_markup": trusted_markup(hit["excerpt_html"], "mark", hit["excerpt"]),
-            "locator": locator_label(hit["paragraph"], hit["paragraph_end"]),
+            "locator": locator_label(hit["paragraph"], hit["paragraph_end"], hit.get("page"), hit.get("page_end")),
             "passage_url": passage_page_url(hit["source_id"], hit["number"], q=state["q"], style=state["style"]),
         }
 
@@ -297,10 +301,11 @@ class PageResource:
                 "similarity_percent": math.floor(match.similarity * 100),
                 "source": source_view(source_json(source)),
                 "heading": passage.heading,
-                "locator": locator_label(passage.paragraph, match.last_passage.paragraph_end if match.continued else passage.paragraph_end),
+                "locator": locator_label(passage.paragraph, match.last_passage.paragraph_end if match.continued else passage.paragraph_end,
+                                         *match.pages),
                 "passage_url": passage_page_url(source.id, passage.number, style=state["style"]),
                 "text_markup": marked + (Markup(" <span class=\"continued\">(continues in the next passage)</span>") if match.continued else ""),
-                "citation": citation_view(passage_citation(source, passage, style, match.matched_text)),
+                "citation": citation_view(passage_citation(source, dataclasses.replace(passage, page=match.pages[0], page_end=match.pages[1]), style, match.matched_text)),
             })
         words = re.findall(r"\w+", quote)[:12]
         return {
@@ -346,13 +351,13 @@ class PassagePageResource:
         for name, n in (("previous", number - 1), ("next", number + 1)):
             if 1 <= n <= source.passage_count:
                 near = passage_json(searcher.passage(source_id, n))
-                near["locator"] = locator_label(near["paragraph"], near["paragraph_end"])
+                near["locator"] = locator_label(near["paragraph"], near["paragraph_end"], near["page"], near["page_end"])
                 near["url"] = passage_page_url(source_id, n, q=q, style=style)
                 neighbours[name] = near
         return {
             "source": source_view(source_json(source)),
             "passage": passage_json(passage),
-            "locator": locator_label(passage.paragraph, passage.paragraph_end),
+            "locator": locator_label(passage.paragraph, passage.paragraph_end, passage.page, passage.page_end),
             "citation": citation,
             "self_url": passage_page_url(source_id, number),
             "json_url": f"/sources/{url_quote(source_id, safe='')}/passages/{number}",

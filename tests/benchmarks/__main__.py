@@ -1,10 +1,12 @@
 """`make bench`: speed, scale and ranking quality, side by side with peers.
 
-    .venv/bin/python -m tests.benchmarks [--quick] [--only indexing,latency,http,peers,quality]
+    .venv/bin/python -m tests.benchmarks [--quick] [--only indexing,latency,http,peers,quality,pdf]
 
 Indexing runs on slices of the Gutenberg corpus (10%, 30%, 100%; --quick: 10%
 only, one run each); the largest slice's index serves the latency, HTTP and
-peer measurements.  Results go to tests/benchmarks/results/ as JSON.
+peer measurements.  ``pdf`` generates a 1,000-page two-column corpus (200 with
+--quick; needs pdflatex) and measures PDF ingest (tests/benchmarks/pdf_ingest.py).
+Results go to tests/benchmarks/results/ as JSON.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.benchmarks import report
+from tests.benchmarks import pdf_ingest, report
 from tests.benchmarks.corpus import QUERY_SEED, RESULTS, DatasetMissing, require_gutenberg, write_slices
 from tests.benchmarks.indexing import build_once, measure_slice
 
-SECTIONS = ("indexing", "latency", "http", "peers", "quality")
+SECTIONS = ("indexing", "latency", "http", "peers", "quality", "pdf")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                               "repeats": args.repeats, "workers": args.workers}}
     with tempfile.TemporaryDirectory(prefix="pinpoint-bench-") as tmp:
         work = Path(tmp)
-        if set(args.only) - {"quality"}:
+        if set(args.only) - {"quality", "pdf"}:
             try:
                 require_gutenberg()
                 corpus_sections(args, work, results)
@@ -102,11 +104,16 @@ def main(argv: list[str] | None = None) -> int:
             except DatasetMissing as missing:
                 results["corpus_skipped"] = str(missing)
                 print(f"skipping corpus benchmarks: {missing}", file=sys.stderr)
+        if "pdf" in args.only:
+            results["pdf"] = pdf_ingest.run(work, pages=200 if args.quick else 1000, quick=args.quick)
+            output.write_text(json.dumps(results, indent=1))
         if "quality" in args.only:
             results["quality"] = report.run_quality(work)
     results["seconds"] = round(time.monotonic() - started, 1)
     print()
     report.print_all(results)
+    if results.get("pdf"):
+        pdf_ingest.print_result(results["pdf"])
     output.write_text(json.dumps(results, indent=1))
     print(f"\nwrote {output} ({results['seconds']:.0f} s)")
     return 0

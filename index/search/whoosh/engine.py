@@ -105,6 +105,9 @@ def build_schema(ranking: Ranking = DEFAULT_RANKING) -> fields.Schema:
         number=fields.NUMERIC(int, stored=True),
         paragraph=fields.STORED(),
         paragraph_end=fields.STORED(),
+        page=fields.STORED(),
+        page_end=fields.STORED(),
+        page_breaks=fields.STORED(),
         start=fields.STORED(),
         end=fields.STORED(),
         heading=fields.TEXT(analyzer=stemmed, stored=True),
@@ -113,6 +116,8 @@ def build_schema(ranking: Ranking = DEFAULT_RANKING) -> fields.Schema:
         text=fields.TEXT(analyzer=stemmed, stored=True),
         title=fields.TEXT(analyzer=stemmed),
         author=fields.TEXT(analyzer=names),
+        # Whole collection names, case-folded: a filter matches a name, not a word of it.
+        collection=fields.KEYWORD(lowercase=True, commas=True, scorable=False),
         year=fields.NUMERIC(int),
     )
 
@@ -122,6 +127,8 @@ def source_to_json(source: Source) -> dict:
 
 
 def source_from_json(data: dict) -> Source:
+    if "collections" in data:  # a tuple in the record, a list in JSON
+        data = {**data, "collections": tuple(data["collections"])}
     return Source(**data)
 
 
@@ -153,6 +160,9 @@ def passage_documents(source: Source, passages: Iterable[Passage]) -> Iterator[d
             "number": passage.number,
             "paragraph": passage.paragraph,
             "paragraph_end": passage.paragraph_end,
+            "page": passage.page,
+            "page_end": passage.page_end,
+            "page_breaks": [list(b) for b in passage.page_breaks],
             "start": passage.start,
             "end": passage.end,
             "text": passage.text,
@@ -161,6 +171,8 @@ def passage_documents(source: Source, passages: Iterable[Passage]) -> Iterator[d
         }
         if passage.heading:
             doc["heading"] = passage.heading
+        if source.collections:
+            doc["collection"] = ",".join(name.replace(",", " ") for name in source.collections)
         if year is not None:
             doc["year"] = year
         yield doc
@@ -291,4 +303,8 @@ class WhooshSearcher:
             text=stored["text"],
             start=stored["start"],
             end=stored["end"],
+            # .get: an index written before pages were stored has none.
+            page=stored.get("page"),
+            page_end=stored.get("page_end"),
+            page_breaks=tuple((int(o), str(label)) for o, label in stored.get("page_breaks") or ()),
         )

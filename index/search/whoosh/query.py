@@ -27,7 +27,7 @@ MAX_QUERY_TERMS = 64
 MAX_RESULT_WINDOW = 10_000  # offset + limit: deeper paging is a scraper, not a reader
 
 DEFAULT_FIELDS = ("text", "title")
-QUERY_FIELDS = {"author", "title", "source", "year", "heading", "text"}
+QUERY_FIELDS = {"author", "title", "source", "year", "heading", "text", "collection"}
 TEXT_FIELDS = {"text", "title", "heading"}
 
 _YEAR_RANGE = re.compile(r"\byear:(\d{1,4})?\.\.(\d{1,4})?(?=\s|\)|$)")
@@ -138,6 +138,8 @@ class QueryPlanner:
                 parts.extend(wq.Term(fieldname, w) for w in words)
         if request.source:
             parts.append(wq.Term("source_id", request.source))
+        if request.collection:
+            parts.append(wq.Term("collection", " ".join(request.collection.replace(",", " ").split()).lower()))
         low, high = request.year_from, request.year_to
         if low is not None or high is not None:
             if low is not None and high is not None and low > high:
@@ -229,6 +231,7 @@ def _facets(per_source: dict[str, int], sources: dict[str, Source]) -> dict[str,
     # counts costs nothing extra over the one facet Whoosh computes.
     authors: Counter[str] = Counter()
     years: Counter[str] = Counter()
+    collections: Counter[str] = Counter()
     for source_id, count in per_source.items():
         source = sources.get(source_id)
         if source is None:
@@ -236,11 +239,16 @@ def _facets(per_source: dict[str, int], sources: dict[str, Source]) -> dict[str,
         for name in author_names(source.csl):
             authors[name] += count
         years[str(source.year) if source.year is not None else "n.d."] += count
-    return {
+        for name in source.collections:
+            collections[name] += count
+    facets = {
         "source": dict(sorted(per_source.items(), key=lambda kv: (-kv[1], kv[0]))),
         "author": dict(sorted(authors.items(), key=lambda kv: (-kv[1], kv[0]))),
         "year": dict(sorted(years.items(), key=lambda kv: kv[0], reverse=True)),
     }
+    if collections:  # only libraries from a reference manager have collections
+        facets["collection"] = dict(sorted(collections.items(), key=lambda kv: (-kv[1], kv[0])))
+    return facets
 
 
 class SourceKeys:

@@ -1,0 +1,1 @@
+"""PDF sources: text layer (PDFium), layout repair, printed pages and the file's own metadata."""

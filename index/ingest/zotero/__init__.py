@@ -1,0 +1,1 @@
+"""Zotero libraries: attachments to index, with the metadata and collections Zotero holds."""

@@ -1,0 +1,256 @@
+"""PDF sources: layout repair and printed pages checked against papers whose truth we wrote.
+
+The ground-truth PDFs in tests/fixtures/pdf are made by ``python -m
+tests.pdf_truth`` (pdflatex, LibreOffice) and committed, so these tests need
+neither; ``*.truth.json`` beside each holds its paragraphs, pages (from TeX's
+own .aux for the LaTeX paper), footnotes and references.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pinpoint.index.ingest.pdf import reader as pdf_reader
+from pinpoint.index.ingest.pdf.layout import normalise
+from pinpoint.index.ingest.pdf.limits import PdfLimits
+from pinpoint.index.ingest.readers import SkipFile, read_file
+from tests.pdf_truth import FIXTURES, _COMPOUNDS, score
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "pdf-samples"
+
+
+def truth(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def article():
+    [raw] = read_file(FIXTURES / "article.pdf", FIXTURES)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def report():
+    [raw] = read_file(FIXTURES / "report.pdf", FIXTURES)
+    return raw
+
+
+@pytest.mark.parametrize("name", ["article", "report"])
+def test_body_paragraphs_come_out_whole_in_order_on_their_printed_pages(name, request):
+    raw = request.getfixturevalue(name)
+    result = score(raw.blocks, raw.pages, truth(name))
+    assert result["share_whole_in_order"] >= 0.98, result
+    assert result["right_pages"] == result["paragraphs"], result
+    assert result["furniture_in_paragraphs"] == [] and result["footnotes_in_paragraphs"] == []
+
+
+def test_pages_are_numbered_as_printed_from_153(article):
+    # A footnote that waited for its paragraph to end on the next page keeps its own page.
+    assert list(dict.fromkeys(label for _, label in article.pages)) == ["153", "154", "155"]
+    assert [o for o, _ in article.pages] == sorted(o for o, _ in article.pages)
+
+
+def test_running_heads_and_page_numbers_appear_in_no_block(article, report):
+    for raw, furniture in ((article, ["Journal of Synthetic Studies", "Quill and Rowe"]),
+                           (report, ["Pinpoint Field Report", "Page 2"])):
+        for block in raw.blocks:
+            assert not any(f in block.text for f in furniture), block.text[:80]
+        assert not re.search(r"(?m)^\s*\d{1,3}\s*$", raw.text)
+
+
+def test_footnotes_follow_their_paragraph_whole(article, report):
+    for raw, name in ((article, "article"), (report, "report")):
+        paragraphs = [" ".join(b.text.split()) for b in raw.blocks if b.kind == "paragraph"]
+        for para in truth(name)["paragraphs"]:
+            if para["footnote"]:
+                body = paragraphs.index(" ".join(para["text"].split()))
+                # The footnote is its own block after its paragraph, its number dropped.
+                assert " ".join(para["footnote"].split()) in paragraphs[body + 1:body + 4]
+
+
+def test_line_end_hyphens_are_rejoined_and_real_hyphens_kept(article):
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(FIXTURES / "article.pdf"))
+    raw_text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    pdf.close()
+    broken = re.findall(r"([^\W\d_]+)\ufffe\s*([^\W\d_]+)", raw_text)
+    compounds = {f"{a}-{b}" for a, b in broken} & set(_COMPOUNDS)
+    discretionary = {a + b for a, b in broken if f"{a}-{b}" not in _COMPOUNDS}
+    # The fixture must exercise both kinds, or this test could not fail.
+    assert compounds and discretionary
+    words = set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", article.text))
+    assert compounds <= words
+    assert discretionary <= words
+    assert not any(f"{a}-{b}" in words for a, b in broken if a + b in discretionary)
+
+
+def test_presentation_forms_are_normalised():
+    assert normalise("e\ufb03cient \ufb01eld \ufb02ow") == "efficient field flow"
+    assert normalise("soft\u00adhyphen") == "softhyphen"
+    # Arabic presentation forms fold to the letters a search is typed in.
+    assert normalise("\ufe8d\ufedf") == "\u0627\u0644"
+
+
+def test_references_are_recognised_and_kept_out_of_passages(article):
+    from pinpoint.index.ingest import chunk, clean
+
+    references = [b for b in article.blocks if b.kind == "references"]
+    assert len(references) == len(truth("article")["references"])
+    first = truth("article")["references"][0]
+    assert first.split(".")[0] in references[0].text
+    passages = chunk.chunk(article.id, clean.clean(article))
+    assert not any("Journal of" in p.text and "Studies," in p.text for p in passages)
+
+
+def test_passages_carry_page_and_page_end(article):
+    from pinpoint.index.ingest import chunk, clean
+
+    passages = chunk.chunk(article.id, clean.clean(article))
+    assert {p.page for p in passages} == {"153", "154", "155"}
+    assert any(p.page_end for p in passages)
+    assert all(p.page_end is None or int(p.page_end) == int(p.page) + 1 for p in passages)
+
+
+def test_metadata_title_from_largest_type_doi_from_page_one_and_no_invented_authors(article, report):
+    assert article.meta["title"] == truth("article")["title"]
+    assert article.meta["DOI"] == truth("article")["doi"]
+    assert "author" not in article.meta and "issued" not in article.meta
+    # LibreOffice writes the document's title and author into Info and XMP.
+    assert report.meta["title"] == truth("report")["title"]
+    assert report.meta["author"] == [{"family": "Vance", "given": "Cora"}]
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"", "corrupt or truncated PDF"),
+    (b"%PDF-1.4\n1 0 obj << /Type /Catalog", "corrupt or truncated PDF"),
+    (b"this is not a PDF at all\n" * 20, "corrupt or truncated PDF"),
+])
+def test_unreadable_files_are_skipped_with_a_reason(tmp_path, content, reason):
+    path = tmp_path / "bad.pdf"
+    path.write_bytes(content)
+    with pytest.raises(SkipFile) as skipped:
+        read_file(path, tmp_path)
+    assert reason in skipped.value.reason
+
+
+def test_truncated_pdf_is_skipped_not_fatal(tmp_path):
+    path = tmp_path / "cut.pdf"
+    path.write_bytes((FIXTURES / "article.pdf").read_bytes()[:20_000])
+    try:
+        [raw] = read_file(path, tmp_path)  # PDFium may recover what it can
+        assert raw.text
+    except SkipFile as skipped:
+        assert "corrupt" in skipped.reason or "no text" in skipped.reason or "no body" in skipped.reason
+
+
+def test_time_limit_stops_a_slow_file():
+    with pytest.raises(SkipFile, match="longer than"):
+        pdf_reader.read_pdf_file(FIXTURES / "article.pdf", FIXTURES, PdfLimits(seconds=0.001))
+
+
+def heavy_pdf(path: Path, glyphs: int = 300_000) -> Path:
+    """A one-page PDF whose text layer holds ``glyphs`` characters: tens of MB in PDFium."""
+    content = b"BT /F1 1 Tf " + b"(abcdefghij) Tj " * (glyphs // 10) + b"ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+               b" /Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_memory_limit_stops_a_file_that_needs_more(tmp_path):
+    path = heavy_pdf(tmp_path / "heavy.pdf")
+    with pytest.raises(SkipFile, match="MB"):
+        pdf_reader.read_pdf_file(path, tmp_path, PdfLimits(memory_mb=8))
+
+
+def test_heavy_file_reads_within_the_default_limits(tmp_path):
+    # The same file under the default limit: the limit above is what stopped it.
+    [raw] = pdf_reader.read_pdf_file(heavy_pdf(tmp_path / "heavy.pdf", glyphs=20_000), tmp_path)
+    assert "abcdefghij" in raw.text
+
+
+def _samples() -> list[Path]:
+    if not SAMPLES.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"pdf-samples dataset missing at {SAMPLES}")
+        pytest.skip(f"dataset 'pdf-samples' not found at {SAMPLES}: place ../shared/datasets beside the repository")
+    return sorted(SAMPLES.rglob("*.pdf"))
+
+
+def test_every_sample_is_indexed_or_skipped_with_a_reason():
+    expected_skips = {
+        "libreoffice-writer-password.pdf": "encrypted",
+        "imagemagick-lzw.pdf": "no text layer",
+        "grayscale-image.pdf": "no text layer",
+        "unreadablemetadata.pdf": "corrupt",
+    }
+    outcomes = {}
+    for path in _samples():
+        try:
+            [raw] = read_file(path, SAMPLES)
+            outcomes[path.name] = ("ok", raw)
+        except SkipFile as skipped:
+            assert skipped.reason
+            outcomes[path.name] = ("skip", skipped.reason)
+    for name, reason in expected_skips.items():
+        assert outcomes[name][0] == "skip" and reason in outcomes[name][1], (name, outcomes[name])
+    assert outcomes["multicolumn.pdf"][0] == "ok"
+    assert outcomes["output_with_metadata_pymupdf.pdf"][1].meta["title"] == "Sample PDF with XMP Metadata"
+    geotopo = outcomes["GeoTopo-komprimiert.pdf"][1]
+    # Front matter numbered in roman numerals by its /PageLabels.
+    assert geotopo.pages[0][1] == "i"
+
+
+def test_build_reads_pdfs_ahead_in_order_under_the_time_limit(tmp_path):
+    from pinpoint.index.store.build import build_index
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        shutil.copy(FIXTURES / "article.pdf", folder / f"{name}.pdf")
+    shutil.copy(FIXTURES / "report.pdf", folder / "d.pdf")
+    report = build_index([folder], tmp_path / "index", procs=2)
+    assert report.sources == 4 and not report.skipped
+    (folder / "e.pdf").write_bytes((FIXTURES / "report.pdf").read_bytes() + b"\n")
+    for name in ("a", "b", "c", "d"):
+        (folder / f"{name}.pdf").write_bytes((folder / f"{name}.pdf").read_bytes() + b"\n")
+    report = build_index([folder], tmp_path / "index", procs=2, pdf_limits=PdfLimits(seconds=0.001),
+                         force=True)  # every file skipped: a build the wipe guard would refuse
+    assert report.sources == 0
+    assert sorted(Path(p).name for p, _ in report.skipped) == ["a.pdf", "b.pdf", "c.pdf", "d.pdf", "e.pdf"]
+    assert all("longer than" in reason for _, reason in report.skipped)
+
+
+def test_build_indexes_pdfs_and_skips_bad_ones_with_reasons(tmp_path):
+    from pinpoint.index.store.build import build_index
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "article.pdf", folder / "article.pdf")
+    (folder / "empty.pdf").write_bytes(b"")
+    (folder / "notes.pdf").write_text("not a pdf\n")
+    report = build_index([folder], tmp_path / "index")
+    assert report.sources == 1
+    reasons = dict(report.skipped)
+    assert set(map(lambda p: Path(p).name, reasons)) == {"empty.pdf", "notes.pdf"}
+    assert all("corrupt" in r for r in reasons.values())
