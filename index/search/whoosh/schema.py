@@ -23,7 +23,7 @@ from whoosh.query import Term
 from pinpoint.index.errors import UnknownPassage, UnknownSource
 from pinpoint.index.search.highlight import Highlighter
 from pinpoint.index.search.whoosh.compile import WhooshCompiler
-from pinpoint.index.search.whoosh.query import SourceKeys, author_names, execute_search
+from pinpoint.index.search.whoosh.searcher import SourceKeys, author_names, execute_search
 from pinpoint.index.records import Passage, SearchRequest, SearchResult, Source
 from pinpoint.index.search.whoosh.segment_writer import PassageSegmentWriter
 
