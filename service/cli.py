@@ -31,7 +31,8 @@ def _cmd_index(args, config) -> int:
     for path in sources:
         if not path.exists():
             raise CommandError(f"source path {str(path)!r} does not exist")
-    report = build_index(sources, Path(args.index or config.index_dir), progress=not args.quiet)
+    report = build_index(sources, Path(args.index or config.index_dir), progress=not args.quiet,
+                         engine=args.engine or config.engine)
     _print_build_report(report)
     return 0
 
@@ -52,7 +53,8 @@ def _cmd_serve(args, config) -> int:
     from pinpoint.index.store.versions import open_searcher
 
     index_dir = Path(args.index or config.index_dir)
-    open_searcher(index_dir).close()  # fail here, in one line, rather than in every worker
+    engine = args.engine or config.engine
+    open_searcher(index_dir, engine).close()  # fail here, in one line, rather than in every worker
     if not GUNICORN_CONF.is_file():
         raise CommandError(f"gunicorn configuration not found at {GUNICORN_CONF}")
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
@@ -61,6 +63,7 @@ def _cmd_serve(args, config) -> int:
     env = dict(os.environ)
     env.update(
         PINPOINT_INDEX=str(index_dir.resolve()),
+        PINPOINT_ENGINE=engine,
         PINPOINT_HOST=args.host or config.host,
         PINPOINT_PORT=str(args.port or config.port),
         PINPOINT_WORKERS=str(args.workers or config.workers),
@@ -73,7 +76,7 @@ def _cmd_search(args, config) -> int:
     from pinpoint.index.store.versions import open_searcher
     from pinpoint.service.representations import hit_json
 
-    searcher = open_searcher(Path(args.index or config.index_dir))
+    searcher = open_searcher(Path(args.index or config.index_dir), args.engine or config.engine)
     try:
         result = searcher.search(SearchRequest(q=args.query, limit=args.limit))
         style = args.style or config.default_style
@@ -104,7 +107,7 @@ def _cmd_export(args, config) -> int:
     from pinpoint.service.exports import export_format, render, sources_behind
 
     fmt = export_format(args.format)
-    searcher = open_searcher(Path(args.index or config.index_dir))
+    searcher = open_searcher(Path(args.index or config.index_dir), args.engine or config.engine)
     try:
         sources = searcher.sources()
         if args.query:
@@ -126,23 +129,27 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pinpoint.index.search.engine import ENGINES
+
     parser = argparse.ArgumentParser(prog="pinpoint", description="Search sources and cite passages.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    engine = argparse.ArgumentParser(add_help=False)
+    engine.add_argument("--engine", choices=sorted(ENGINES), help="search engine (default: PINPOINT_ENGINE or whoosh)")
 
-    p = sub.add_parser("index", help="index source folders or files into a new index version")
+    p = sub.add_parser("index", parents=[engine], help="index source folders or files into a new index version")
     p.add_argument("sources", nargs="*", help="folders or files (default: PINPOINT_SOURCES or seeds/)")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_cmd_index)
 
-    p = sub.add_parser("serve", help="serve the HTTP API with gunicorn")
+    p = sub.add_parser("serve", parents=[engine], help="serve the HTTP API with gunicorn")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
     p.add_argument("--host", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
     p.add_argument("--workers", type=int, help="worker processes (default: cores)")
     p.set_defaults(run=_cmd_serve)
 
-    p = sub.add_parser("search", help="search the index from the command line")
+    p = sub.add_parser("search", parents=[engine], help="search the index from the command line")
     p.add_argument("query")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
     p.add_argument("--limit", type=_positive_int, default=10)
@@ -150,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the same JSON as GET /search")
     p.set_defaults(run=_cmd_search)
 
-    p = sub.add_parser("export", help="write the library's (or a search's) sources as BibTeX, CSL-JSON or RIS")
+    p = sub.add_parser("export", parents=[engine], help="write the library's (or a search's) sources as BibTeX, CSL-JSON or RIS")
     p.add_argument("--format", default="bibtex", choices=["bibtex", "csl-json", "ris"])
     p.add_argument("--query", help="only the sources behind this search")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")

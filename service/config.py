@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pinpoint.index.search.engine import DEFAULT_ENGINE, ENGINES
+
 
 class ConfigError(ValueError):
     """A setting in the environment cannot be used; the message names it."""
@@ -15,6 +17,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Config:
     index_dir: Path = Path("var/index")
+    engine: str = DEFAULT_ENGINE
     sources: tuple[Path, ...] = (Path("seeds"),)
     host: str = "127.0.0.1"
     port: int = 8000
@@ -40,6 +43,7 @@ class Config:
 # (a test keeps the two in step).
 SETTINGS: dict[str, str] = {
     "PINPOINT_INDEX": "index directory (default var/index)",
+    "PINPOINT_ENGINE": "search engine that builds and serves the index: `whoosh` (embedded, the default)",
     "PINPOINT_SOURCES": "source folders or files for `pinpoint index`, separated by ':' (default seeds)",
     "PINPOINT_HOST": "address `pinpoint serve` binds (default 127.0.0.1)",
     "PINPOINT_PORT": "port `pinpoint serve` binds (default 8000)",
@@ -91,8 +95,12 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
     if log_format not in ("json", "text"):
         raise ConfigError(f"PINPOINT_LOG_FORMAT must be json or text, not {log_format!r}")
     metrics_dir = env.get("PROMETHEUS_MULTIPROC_DIR")
+    engine = env.get("PINPOINT_ENGINE") or DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise ConfigError(f"PINPOINT_ENGINE must be one of {', '.join(sorted(ENGINES))}, not {engine!r}")
     return Config(
         index_dir=Path(env.get("PINPOINT_INDEX") or "var/index"),
+        engine=engine,
         sources=sources or (Path("seeds"),),
         host=env.get("PINPOINT_HOST") or "127.0.0.1",
         port=_int(env, "PINPOINT_PORT", 8000, minimum=1),
