@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from pinpoint.index.errors import IndexError_
@@ -74,28 +75,25 @@ def _cmd_serve(args, config) -> int:
 
 def _cmd_search(args, config) -> int:
     from pinpoint.index.store.versions import open_searcher
-    from pinpoint.service.representations import hit_json
+    from pinpoint.service.representations import search_json
 
+    started = time.perf_counter()
     searcher = open_searcher(Path(args.index or config.index_dir), args.engine or config.engine)
     try:
-        result = searcher.search(SearchRequest(q=args.query, limit=args.limit))
+        request = SearchRequest(q=args.query, limit=args.limit)
+        result = searcher.search(request)
         style = args.style or config.default_style
-        hits = [hit_json(hit, style) for hit in result.hits]
+        body = search_json(result, request, style, (time.perf_counter() - started) * 1000)
     finally:
         searcher.close()
     if args.json:
-        json.dump(
-            {"query": result.query, "corrected_query": result.corrected_query, "total": result.total, "hits": hits},
-            sys.stdout,
-            ensure_ascii=False,
-            indent=2,
-        )
+        json.dump(body, sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
     if result.corrected_query:
         print(f"did you mean: {result.corrected_query}")
     print(f"{result.total} passages match {result.query!r}")
-    for hit in hits:
+    for hit in body["hits"]:
         print(f"\n{hit['rank']}. {hit['source']['title']} [{hit['passage_id']}] score {hit['score']}")
         print(f"   {hit['excerpt']}")
         print(f"   {hit['citation']['in_text']}")

@@ -8,7 +8,7 @@ import falcon
 from pinpoint.service.cache import VersionedMemo
 from pinpoint.service.config import Config
 from pinpoint.service.params import search_request, style_param
-from pinpoint.service.representations import hit_json
+from pinpoint.service.representations import search_json
 
 
 class SearchResource:
@@ -25,16 +25,5 @@ class SearchResource:
         style = style_param(req, self._config)
         searcher = self._index.searcher()
         result = searcher.search(request)
-        hits = [hit_json(hit, style, self._memo, searcher.version) for hit in result.hits]
-        resp.media = {
-            "query": result.query,
-            "corrected_query": result.corrected_query,
-            "matched_all_terms": result.matched_all_terms,
-            "total": result.total,
-            "limit": request.limit,
-            "offset": request.offset,
-            "style": style,
-            "took_ms": round((time.perf_counter() - started) * 1000, 2),
-            "facets": result.facets,
-            "hits": hits,
-        }
+        took_ms = (time.perf_counter() - started) * 1000
+        resp.media = search_json(result, request, style, took_ms, self._memo, searcher.version)
