@@ -7,6 +7,7 @@ import falcon
 
 from pinpoint.service.cache import VersionedMemo
 from pinpoint.service.config import Config
+from pinpoint.service.metrics import cache_lookups
 from pinpoint.service.params import search_request, style_param
 from pinpoint.service.representations import search_json
 
@@ -15,7 +16,7 @@ class SearchResource:
     def __init__(self, index, config: Config):
         self._index = index
         self._config = config
-        self._memo = VersionedMemo()
+        self._memo = VersionedMemo(on_lookup=cache_lookups("render"))
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         started = time.perf_counter()
