@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pinpoint.service.citations.errors import InvalidCitationData
+from pinpoint.index.errors import InvalidCitationData
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",

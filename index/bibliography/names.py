@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from pinpoint.service.citations.errors import InvalidCitationData
+from pinpoint.index.errors import InvalidCitationData
 
 
 @dataclass(frozen=True)
