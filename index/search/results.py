@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pinpoint.index.bibliography.csl import author_names
+from pinpoint.index.bibliography.names import author_names
 from pinpoint.index.errors import BadQuery
 from pinpoint.index.records import SearchRequest, Source
 
