@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pinpoint.index.bibliography.dates import issued_year
+
 
 @dataclass(frozen=True)
 class RawSource:
@@ -123,11 +125,7 @@ class Source:
 
     @property
     def year(self) -> int | None:
-        parts = (self.csl.get("issued") or {}).get("date-parts") or [[]]
-        try:
-            return int(parts[0][0])
-        except (IndexError, TypeError, ValueError):
-            return None
+        return issued_year(self.csl)
 
 
 @dataclass(frozen=True)
@@ -171,6 +169,9 @@ class SearchRequest:
     # Counting every match per source, author and year costs on common words;
     # without it SearchResult.facets is empty.
     facets: bool = True
+    # A query tree (index.search.syntax) built by code rather than typed, such
+    # as quote lookup's; when given, ``q`` is not parsed.
+    query: Any = None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ def create_app(config: Config, index=None) -> falcon.App:
     """Build the WSGI app.  ``index`` (anything with ``.searcher()``) defaults to
     the live, self-reloading index at ``config.index_dir``; it is opened lazily
     so gunicorn workers each open their own after fork."""
-    index = index if index is not None else LiveIndex(config.index_dir, reload_seconds=config.reload_seconds)
+    if index is None:
+        index = LiveIndex(config.index_dir, reload_seconds=config.reload_seconds, engine=config.engine)
     middleware = [
         RequestId(),
         RequestLogContext(),

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pinpoint.index.search.engine import DEFAULT_ENGINE, ENGINES
+
 
 class ConfigError(ValueError):
     """A setting in the environment cannot be used; the message names it."""
@@ -15,10 +17,11 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Config:
     index_dir: Path = Path("var/index")
+    engine: str = DEFAULT_ENGINE
     sources: tuple[Path, ...] = (Path("seeds"),)
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 2
+    workers: int = field(default_factory=lambda: default_workers())
     default_style: str = "apa"
     # Limits that keep one request from tying up a worker; see README "Settings".
     max_query_chars: int = 1000
@@ -43,6 +46,7 @@ class Config:
 # (a test keeps the two in step).
 SETTINGS: dict[str, str] = {
     "PINPOINT_INDEX": "index directory (default var/index)",
+    "PINPOINT_ENGINE": "search engine that builds and serves the index: `whoosh` (embedded, the default)",
     "PINPOINT_SOURCES": "source folders or files for `pinpoint index`, separated by ':' (default seeds)",
     "PINPOINT_HOST": "address `pinpoint serve` binds (default 127.0.0.1)",
     "PINPOINT_PORT": "port `pinpoint serve` binds (default 8000)",
@@ -50,7 +54,7 @@ SETTINGS: dict[str, str] = {
     "PINPOINT_DEFAULT_STYLE": "citation style when a request names none (default apa)",
     "PINPOINT_MAX_QUERY_CHARS": "longest accepted query, in characters (default 1000)",
     "PINPOINT_MAX_LIMIT": "largest accepted `limit` (default 100)",
-    "PINPOINT_MAX_OFFSET": "largest accepted `offset` (default 10000)",
+    "PINPOINT_MAX_OFFSET": "how deep results may be paged: the largest accepted `offset` + `limit` (default 10000)",
     "PINPOINT_MAX_QUOTE_CHARS": "longest quote accepted by /cite (default 20000)",
     "PINPOINT_RELOAD_SECONDS": "how often a worker looks for a new index version (default 1)",
     "PINPOINT_CORS_ORIGINS": "comma-separated origins allowed by CORS (default: none, CORS off)",
@@ -60,6 +64,11 @@ SETTINGS: dict[str, str] = {
     "PINPOINT_PDF_MEMORY_MB": "memory, in MB, reading one PDF may take before it is skipped (default 1024)",
     "PINPOINT_ADMIN_TOKEN": "bearer token that turns on GET/POST /admin/reindex (default: unset, endpoint off)",
 }
+
+
+def default_workers() -> int:
+    """gunicorn workers when PINPOINT_WORKERS is unset: one per core."""
+    return os.cpu_count() or 1
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
@@ -96,12 +105,16 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
     if log_format not in ("json", "text"):
         raise ConfigError(f"PINPOINT_LOG_FORMAT must be json or text, not {log_format!r}")
     metrics_dir = env.get("PROMETHEUS_MULTIPROC_DIR")
+    engine = env.get("PINPOINT_ENGINE") or DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise ConfigError(f"PINPOINT_ENGINE must be one of {', '.join(sorted(ENGINES))}, not {engine!r}")
     return Config(
         index_dir=Path(env.get("PINPOINT_INDEX") or "var/index"),
+        engine=engine,
         sources=sources or (Path("seeds"),),
         host=env.get("PINPOINT_HOST") or "127.0.0.1",
         port=_int(env, "PINPOINT_PORT", 8000, minimum=1),
-        workers=_int(env, "PINPOINT_WORKERS", os.cpu_count() or 1, minimum=1),
+        workers=_int(env, "PINPOINT_WORKERS", default_workers(), minimum=1),
         default_style=env.get("PINPOINT_DEFAULT_STYLE") or "apa",
         max_query_chars=_int(env, "PINPOINT_MAX_QUERY_CHARS", 1000, minimum=1),
         max_limit=_int(env, "PINPOINT_MAX_LIMIT", 100, minimum=1),

@@ -16,8 +16,8 @@ from pinpoint.index.bibliography.bibtex import to_bibtex
 from pinpoint.index.bibliography.keys import citation_keys
 from pinpoint.index.records import SearchRequest, Source
 from pinpoint.service.citations import cite
-from pinpoint.service.citations.csljson import to_csl_json
-from pinpoint.service.citations.ris import to_ris
+from pinpoint.index.bibliography.csljson import to_csl_json
+from pinpoint.index.bibliography.ris import to_ris
 
 
 @dataclass(frozen=True)

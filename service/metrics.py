@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import falcon
@@ -60,14 +61,23 @@ CACHE_LOOKUPS = Counter(
 PROCESS_METRICS = (REQUESTS, LATENCY, CACHE_LOOKUPS)
 
 
-def cache_hit(name: str) -> None:
-    """Count a hit in the cache called ``name`` (a fixed identifier, never a key)."""
-    CACHE_LOOKUPS.labels(cache=name, result="hit").inc()
+def cache_lookups(name: str) -> Callable[[bool], None]:
+    """A counter of lookups in the cache called ``name``: call it with whether each one hit.
 
+    Like the request counters, a sample that cannot be written (a vanished
+    PROMETHEUS_MULTIPROC_DIR) costs the metric, never the answer.
+    """
+    failed = []
 
-def cache_miss(name: str) -> None:
-    """Count a miss in the cache called ``name`` (a fixed identifier, never a key)."""
-    CACHE_LOOKUPS.labels(cache=name, result="miss").inc()
+    def count(found: bool) -> None:
+        try:
+            CACHE_LOOKUPS.labels(cache=name, result="hit" if found else "miss").inc()
+        except OSError:
+            if not failed:
+                log.warning("cannot record cache metrics", exc_info=True)
+                failed.append(True)
+
+    return count
 
 
 def route_label(uri_template: str | None, path: str, static_prefixes: tuple[str, ...] = ()) -> str:

@@ -1,39 +1,23 @@
-"""Records from ``index`` shaped into the JSON the API documents.
+"""Records from ``index`` shaped into the JSON the API documents: one place per view.
 
-Kept apart from the resources so the search, passage and source routes (and
-the page) render a source, a passage or a citation the same way.
+The JSON routes, the search page and the command line all render a source, a
+passage and its neighbours, a search result and a quote's citation through
+these functions, so the three cannot disagree.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from urllib.parse import quote
 
-from pinpoint.index.records import Hit, Match, Passage, Source
+from pinpoint.index.bibliography.dates import issued_iso
+from pinpoint.index.bibliography.names import display_name
+from pinpoint.index.errors import UnknownPassage
+from pinpoint.index.records import Hit, Match, Passage, SearchRequest, SearchResult, Source
+from pinpoint.index.search.quotes import QuoteMatch
 from pinpoint.service.cache import VersionedMemo
 from pinpoint.service.citations import Citation, Locator, cite, quotation
-
-
-def display_name(name: dict[str, Any]) -> str:
-    if "literal" in name:
-        return name["literal"]
-    parts = [
-        name.get("given"),
-        name.get("dropping-particle"),
-        name.get("non-dropping-particle"),
-        name.get("family"),
-        name.get("suffix"),
-    ]
-    return " ".join(p for p in parts if p)
-
-
-def issued_string(csl: dict[str, Any]) -> str | None:
-    """ISO-style date at the precision the source states: '2014', '2014-07', '2014-07-01'."""
-    parts = (csl.get("issued") or {}).get("date-parts") or [[]]
-    stated = [int(p) for p in parts[0] if str(p).strip().lstrip("-").isdigit()]
-    if not stated:
-        return None
-    return "-".join([f"{stated[0]:04d}"] + [f"{p:02d}" for p in stated[1:3]])
 
 
 NO_AUTHOR = "no author stated"
@@ -48,7 +32,7 @@ def source_json(source: Source) -> dict[str, Any]:
         "authors": [display_name(a) for a in csl.get("author", [])],
         # Said outright, so a reader never takes a missing name for a lost one.
         "author_note": None if csl.get("author") else NO_AUTHOR,
-        "issued": issued_string(csl),
+        "issued": issued_iso(csl),
         "container": csl.get("container-title"),
         "publisher": csl.get("publisher"),
         "url": csl.get("URL"),
@@ -99,6 +83,26 @@ def citation_json(citation: Citation, quoted: str | None = None) -> dict[str, An
 
 def passage_citation(source: Source, passage: Passage, style: str, quoted: str) -> dict[str, Any]:
     return citation_json(cite(source.csl, style, locator_for(passage)), quoted)
+
+
+def quote_citation(match: QuoteMatch, style: str) -> dict[str, Any]:
+    """A found quote's citation: a quote running on into following passages is
+    cited for every paragraph it covers, wherever it is shown."""
+    page, page_end = match.pages  # the pages the quote itself lies on, for a paginated source
+    cited = dataclasses.replace(match.passage, paragraph_end=match.last_passage.paragraph_end,
+                                page=page, page_end=page_end)
+    return passage_citation(match.source, cited, style, match.matched_text)
+
+
+def neighbours(searcher, passage: Passage) -> tuple[Passage | None, Passage | None]:
+    """The passages before and after ``passage`` in its source (None at either end)."""
+    around = []
+    for number in (passage.number - 1, passage.number + 1):
+        try:
+            around.append(searcher.passage(passage.source_id, number) if number >= 1 else None)
+        except UnknownPassage:
+            around.append(None)
+    return around[0], around[1]
 
 
 def _fragment_part(words: list[str]) -> str:
@@ -164,3 +168,20 @@ def hit_json(hit: Hit, style: str, memo: VersionedMemo | None = None, version: s
         citation=citation_json(citation, hit.excerpt),
     )
     return body
+
+
+def search_json(result: SearchResult, request: SearchRequest, style: str, took_ms: float,
+                memo: VersionedMemo | None = None, version: str | None = None) -> dict[str, Any]:
+    """The body of ``GET /search``; ``pinpoint search --json`` prints the same."""
+    return {
+        "query": result.query,
+        "corrected_query": result.corrected_query,
+        "matched_all_terms": result.matched_all_terms,
+        "total": result.total,
+        "limit": request.limit,
+        "offset": request.offset,
+        "style": style,
+        "took_ms": round(took_ms, 2),
+        "facets": result.facets,
+        "hits": [hit_json(hit, style, memo, version) for hit in result.hits],
+    }

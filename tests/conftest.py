@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from pathlib import Path
@@ -12,6 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 # The CLI and servers under test run from the same interpreter as the tests.
 PINPOINT = [sys.executable, "-m", "pinpoint.service.cli"]
+# The engines the contract tests run against (comma-separated names); an
+# engine that needs a server reads where it is from its own settings.
+ENGINES_UNDER_TEST = [e for e in os.environ.get("PINPOINT_TEST_ENGINES", "whoosh").split(",") if e]
 
 
 def free_port() -> int:
@@ -44,3 +48,19 @@ def client(app_config):
     from pinpoint.service.app import create_app
 
     return testing.TestClient(create_app(app_config))
+
+
+@pytest.fixture(scope="module", params=ENGINES_UNDER_TEST)
+def engine_name(request) -> str:
+    """Each engine under test in turn (PINPOINT_TEST_ENGINES, default whoosh)."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def corpus_searcher(engine_name, tmp_path_factory):
+    """tests/engine_corpus.py written and opened by the engine under test."""
+    from tests.engine_corpus import open_corpus
+
+    searcher = open_corpus(tmp_path_factory.mktemp(f"corpus-{engine_name}"), engine_name)
+    yield searcher
+    searcher.close()

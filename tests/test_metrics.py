@@ -129,13 +129,27 @@ def test_missing_index_reports_not_ready_and_still_answers(tmp_path):
 
 def test_cache_counters_are_named_by_cache_and_result(client):
     before = scrape(client)
-    metrics.cache_hit("test-cache")
-    metrics.cache_hit("test-cache")
-    metrics.cache_miss("test-cache")
+    count = metrics.cache_lookups("test-cache")
+    count(True)
+    count(True)
+    count(False)
     after = scrape(client)
     for result, moved in (("hit", 2), ("miss", 1)):
         labels = {"cache": "test-cache", "result": result}
         assert value(after, "pinpoint_cache_lookups_total", **labels) == value(before, "pinpoint_cache_lookups_total", **labels) + moved
+
+
+def test_search_reports_its_render_cache(client):
+    labels = lambda result: {"cache": "render", "result": result}  # noqa: E731
+    before = scrape(client)
+    client.simulate_get("/search", params={"q": "alliance treaty", "style": "harvard"})
+    middle = scrape(client)
+    client.simulate_get("/search", params={"q": "alliance treaty", "style": "harvard"})
+    after = scrape(client)
+    # The first search formats sources and citations (misses); the same search again reuses them.
+    assert value(middle, "pinpoint_cache_lookups_total", **labels("miss")) > value(before, "pinpoint_cache_lookups_total", **labels("miss"))
+    assert value(after, "pinpoint_cache_lookups_total", **labels("miss")) == value(middle, "pinpoint_cache_lookups_total", **labels("miss"))
+    assert value(after, "pinpoint_cache_lookups_total", **labels("hit")) > value(middle, "pinpoint_cache_lookups_total", **labels("hit"))
 
 
 def test_route_label_for_static_and_unrouted_paths():

@@ -27,6 +27,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pinpoint.index.errors import BadQuery, UnknownPassage
 from pinpoint.index.search.engine import Searcher
+from pinpoint.index.search.syntax import Or, Phrase
 from pinpoint.index.records import Passage, SearchRequest, Source
 
 # Measured by `.venv/bin/python -m tests.benchmarks.quote_attribution` (seed
@@ -206,9 +207,10 @@ def quote_fragments(quote: str, vocabulary: frozenset[str] | None = None) -> tup
     return tuple(fragments)
 
 
-def query_for(fragments: Sequence[Sequence[str]]) -> str | None:
-    """An any-word query over the quote's longer words, each quoted so that
-    nothing in the quote is read as query syntax."""
+def query_for(fragments: Sequence[Sequence[str]]) -> Or | None:
+    """An any-word query over the quote's longer words, each a one-word phrase
+    in the passage text: built as a tree, so nothing in the quote is read as
+    query syntax."""
     words: list[str] = []
     for fragment in fragments:
         words.extend(fragment)
@@ -220,7 +222,7 @@ def query_for(fragments: Sequence[Sequence[str]]) -> str | None:
             break
     if not chosen:
         chosen = [w for w in dict.fromkeys(words) if w.isalnum()][:QUERY_WORDS]
-    return " OR ".join(f'text:"{w}"' for w in chosen) or None
+    return Or(tuple(Phrase(w, field="text") for w in chosen)) if chosen else None
 
 
 @dataclass(frozen=True)
@@ -440,12 +442,14 @@ def find_quote(
 
 
 def _candidates(searcher: Searcher, fragments) -> list[Passage]:
-    q = query_for(fragments)
-    if q is None:
+    query = query_for(fragments)
+    if query is None:
         return []
     try:
         # Only the passages' text is aligned: no excerpts to mark, no facets to count.
-        result = searcher.search(SearchRequest(q=q, limit=CANDIDATE_PASSAGES, highlight=False, facets=False))
+        result = searcher.search(
+            SearchRequest(q="", query=query, limit=CANDIDATE_PASSAGES, highlight=False, facets=False)
+        )
     except BadQuery:
         # Every word was one the index never stores (stop words): nothing to align against.
         return []

@@ -27,11 +27,13 @@ from pinpoint.index.extras import MissingExtra
 from pinpoint.index.search.quotes import QuoteError, find_quote
 from pinpoint.service.citations import STYLES, UnknownStyle
 from pinpoint.service.config import Config
-from pinpoint.service.params import passage_number, search_request, style_param, text_param
+from pinpoint.service.params import check_window, passage_number, search_request, style_param, text_param
 from pinpoint.service.representations import (
     hit_json,
+    neighbours,
     passage_citation,
     passage_json,
+    quote_citation,
     source_json,
 )
 
@@ -203,6 +205,7 @@ class PageResource:
         last_page = self._config.max_offset // request.limit + 1
         page = req.get_param_as_int("page", min_value=1, max_value=last_page, default=1)
         request = dataclasses.replace(request, offset=(page - 1) * request.limit)
+        check_window(request, self._config)
         result = searcher.search(request)
         # At most one page of cards even if an engine hands back more than asked.
         hits = [self._hit_view(hit_json(hit, style), state) for hit in result.hits[: request.limit]]
@@ -305,7 +308,7 @@ class PageResource:
                                          *match.pages),
                 "passage_url": passage_page_url(source.id, passage.number, style=state["style"]),
                 "text_markup": marked + (Markup(" <span class=\"continued\">(continues in the next passage)</span>") if match.continued else ""),
-                "citation": citation_view(passage_citation(source, dataclasses.replace(passage, page=match.pages[0], page_end=match.pages[1]), style, match.matched_text)),
+                "citation": citation_view(quote_citation(match, style)),
             })
         words = re.findall(r"\w+", quote)[:12]
         return {
@@ -347,13 +350,13 @@ class PassagePageResource:
         source = searcher.source(source_id)
         passage = searcher.passage(source_id, number)
         citation = citation_view(passage_citation(source, passage, style, passage.text))
-        neighbours = {}
-        for name, n in (("previous", number - 1), ("next", number + 1)):
-            if 1 <= n <= source.passage_count:
-                near = passage_json(searcher.passage(source_id, n))
-                near["locator"] = locator_label(near["paragraph"], near["paragraph_end"], near["page"], near["page_end"])
-                near["url"] = passage_page_url(source_id, n, q=q, style=style)
-                neighbours[name] = near
+        around = {}
+        for name, near in zip(("previous", "next"), neighbours(searcher, passage)):
+            if near is not None:
+                view = passage_json(near)
+                view["locator"] = locator_label(near.paragraph, near.paragraph_end, near.page, near.page_end)
+                view["url"] = passage_page_url(source_id, near.number, q=q, style=style)
+                around[name] = view
         return {
             "source": source_view(source_json(source)),
             "passage": passage_json(passage),
@@ -361,6 +364,6 @@ class PassagePageResource:
             "citation": citation,
             "self_url": passage_page_url(source_id, number),
             "json_url": f"/sources/{url_quote(source_id, safe='')}/passages/{number}",
-            "previous": neighbours.get("previous"),
-            "next": neighbours.get("next"),
+            "previous": around.get("previous"),
+            "next": around.get("next"),
         }

@@ -55,7 +55,9 @@ class ReadAhead:
             if read.connection in ready or read.deadline <= now:
                 del self.running[path]
                 try:
-                    self.done[path] = read.finish(timed_out=read.connection not in ready)
+                    # Past its deadline is over the limit even if the answer has just
+                    # arrived: the limit holds however busy this parent was.
+                    self.done[path] = read.finish(timed_out=read.connection not in ready or read.deadline <= now)
                 except SkipFile as skipped:
                     self.done[path] = skipped
 
