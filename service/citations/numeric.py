@@ -10,6 +10,8 @@ the point of a Pinpoint citation, so Vancouver uses the same bracketed form.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from service.citations import names
 from service.citations.casing import sentence_case, title_case
 from service.citations.citation import Citation
@@ -18,6 +20,16 @@ from service.citations.editions import edition
 from service.citations.locators import PARA, Locator, condensed_pages
 from service.citations.markup import Styled, quoted
 from service.citations.work import Work
+
+
+def _ieee_name(name: names.Name) -> str:
+    """"J. S. Nye Jr.": initials first, the suffix without a comma, as IEEE's CSL style writes it."""
+    text = names.natural(replace(name, suffix=""), names.initials(name.given))
+    return f"{text} {name.suffix}" if name.suffix and not name.literal else text
+
+
+def _pages(page: str) -> str:
+    return f"{'pp.' if chr(0x2013) in page else 'p.'} {page}" if page else ""
 
 
 def _marker(locator: Locator | None) -> str:
@@ -32,16 +44,25 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
     ref = Styled().add("[1] ")
     creators = work.authors or (work.editors if work.edited_only else ())
     if creators:
-        ref.add(names.listed(creators, lambda i, n: names.natural(n, names.initials(n.given)),
-                             conjunction="and", serial_comma=True, et_al_min=7, use_first=1,
-                             et_al=" et al."))
+        if len(creators) >= 7:
+            # IEEE Reference Guide: seven or more names give the first and "et al." in italics.
+            ref.add(_ieee_name(creators[0]) + " ").italic("et al.")
+        else:
+            ref.add(names.join([_ieee_name(n) for n in creators], "and", serial_comma=True))
         # IEEE Reference Guide: an edited book lists its editors with "Ed."/"Eds.".
         ref.add(", " if work.authors else f", {'Eds.' if len(work.editors) > 1 else 'Ed.'}, ")
     warnings: tuple[str, ...] = ()
     date = work.issued.month_day_year(IEEE_MONTHS) if work.issued else ""
-    if work.kind == "book":
+    if work.kind == "book" and work.csl_type == "dataset":
+        # IEEE's CSL style quotes a data set's title and gives its DOI.
+        ref.add(quoted(title_case(work.title), "."))
+        pub = ", ".join(p for p in (_publication(work, ": "), str(work.issued.year) if work.issued else "") if p)
+        ref.add(f" {pub}" if pub else "").end()
+        ref.add(f" doi: {work.doi}." if work.doi else "")
+    elif work.kind == "book":
         ref.italic(title_case(work.title))
-        ref.add(", " + edition(work.edition, "ed.") if work.edition else "").end()
+        extras = [edition(work.edition, "ed."), f"vol. {work.volume}" if work.volume else ""]
+        ref.add("".join(f", {e}" for e in extras if e)).end()
         pub = ", ".join(p for p in (_publication(work, ": "), str(work.issued.year) if work.issued else "") if p)
         ref.add(f" {pub}" if pub else "").end()
     else:
@@ -51,7 +72,7 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
         if work.kind == "chapter":
             ref.add(" in ").italic(title_case(work.container))
             if work.editors:
-                eds = names.join([names.natural(n, names.initials(n.given)) for n in work.editors], "and",
+                eds = names.join([_ieee_name(n) for n in work.editors], "and",
                                  serial_comma=True)
                 ref.add(f", {eds}, {'Eds' if len(work.editors) > 1 else 'Ed'}.")
             tail = [_publication(work, ": ") + (f", {work.issued.year}" if work.issued else ""),
@@ -68,11 +89,14 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
             if work.kind == "article-journal" and work.issued and work.issued.day:
                 month_year = f"{IEEE_MONTHS[work.issued.month - 1]} {work.issued.year}"
             tail = [f"vol. {work.volume}" if work.volume else "", f"no. {work.issue}" if work.issue else "",
-                    f"pp. {work.page}" if work.page else "", month_year]
+                    _pages(work.page), month_year]
         elif work.kind == "report":
+            # IEEE Reference Guide (reports): "Abbrev. Name of Co., City of Co., Rep. xxx, Mon. year".
             series = (f"{work.series}, no. {work.number}" if work.series and work.number
-                      else f"Rep. {work.number}" if work.number else work.series)
-            tail = [_publication(work, ", "), series, date]
+                      else f"{work.genre or 'Rep.'} {work.number}" if work.number else work.series)
+            month_year = (f"{IEEE_MONTHS[work.issued.month - 1]} {work.issued.year}" if work.issued
+                          and work.issued.month else str(work.issued.year) if work.issued else "")
+            tail = [work.publisher, work.place, series, month_year]
         else:
             tail = ["" if work.author_is(work.site) else work.site, date]
         tail = [t for t in tail if t]
