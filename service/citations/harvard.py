@@ -51,7 +51,8 @@ def render(work: Work, locator: Locator | None) -> Citation:
     title, warnings = sentence_case(work.title, capitalise_after_colon=False) if work.title else ("", ())
     ref = Styled()
     _creators(work, ref)
-    italic = work.kind in ITALIC_TITLE_KINDS
+    # A data set's title is quoted, as Cite Them Right's CSL style has it.
+    italic = work.kind in ITALIC_TITLE_KINDS and work.csl_type != "dataset"
     if work.authors or work.edited_only:
         ref.add(f" ({_year(work)}) ")
         ref.italic(title) if italic else ref.add(quoted(title, single=True))

@@ -34,14 +34,28 @@ def _authors(authors: tuple[names.Name, ...]) -> str:
 
 
 def _date(work: Work) -> str:
-    return work.issued.day_month_year(MLA_MONTHS) if work.issued else ""
+    """Day, month and year as published; a journal issue is dated by month or season and year."""
+    if work.issued is None:
+        return ""
+    date = work.issued
+    if work.kind == "article-journal" and date.day is not None:
+        date = type(date)(date.year, date.month)
+    return date.day_month_year(MLA_MONTHS)
+
+
+def _italic_title(work: Work) -> bool:
+    """Self-contained works are italic (MLA 9, titles); so is a web page with no website named
+    as its container, as MLA's CSL style has it.  A data set's title is quoted, as there."""
+    if work.csl_type == "dataset":
+        return False
+    return work.kind in ITALIC_TITLE_KINDS or (work.kind == "webpage" and not work.container)
 
 
 def _organisation_is_publisher(work: Work) -> bool:
-    """MLA 9 5.7: a work by an organisation that also publishes it starts with its title; the
-    organisation is named once, as publisher."""
-    return len(work.authors) == 1 and work.authors[0].is_corporate and bool(work.publisher) and work.author_is(
-        work.publisher)
+    """MLA 9 (organization as author and publisher): a work by an organisation that also publishes
+    it, or whose website it is, starts with its title; the organisation is named once."""
+    return len(work.authors) == 1 and work.authors[0].is_corporate and any(
+        site and work.author_is(site) for site in (work.publisher, work.container))
 
 
 def _creators(work: Work) -> tuple[names.Name, ...]:
@@ -93,11 +107,11 @@ def render(work: Work, locator: Locator | None) -> Citation:
                                             ", editors" if len(work.editors) > 1 else ", editor")).end().add(" ")
     title = title_case(work.title) if work.title else ""
     if title:
-        if work.kind in ITALIC_TITLE_KINDS:
+        if _italic_title(work):
             ref.italic(title).end()
         else:
             ref.add(quoted(title, "."))
-    container = work.container if not work.author_is(work.container) else ""
+    container = work.container if _organisation_is_publisher(work) or not work.author_is(work.container) else ""
     elements = _container_elements(work)
     if container:
         ref.add(" ").italic(title_case(container))
@@ -111,11 +125,13 @@ def render(work: Work, locator: Locator | None) -> Citation:
         ref.add(f" Accessed {work.accessed.day_month_year(MLA_MONTHS)}.")
     if _creators(work):
         who = names.surnames_in_text(_creators(work), et_al_min=3, conjunction="and", serial_comma=True)
-    elif work.kind in ITALIC_TITLE_KINDS:
+    elif _italic_title(work):
         who = title_case(work.title.split(":")[0])
     else:
         who = quoted(title_case(work.title.split(":")[0])) if work.title else ""
     where = PAR.format(locator) if locator else ""
     # MLA 9 6.18: a page number follows the author with no comma; 6.22: "par." is set off by one.
     sep = " " if locator and locator.kind == PAGE else ", "
+    if where and sep == ", " and who.endswith("\u201d"):
+        return Citation("mla", ref.plain(), ref.html(), f"({who[:-1]},\u201d {where})")  # a comma goes inside the quotation marks
     return Citation("mla", ref.plain(), ref.html(), f"({sep.join(p for p in (who, where) if p)})")

@@ -15,7 +15,7 @@ from dataclasses import replace
 from service.citations import names
 from service.citations.casing import sentence_case, title_case
 from service.citations.citation import Citation
-from service.citations.dates import IEEE_MONTHS
+from service.citations.dates import IEEE_MONTHS, NLM_MONTHS
 from service.citations.editions import edition
 from service.citations.locators import PARA, Locator, condensed_pages
 from service.citations.markup import Styled, quoted
@@ -98,7 +98,7 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
                           and work.issued.month else str(work.issued.year) if work.issued else "")
             tail = [work.publisher, work.place, series, month_year]
         else:
-            tail = ["" if work.author_is(work.site) else work.site, date]
+            tail = [work.site, date]  # an organisation is named again as the site (IEEE: '"Title." IEEE.')
         tail = [t for t in tail if t]
         ref.add(" " + ", ".join(tail) if tail else "")
         if work.doi:
@@ -129,6 +129,8 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
     medium = " [Internet]" if online else ""
     cited = f" [cited {work.accessed.year_month_day()}]" if work.accessed else ""
     date = work.issued.year_month_day() if work.issued else ""
+    if work.kind == "report" and work.issued and work.issued.month:
+        date = f"{work.issued.year} {NLM_MONTHS[work.issued.month - 1]}"  # Citing Medicine: reports by year and month
     if work.is_periodical and work.container:
         ref.add(title).end().add(f" {work.container}{medium}.")
         issue = f"({work.issue})" if work.issue else ""
@@ -146,17 +148,22 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
         if work.page:
             ref.add(f" p. {condensed_pages(work.page, minimal=True).replace(chr(0x2013), '-')}.")
     else:
-        genre = f" [{work.genre}]" if work.kind == "thesis" and work.genre else ""
+        genre = f" [{work.genre}]" if work.kind in {"thesis", "report"} and work.genre else ""
         ref.add(title + genre + medium).end()
         if work.kind == "book" and work.edition:
             ref.add(" " + edition(work.edition, "ed.")).end()
+        if work.kind == "book" and work.volume:
+            ref.add(f" Vol. {work.volume}.")
         publisher = work.publisher or (work.container if not work.author_is(work.container) else "")
         pub = f"{work.place}: {publisher}" if work.place and publisher else (publisher or work.place)
         facts = "; ".join(p for p in (pub, date) if p)
         if facts or cited:
             ref.add(f" {facts}{cited}").end()
-        if work.kind == "report" and (work.series or work.number):
-            ref.add(" (" + "; ".join(p for p in (work.series, f"no. {work.number}" if work.number else "") if p) + ").")
+        if work.kind == "report" and work.series:
+            # Citing Medicine ch. 15: a series in parentheses, a report number as "Report No.:".
+            ref.add(f" ({work.series}" + (f"; no. {work.number}" if work.number else "") + ").")
+        elif work.kind == "report" and work.number:
+            ref.add(f" {work.genre or 'Report'} no.: {work.number}.")
     if work.doi:
         ref.add(f" doi:{work.doi}")
     elif work.url:
