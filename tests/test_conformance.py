@@ -84,6 +84,14 @@ FIXED = [
     ("ieee", "clausen_usjapan_nodate", "citation[pp 157-158]"),
     ("vancouver", "book-edition-two-authors", "bibliography"),
     ("vancouver", "journal-1-author", "bibliography"),
+    ("chicago-notes", "book-question-title", "bibliography"),
+    ("chicago-author-date", "book-question-title", "bibliography"),
+    ("chicago-notes", "journal-title-over", "bibliography"),
+    ("mla", "journal-title-over", "bibliography"),
+    ("apa", "journal-article-number", "bibliography"),
+    ("apa", "newspaper-no-author", "citation[p 157]"),
+    ("mla", "name-suffix-iii-hyphen", "bibliography"),
+    ("ieee", "journal-1-author", "bibliography"),
 ]
 
 

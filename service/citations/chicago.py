@@ -52,8 +52,10 @@ def _short_names(authors: tuple[names.Name, ...]) -> str:
 
 
 def _site_as_author(work: Work) -> bool:
-    """CMOS 14.207, 15.51: a web page with no author is listed under the site that publishes it."""
-    return not work.authors and not work.editors and work.kind == "webpage" and bool(work.container)
+    """CMOS 14.207, 15.51: a web page with no author is listed under the site that publishes it;
+    14.198: an unsigned newspaper or magazine article under the paper's name."""
+    kinds = {"webpage", "article-newspaper", "article-magazine"}
+    return not work.authors and not work.editors and work.kind in kinds and bool(work.container)
 
 
 def _creators(work: Work) -> tuple[names.Name, ...]:
@@ -114,7 +116,8 @@ def _title(work: Work, sep: str, styled: Styled) -> None:
     if not title:
         return
     if _italic_title(work):
-        styled.italic(title).add(sep)
+        # CMOS 6.119: a title ending in "?" or "!" takes no further period or comma ("Trap? Boston").
+        styled.italic(title).add("" if sep in (".", ",") and title.endswith(("?", "!")) else sep)
     else:
         styled.add(quoted(title, sep))
 
@@ -153,6 +156,8 @@ def _periodical(work: Work, styled: Styled, mode: str) -> None:
             styled.add(f" ({month + ' ' if month else ''}{_year(work)})")
         if work.page and mode != "note":
             styled.add(f": {condensed_pages(work.page)}")
+        elif work.number and mode != "note":
+            styled.add(f": {work.number}")  # an article number stands where the pages would (CMOS 14.174)
     else:
         date = _web_date(work) or (str(work.issued.year) if work.issued and mode != "ad" else "")
         styled.add(f", {date}" if date else "")
@@ -182,7 +187,10 @@ def _body(work: Work, mode: str, volume: bool = True, accessed: bool = True) -> 
         s.add(f" ({pub})" if in_note else f". {pub}" if pub else "")
     elif work.is_periodical and work.container:
         s.add(" ")
-        _periodical(work, s, mode)
+        if _site_as_author(work) and not in_note:
+            s.add(_web_date(work) or "")  # the paper is already the author (CMOS 14.198)
+        else:
+            _periodical(work, s, mode)
     elif work.kind == "thesis":
         facts = ", ".join(p for p in (work.genre, work.publisher, year) if p)
         if facts:
@@ -228,17 +236,26 @@ def _with_link(s: Styled, work: Work, sep: str) -> Styled:
     return s.end()
 
 
+def _add_creators(ref: Styled, work: Work) -> None:
+    """The author slot; a newspaper or magazine standing in for its unsigned article is italic (14.198)."""
+    if _site_as_author(work) and work.kind != "webpage":
+        ref.italic(title_case(work.container)).end()
+    else:
+        ref.add(_bibliography_authors(_creators(work)) + _editor_label(work)).end()
+
+
 def bibliography(work: Work) -> Styled:
     ref = Styled()
     if _creators(work):
-        ref.add(_bibliography_authors(_creators(work)) + _editor_label(work)).end().add(" ")
+        _add_creators(ref, work)
+        ref.add(" ")
     return _with_link(ref.extend(_body(work, "bib")), work, ".")
 
 
 def render_author_date(work: Work, locator: Locator | None) -> Citation:
     ref = Styled()
     if _creators(work):
-        ref.add(_bibliography_authors(_creators(work)) + _editor_label(work)).end()
+        _add_creators(ref, work)
         ref.add(f" {_year(work)}").end().add(" ")
         ref.extend(_body(work, "ad"))
     else:

@@ -35,8 +35,15 @@ def _authors(authors: tuple[names.Name, ...], styled: Styled) -> None:
         styled.add(names.join([_name(n) for n in authors], "and", serial_comma=False))
 
 
+def _newspaper_as_author(work: Work) -> bool:
+    """CTR: an unsigned newspaper or magazine article is listed under the paper's title."""
+    return not work.authors and work.kind in {"article-newspaper", "article-magazine"} and bool(work.container)
+
+
 def _creators(work: Work, styled: Styled) -> None:
-    if work.authors:
+    if _newspaper_as_author(work):
+        styled.italic(work.container)
+    elif work.authors:
         _authors(work.authors, styled)
     elif work.edited_only:
         _authors(work.editors, styled)
@@ -48,12 +55,13 @@ def _year(work: Work) -> str:
 
 
 def render(work: Work, locator: Locator | None) -> Citation:
-    title, warnings = sentence_case(work.title, capitalise_after_colon=False) if work.title else ("", ())
+    title, warnings = (sentence_case(work.title, capitalise_after_colon=False)
+                       if work.title and not work.title_is_name else (work.title, ()))
     ref = Styled()
     _creators(work, ref)
     # A data set's title is quoted, as Cite Them Right's CSL style has it.
     italic = work.kind in ITALIC_TITLE_KINDS and work.csl_type != "dataset"
-    if work.authors or work.edited_only:
+    if work.authors or work.edited_only or _newspaper_as_author(work):
         ref.add(f" ({_year(work)}) ")
         ref.italic(title) if italic else ref.add(quoted(title, single=True))
     else:
@@ -67,7 +75,8 @@ def render(work: Work, locator: Locator | None) -> Citation:
             ref.add(f"{eds} ({'eds' if len(work.editors) > 1 else 'ed.'}) ")
         ref.italic(work.container).end()
     elif (work.is_periodical or work.kind == "paper-conference") and work.container:
-        ref.add(", ").italic(work.container)
+        if not _newspaper_as_author(work):
+            ref.add(", ").italic(work.container)
         dated = work.kind != "article-journal" and work.issued and work.issued.month is not None
         if work.kind == "paper-conference":
             pass
@@ -111,7 +120,9 @@ def render(work: Work, locator: Locator | None) -> Citation:
             # A bare URL takes no closing period: it would be copied into the link.
             ref.add(f" (Accessed: {work.accessed.day_month_year()})").end()
     creators = work.authors or (work.editors if work.edited_only else ())
-    if creators:
+    if _newspaper_as_author(work):
+        who = work.container
+    elif creators:
         who = names.surnames_in_text(creators, et_al_min=4, conjunction="and", serial_comma=False)
     else:
         who = title

@@ -18,7 +18,7 @@ from service.citations.casing import title_case
 from service.citations.citation import Citation
 from service.citations.dates import MLA_MONTHS
 from service.citations.editions import edition
-from service.citations.locators import PAGE, PAR, Locator, condensed_pages
+from service.citations.locators import MLA, PAGE, Locator, condensed_pages
 from service.citations.markup import Styled, quoted
 from service.citations.work import Work
 
@@ -70,6 +70,8 @@ def _container_elements(work: Work) -> list[str]:
     if work.translators:
         out.append("Translated by " + names.join([names.natural(n, n.given) for n in work.translators], "and",
                                                  serial_comma=True))
+    if work.version:
+        out.append(f"Version {work.version}")  # MLA 9 version element
     if work.kind != "chapter" and work.edition:
         out.append(edition(work.edition, "ed."))
     if work.kind == "report" and work.number:
@@ -82,8 +84,8 @@ def _container_elements(work: Work) -> list[str]:
         out.append(f"vol. {work.volume}")
     if work.issue:
         out.append(f"no. {work.issue}")
-    elif work.number and work.kind == "webpage":
-        out.append(f"no. {work.number}")
+    if work.number and (work.kind == "webpage" or (work.kind == "article-journal" and not work.page)):
+        out.append(f"no. {work.number}")  # a web page's number, or a journal's article number
     publisher = work.publisher
     if publisher and (publisher == work.container or work.is_periodical or work.kind == "thesis"
                       or (work.author_is(publisher) and not _organisation_is_publisher(work))):
@@ -93,7 +95,7 @@ def _container_elements(work: Work) -> list[str]:
     if _date(work):
         out.append(_date(work))
     if work.page:
-        out.append(f"{'pp.' if chr(0x2013) in work.page else 'p.'} {condensed_pages(work.page)}")
+        out.append(f"{'pp.' if chr(0x2013) in work.page else 'p.'} {condensed_pages(work.page, two_digits=True)}")
     link = work.doi_url or re.sub(r"^https?://", "", work.url)
     if link:
         out.append(link)
@@ -129,7 +131,7 @@ def render(work: Work, locator: Locator | None) -> Citation:
         who = title_case(work.title.split(":")[0])
     else:
         who = quoted(title_case(work.title.split(":")[0])) if work.title else ""
-    where = PAR.format(locator) if locator else ""
+    where = MLA.format(locator) if locator else ""
     # MLA 9 6.18: a page number follows the author with no comma; 6.22: "par." is set off by one.
     sep = " " if locator and locator.kind == PAGE else ", "
     if where and sep == ", " and who.endswith("\u201d"):

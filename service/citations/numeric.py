@@ -88,8 +88,9 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
             month_year = work.issued.month_day_year(IEEE_MONTHS) if work.issued else ""
             if work.kind == "article-journal" and work.issued and work.issued.day:
                 month_year = f"{IEEE_MONTHS[work.issued.month - 1]} {work.issued.year}"
+            article = f"Art. no. {work.number}" if work.number and not work.page else ""  # IEEE article numbers
             tail = [f"vol. {work.volume}" if work.volume else "", f"no. {work.issue}" if work.issue else "",
-                    _pages(work.page), month_year]
+                    _pages(work.page) or article, month_year]
         elif work.kind == "report":
             # IEEE Reference Guide (reports): "Abbrev. Name of Co., City of Co., Rep. xxx, Mon. year".
             series = (f"{work.series}, no. {work.number}" if work.series and work.number
@@ -124,7 +125,8 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
             conjunction=None, serial_comma=False, et_al_min=7, use_first=6))
         ref.add("" if work.authors else ", editors" if len(work.editors) > 1 else ", editor").end()
         ref.add(" ")
-    title, warnings = sentence_case(work.title, capitalise_after_colon=False)
+    title, warnings = (sentence_case(work.title, capitalise_after_colon=False) if not work.title_is_name
+                       else (work.title, ()))
     online = bool(work.url) and not work.doi
     medium = " [Internet]" if online else ""
     cited = f" [cited {work.accessed.year_month_day()}]" if work.accessed else ""
@@ -135,7 +137,8 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
         ref.add(title).end().add(f" {work.container}{medium}.")
         issue = f"({work.issue})" if work.issue else ""
         vol = f";{work.volume}{issue}" if work.volume else (f";{issue}" if issue else "")
-        pages = f":{condensed_pages(work.page, minimal=True).replace(chr(0x2013), '-')}" if work.page else ""
+        pages = f":{condensed_pages(work.page, minimal=True).replace(chr(0x2013), '-')}" if work.page else (
+            f":{work.number}" if work.number and work.kind == "article-journal" else "")  # article numbers
         ref.add(f" {date}{cited}{vol}{pages}").end()
     elif work.kind in {"chapter", "paper-conference"}:
         ref.add(title).end().add(" In: ")

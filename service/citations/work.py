@@ -6,6 +6,7 @@ each style decides how to show its absence ("n.d.", "no date", nothing).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,8 +49,14 @@ class Work:
     genre: str
     series: str
     edition: str
+    version: str = ""
     csl_type: str = ""
     warnings: tuple[str, ...] = ()
+
+    @property
+    def title_is_name(self) -> bool:
+        """A program's title is its name, kept as its makers write it ("scikit-learn"; APA 7 10.10)."""
+        return self.csl_type == "software"
 
     @property
     def edited_only(self) -> bool:
@@ -91,6 +98,14 @@ def _text(csl: dict[str, Any], key: str) -> str:
     return " ".join(value.split())
 
 
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+
+
+def _typographic(text: str) -> str:
+    """A straight apostrophe inside a word becomes the typographic one (Thucydides’s), as typeset."""
+    return _APOSTROPHE.sub("\u2019", text)
+
+
 def _doi(raw: str) -> str:
     lowered = raw.lower()
     for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"):
@@ -111,11 +126,11 @@ def read_work(csl: Any) -> Work:
             warnings = (f"type {csl_type!r} has no rule of its own in the built-in styles; "
                         "written in the style's generic form for a stand-alone work",)
     report_like = kind == "report"
-    container = _text(csl, "container-title")
+    container = _typographic(_text(csl, "container-title"))
     series = _text(csl, "collection-title") or (container if report_like else "")
     return Work(
         kind=kind,
-        title=_text(csl, "title"),
+        title=_typographic(_text(csl, "title")),
         authors=parse_names(csl.get("author"), "author"),
         editors=parse_names(csl.get("editor"), "editor"),
         translators=parse_names(csl.get("translator"), "translator"),
@@ -130,9 +145,10 @@ def read_work(csl: Any) -> Work:
         issue=_text(csl, "issue"),
         page=_text(csl, "page").replace("--", "\u2013").replace("-", "\u2013"),
         number=_text(csl, "number") or _text(csl, "collection-number"),
-        genre=_text(csl, "genre"),
+        genre=_typographic(_text(csl, "genre")),
         series=series,
         edition=_text(csl, "edition"),
+        version=_text(csl, "version"),
         csl_type=csl_type,
         warnings=warnings,
     )
