@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,16 @@ def test_package_does_not_import_falcon() -> None:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 assert not any(n.split(".")[0] == "falcon" for n in names), path
+
+
+@pytest.mark.parametrize("style", ["nature", "american-medical-association", "american-chemical-society",
+                                   "american-sociological-association", "elsevier-harvard"])
+def test_other_csl_styles_repair_citeproc_py_gaps(style: str) -> None:
+    """Numbers are not glued to entries, marks are not doubled, substitutes are not repeated."""
+    items = json.loads((Path(__file__).parent / "conformance" / "fixtures.json").read_text(encoding="utf-8"))["items"]
+    for item in items:
+        got = cite(item, style)
+        assert not re.match(r"^[\[(]?\d+[.\])]?[^\s\d.\])]", got.reference), got.reference
+        assert not re.search(r"[?!][.,](\s|$)|\.\.(\s|$)", got.reference), got.reference
+        assert not re.search(r"\u201d[.,]", got.reference), got.reference
+        assert "(Katzenstein PJ, ed.)" not in got.reference
