@@ -18,7 +18,7 @@ from service.citations.errors import (
     CitationError, InvalidCitationData, InvalidExcerpt, InvalidLocator, UnknownStyle,
 )
 from service.citations.locators import Locator
-from service.citations.work import Work, read_work
+from service.citations.work import Work, read_work, unprotect
 
 __all__ = [
     "STYLES", "Citation", "CitationError", "InvalidCitationData", "InvalidExcerpt",
@@ -56,5 +56,10 @@ def cite(csl: dict[str, Any], style: str = "apa", locator: Locator | None = None
     work = read_work(csl)
     if key in _RENDERERS:
         citation = _RENDERERS[key](work, locator)
-        return replace(citation, warnings=work.warnings + citation.warnings) if work.warnings else citation
+        return replace(
+            citation, warnings=work.warnings + citation.warnings, reference=unprotect(citation.reference),
+            reference_html=unprotect(citation.reference_html), in_text=unprotect(citation.in_text),
+            note=unprotect(citation.note) if citation.note else citation.note,
+            note_html=unprotect(citation.note_html) if citation.note_html else citation.note_html,
+        )
     return csl_styles.render(csl, key, locator)

@@ -63,6 +63,8 @@ def _report_number(work: Work) -> str:
     """"Report No. 7" for reports (APA 7 10.4); a bare "No. 230" for other numbered works."""
     if not work.number:
         return ""
+    if not work.number.isdigit() and work.kind != "report":
+        return work.number  # a designation such as "ISO 690:2021" is printed as given
     label = work.series or work.genre or ("Report" if work.kind == "report" else "")
     return f"{label} No. {work.number}".strip()
 

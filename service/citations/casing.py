@@ -28,7 +28,7 @@ PREPOSITIONS = {
     "behind", "below", "beneath", "beside", "between", "beyond", "by", "despite", "during",
     "except", "from", "in", "inside", "into", "like", "of", "on", "onto", "per", "since",
     "than", "through", "throughout", "over", "till", "toward", "towards", "under", "until", "upon", "via",
-    "with", "within", "without", "to", "as", "versus", "vs.",
+    "with", "within", "without", "to", "as", "versus", "vs.", "v.", "v", "vs",
 }
 MINOR_WORDS = ARTICLES | CONJUNCTIONS | PREPOSITIONS
 # Words that may be lower-cased in sentence case without a warning.
@@ -44,6 +44,13 @@ ALWAYS_CAPITALISED = {
     "Friday", "Saturday", "Sunday", "I",
 }
 _APA_SHORT_MINOR = {w for w in MINOR_WORDS if len(w) <= 3} | {"off", "up", "if"}
+
+
+PROTECT_START = "\ue000"  # set by work.protected_words around the words of a nocase span
+
+
+def _protected_token(lead: str) -> bool:
+    return lead.endswith(PROTECT_START)
 
 
 def _split(word: str) -> tuple[str, str, str]:
@@ -99,7 +106,7 @@ def sentence_case(title: str, *, capitalise_after_colon: bool = True) -> tuple[s
             out.append(token)
             continue
         lead, core, tail = _split(token)
-        if index == 0 or _starts_segment(previous_tail, capitalise_after_colon):
+        if (index == 0 or _starts_segment(previous_tail, capitalise_after_colon)) and not _protected_token(lead):
             core = _capitalise_first(core)
         out.append(f"{lead}{core}{tail}")
         previous_tail = tail or core
@@ -127,6 +134,9 @@ def title_case(title: str, *, minor_words: set[str] = MINOR_WORDS) -> str:
     out, previous_tail = list(tokens), ""
     for index in positions:
         lead, core, tail = _split(tokens[index])
+        if _protected_token(lead):
+            previous_tail = tail or core
+            continue
         force = index in (positions[0], positions[-1]) or previous_tail.endswith((":", "?", "!", "\u2014"))
         parts = core.split("-")
         cased = []

@@ -178,9 +178,14 @@ def _body(work: Work, mode: str, volume: bool = True, accessed: bool = True) -> 
         s.add(" in " if in_note else " In ").italic(title_case(work.container))
         if work.kind == "paper-conference" and work.volume:
             s.add(f", vol. {work.volume}")
+        if work.edition:
+            s.add(", " + edition(work.edition, "ed."))  # the edition of the book the chapter is in
         if work.editors:
             eds = names.join([_natural(n) for n in work.editors], "and", serial_comma=True)
-            s.add(f", {'ed.' if in_note else 'edited by'} {eds}")
+            both = work.translators == work.editors  # CMOS 14.104: "edited and translated by"
+            label = ("ed. and trans." if both else "ed.") if in_note else (
+                "edited and translated by" if both else "edited by")
+            s.add(f", {label} {eds}")
         if work.page and not in_note:
             s.add(f", {condensed_pages(work.page)}")
         pub = _publication(work, year)
@@ -206,8 +211,9 @@ def _body(work: Work, mode: str, volume: bool = True, accessed: bool = True) -> 
         elif extras:
             s.add(" " + " ".join(e if e.endswith(".") else e + "." for e in extras))
         number_label = "no." if in_note else "No."
+        designation = work.number if work.csl_type != "report" and not work.number.isdigit() else ""
         series = f"{work.series}, no. {work.number}" if work.series and work.number else (
-            f"{work.genre or 'Report'} {number_label} {work.number}" if work.number else work.series)
+            designation or f"{work.genre or 'Report'} {number_label} {work.number}" if work.number else work.series)
         if series:
             s.add(f" {series}" if in_note else f" {series}.")
         pub = _publication(work, year)
@@ -216,7 +222,7 @@ def _body(work: Work, mode: str, volume: bool = True, accessed: bool = True) -> 
     else:
         # CMOS 14.84: an organisation that is also the publisher is named again as publisher.
         site = "" if _site_as_author(work) and not in_note else work.site
-        date = _web_date(work, in_note)
+        date = _web_date(work, in_note) or (str(work.issued.year) if work.issued and mode != "ad" else "")
         if mode == "ad" and work.issued and date.endswith(f", {work.issued.year}"):
             date = date[: -len(f", {work.issued.year}")]  # the year is already up front (15.51)
         access = date if work.issued is None else ""

@@ -80,7 +80,7 @@ def render(work: Work, locator: Locator | None) -> Citation:
         dated = work.kind != "article-journal" and work.issued and work.issued.month is not None
         if work.kind == "paper-conference":
             pass
-        elif dated:
+        elif work.kind != "article-journal":
             pass  # CTR: magazines and newspapers are located by their date, not volume and issue
         elif work.volume:
             ref.add(f", {work.volume}" + (f"({work.issue})" if work.issue else ""))
@@ -113,6 +113,8 @@ def render(work: Work, locator: Locator | None) -> Citation:
             ref.add(f" {pub}")
             if work.kind in {"chapter", "paper-conference"} and work.page:
                 ref.add(f", pp. {work.page}")
+            if work.kind == "book" and work.series:
+                ref.add(f" ({work.series})")  # CTR: a series in brackets after the publisher
             ref.end()
     if work.link:
         ref.add(f" Available at: {work.link}")

@@ -89,7 +89,7 @@ def condensed_pages(pages: str, *, minimal: bool = False, two_digits: bool = Fal
     """Abbreviates an inclusive page range.
 
     CMOS 9.61: keep at least two digits of the second number unless the
-    first is 101-109 in its hundred ("345–67", "101–8", "1496–1504");
+    first is 101-109 in its hundred ("345–67", "101–8", "1496–504");
     MLA 9 (``two_digits``, CSL's "minimal-two"): always at least two
     ("101–08"); NLM (``minimal``): only the digits that change ("345–67",
     "123–9").  Anything but a plain numeric range is returned as given.
@@ -98,7 +98,7 @@ def condensed_pages(pages: str, *, minimal: bool = False, two_digits: bool = Fal
     if not sep or not (first.isdigit() and second.isdigit()) or len(first) != len(second):
         return pages
     start, end = int(first), int(second)
-    if start < 100 or start % 100 == 0 or end <= start:
+    if end <= start or (not minimal and (start < 100 or start % 100 == 0)):
         return pages
     common = 0
     while common < len(first) - 1 and first[common] == second[common]:

@@ -67,19 +67,26 @@ def _creators(work: Work) -> tuple[names.Name, ...]:
 def _container_elements(work: Work) -> list[str]:
     """Elements after the container, each only when stated."""
     out = []
-    if work.translators:
-        out.append("Translated by " + names.join([names.natural(n, n.given) for n in work.translators], "and",
-                                                 serial_comma=True))
+    def who(people: tuple[names.Name, ...]) -> str:
+        return names.join([names.natural(n, n.given) for n in people], "and", serial_comma=True)
+    in_container = work.kind == "chapter" and bool(work.container)
+    same = in_container and work.editors and work.translators == work.editors
+    if work.translators and not same:
+        # After the title "Translated by" opens its own element; inside a container it is lower case.
+        out.append(f"{'translated' if in_container else 'Translated'} by {who(work.translators)}")
     if work.version:
         out.append(f"Version {work.version}")  # MLA 9 version element
     if work.kind != "chapter" and work.edition:
         out.append(edition(work.edition, "ed."))
-    if work.kind == "report" and work.number:
-        out.append(f"{work.series}, no. {work.number}" if work.series
-                   else " ".join(p for p in (work.genre, f"no. {work.number}") if p))
+    if work.kind in {"report", "book"} and work.number:
+        # A standard's designation ("ISO 690:2021") is printed as given; report numbers take "no.".
+        numbered = f"no. {work.number}" if work.kind == "report" or work.number.isdigit() else work.number
+        out.append(f"{work.series}, {numbered}" if work.series and work.kind == "report"
+                   else " ".join(p for p in (work.genre, numbered) if p))
     if work.kind == "chapter" and work.editors:
-        out.append("edited by " + names.join([names.natural(n, n.given) for n in work.editors], "and",
-                                             serial_comma=True))
+        out.append(f"{'edited and translated' if same else 'edited'} by {who(work.editors)}")
+    if work.kind == "chapter" and work.edition:
+        out.append(edition(work.edition, "ed."))
     if work.volume:
         out.append(f"vol. {work.volume}")
     if work.issue:
@@ -123,6 +130,8 @@ def render(work: Work, locator: Locator | None) -> Citation:
     if work.kind == "thesis":
         # MLA 9 (dissertations): institution and kind of thesis close the entry.
         ref.add(" " + ", ".join(p for p in (work.publisher, work.genre) if p)).end()
+    if work.kind == "book" and work.series:
+        ref.add(f" {work.series}").end()  # MLA 9: a series closes the entry
     if work.issued is None and work.accessed:
         ref.add(f" Accessed {work.accessed.day_month_year(MLA_MONTHS)}.")
     if _creators(work):

@@ -71,6 +71,8 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
         tail = []
         if work.kind == "chapter":
             ref.add(" in ").italic(title_case(work.container))
+            if work.edition:
+                ref.add(", " + edition(work.edition, "ed."))  # IEEE: "in Plastics, 2nd ed., vol. 3, J. Peters, Ed."
             if work.editors:
                 eds = names.join([_ieee_name(n) for n in work.editors], "and",
                                  serial_comma=True)
@@ -146,6 +148,8 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
             ref.add(", ".join(f"{n.surname} {names.initials(n.given, period=False)}".strip() if not n.literal
                               else n.literal for n in work.editors) + ", editor" + ("s" if len(work.editors) > 1 else "") + ". ")
         ref.add(work.container + medium).end()
+        if work.edition:
+            ref.add(" " + edition(work.edition, "ed.")).end()
         pub = _publication(work, ": ")
         ref.add(f" {pub}" + (f"; {date}" if date else "") + cited).end()
         if work.page:
@@ -162,6 +166,8 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
         facts = "; ".join(p for p in (pub, date) if p)
         if facts or cited:
             ref.add(f" {facts}{cited}").end()
+        if work.kind == "book" and work.series:
+            ref.add(f" ({work.series}).")  # Citing Medicine: a series in parentheses at the end
         if work.kind == "report" and work.series:
             # Citing Medicine ch. 15: a series in parentheses, a report number as "Report No.:".
             ref.add(f" ({work.series}" + (f"; no. {work.number}" if work.number else "") + ").")

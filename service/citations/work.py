@@ -99,6 +99,23 @@ def _text(csl: dict[str, Any], key: str) -> str:
 
 
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+# CSL-JSON rich text in titles (CSL 1.0.2 appendix "Rich text markup within fields"): a
+# <span class="nocase"> keeps its words' casing; the other tags carry formatting the
+# built-in styles do not reproduce, so only their text is kept.
+_NOCASE = re.compile(r'<span class="nocase">(.*?)</span>', re.S)
+_RICH_TAGS = re.compile(r'</?(?:i|b|sup|sub)>|<span style="font-variant:\s*small-caps;?">|</span>')
+PROTECT_START, PROTECT_END = "\ue000", "\ue001"
+
+
+def protected_words(text: str) -> str:
+    """Marks every word of a nocase span so casing leaves it alone; ``unprotect`` removes the marks."""
+    def mark(match: re.Match[str]) -> str:
+        return " ".join(f"{PROTECT_START}{w}{PROTECT_END}" for w in match.group(1).split())
+    return _RICH_TAGS.sub("", _NOCASE.sub(mark, text))
+
+
+def unprotect(text: str) -> str:
+    return text.replace(PROTECT_START, "").replace(PROTECT_END, "")
 
 
 def _typographic(text: str) -> str:
@@ -126,11 +143,11 @@ def read_work(csl: Any) -> Work:
             warnings = (f"type {csl_type!r} has no rule of its own in the built-in styles; "
                         "written in the style's generic form for a stand-alone work",)
     report_like = kind == "report"
-    container = _typographic(_text(csl, "container-title"))
+    container = protected_words(_typographic(_text(csl, "container-title")))
     series = _text(csl, "collection-title") or (container if report_like else "")
     return Work(
         kind=kind,
-        title=_typographic(_text(csl, "title")),
+        title=protected_words(_typographic(_text(csl, "title"))),
         authors=parse_names(csl.get("author"), "author"),
         editors=parse_names(csl.get("editor"), "editor"),
         translators=parse_names(csl.get("translator"), "translator"),
