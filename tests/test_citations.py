@@ -199,3 +199,35 @@ def test_other_csl_styles_repair_citeproc_py_gaps(style: str) -> None:
         assert not re.search(r"[?!][.,](\s|$)|\.\.(\s|$)", got.reference), got.reference
         assert not re.search(r"\u201d[.,]", got.reference), got.reference
         assert "(Katzenstein PJ, ed.)" not in got.reference
+
+
+PAGES_ITEM = {"type": "article-journal", "title": "Molecular Structure of Nucleic Acids",
+              "author": [{"family": "Watson", "given": "J. D."}, {"family": "Crick", "given": "F. H. C."}],
+              "container-title": "Nature", "volume": "171", "page": "737-738", "issued": {"date-parts": [[1953]]}}
+
+
+@pytest.mark.parametrize("style,one,range_", [
+    ("apa", "(Watson & Crick, 1953, p. 737)", "(Watson & Crick, 1953, pp. 737–738)"),
+    ("mla", "(Watson and Crick 737)", "(Watson and Crick 737–38)"),
+    ("chicago-author-date", "(Watson and Crick 1953, 737)", "(Watson and Crick 1953, 737–38)"),
+    ("harvard", "(Watson and Crick, 1953, p. 737)", "(Watson and Crick, 1953, pp. 737–738)"),
+    ("ieee", "[1, p. 737]", "[1, pp. 737–738]"),
+    ("vancouver", "[1, p. 737]", "[1, pp. 737–738]"),
+])
+def test_page_locators_in_each_style(style: str, one: str, range_: str) -> None:
+    assert cite(PAGES_ITEM, style, Locator.page(737)).in_text == one
+    assert cite(PAGES_ITEM, style, Locator.page(737, 738)).in_text == range_
+    assert cite(PAGES_ITEM, style, Locator.page(737, 737)).in_text == one
+
+
+def test_chicago_notes_cite_pages_bare_and_mla_keeps_two_digits() -> None:
+    notes = cite(PAGES_ITEM, "chicago-notes", Locator.page(101, 108))
+    assert notes.in_text.endswith(",\u201d 101–8.") and notes.note.endswith(": 101–8.")
+    assert cite(PAGES_ITEM, "mla", Locator.page(101, 108)).in_text == "(Watson and Crick 101–08)"
+
+
+@pytest.mark.parametrize("bad", [lambda: Locator.page(0), lambda: Locator.page(5, 3),
+                                 lambda: Locator(3, kind="line"), lambda: Locator.page(True)])
+def test_bad_page_locators(bad) -> None:
+    with pytest.raises(InvalidLocator):
+        bad()

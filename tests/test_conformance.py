@@ -14,7 +14,6 @@ import os
 
 import pytest
 
-from service.citations import Locator, cite
 from tests.conformance.suite import REFERENCE_STYLES, fixtures, judge, listings, reference_unavailable, run
 
 WHY = reference_unavailable()
@@ -107,16 +106,3 @@ def test_a_changed_rendering_is_caught() -> None:
     case = next(v.case for v in run(["apa"]) if v.status == "exact")
     broken = type(case)(case.style, case.item, case.form, case.pinpoint + "x", case.reference)
     assert judge(broken, listings()).status == "unlisted"
-
-
-def test_page_locators_in_each_style() -> None:
-    item = next(i for i in fixtures() if i["id"] == "journal-2-authors")
-    expected = {
-        "apa": "(Watson & Crick, 1953, pp. 737–738)", "mla": "(Watson and Crick 737–38)",
-        "chicago-author-date": "(Watson and Crick 1953, 737–38)", "harvard": "(Watson and Crick, 1953, pp. 737–738)",
-        "ieee": "[1, pp. 737–738]", "vancouver": "[1, pp. 737–738]",
-    }
-    for style, text in expected.items():
-        assert cite(item, style, Locator.page(737, 738)).in_text == text
-    assert cite(item, "apa", Locator.page(737)).in_text == "(Watson & Crick, 1953, p. 737)"
-    assert cite(item, "chicago-notes", Locator.page(737)).in_text.endswith(",\u201d 737.")

@@ -299,7 +299,8 @@ def render_notes(work: Work, locator: Locator | None) -> Citation:
     if _creators(work):
         short.add(_short_names(_creators(work)) + ", ")
     st, cut = short_title(work.title) if work.title else ("", False)
-    warnings = (f"short title '{st}' is longer than four words (CMOS 14.30); shorten it to its key words",) if cut else ()
+    warnings = ((f"short title '{st}' is longer than four words (CMOS 14.30); shorten it to its key words",)
+                if cut else ())
     if st:
         if _italic_title(work):
             short.italic(st)

@@ -87,7 +87,8 @@ def render(csl: dict[str, Any], style: str, locator: Locator | None) -> Citation
 # A period or comma after a closing double quotation mark (US styles put it inside), and a
 # period or comma doubling a mark that already ends an element ("Longevity?.", "et al.</i>.").
 _OUTSIDE_QUOTE = re.compile(r"\u201d((?:</[^>]+>)*)([.,])")
-_DOUBLED = re.compile(r"(?<!\.)([?!])((?:</[^>]+>)*)[.,](?=\s|$|<|\u201d)|(?<!\.)(\.)((?:</[^>]+>)*)\.(?=\s|$|<|\u201d)")
+_DOUBLED = re.compile(r"(?<!\.)([?!])((?:</[^>]+>)*)[.,](?=\s|$|<|\u201d)"
+                      r"|(?<!\.)(\.)((?:</[^>]+>)*)\.(?=\s|$|<|\u201d)")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 # citeproc-py does not suppress a variable used as a substitute for the author (CSL 1.0 "substitute"),
 # so an editor or title standing in for the author comes out twice.

@@ -144,5 +144,6 @@ def render(work: Work, locator: Locator | None) -> Citation:
     # MLA 9 6.18: a page number follows the author with no comma; 6.22: "par." is set off by one.
     sep = " " if locator and locator.kind == PAGE else ", "
     if where and sep == ", " and who.endswith("\u201d"):
-        return Citation("mla", ref.plain(), ref.html(), f"({who[:-1]},\u201d {where})")  # a comma goes inside the quotation marks
+        # A comma goes inside the closing quotation mark.
+        return Citation("mla", ref.plain(), ref.html(), f"({who[:-1]},\u201d {where})")
     return Citation("mla", ref.plain(), ref.html(), f"({sep.join(p for p in (who, where) if p)})")

@@ -145,8 +145,9 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
     elif work.kind in {"chapter", "paper-conference"}:
         ref.add(title).end().add(" In: ")
         if work.editors:
-            ref.add(", ".join(f"{n.surname} {names.initials(n.given, period=False)}".strip() if not n.literal
-                              else n.literal for n in work.editors) + ", editor" + ("s" if len(work.editors) > 1 else "") + ". ")
+            eds = ", ".join(f"{n.surname} {names.initials(n.given, period=False)}".strip() if not n.literal
+                            else n.literal for n in work.editors)
+            ref.add(eds + ", editor" + ("s" if len(work.editors) > 1 else "") + ". ")
         ref.add(work.container + medium).end()
         if work.edition:
             ref.add(" " + edition(work.edition, "ed.")).end()

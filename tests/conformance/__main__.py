@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"conformance: {exc}", file=sys.stderr)
         return 2
     print(f"{len(fixtures())} items; forms: bibliography + citation/notes with para 18, p 157, pp 157-158\n")
-    print("| style | reference CSL style | compared | exact | listed deviations | open (not yet reconciled) | unlisted |")
+    print("| style | reference CSL style | compared | exact | listed deviations | open (not yet reconciled) "
+          "| unlisted |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for style in styles or REFERENCE_STYLES:
         counts = Counter(v.status for v in verdicts if v.case.style == style)
