@@ -231,3 +231,27 @@ def test_chicago_notes_cite_pages_bare_and_mla_keeps_two_digits() -> None:
 def test_bad_page_locators(bad) -> None:
     with pytest.raises(InvalidLocator):
         bad()
+
+
+def test_year_suffixes_only_for_the_same_authors_in_author_date_styles() -> None:
+    from service.citations import year_suffixes
+
+    smith = {"type": "book", "author": [{"family": "Smith", "given": "Ann"}], "issued": {"date-parts": [[2020]]}}
+    items = [dict(smith, title="Zebra"), dict(smith, title="The Alliance"),
+             dict(smith, title="Other", author=[{"family": "Smith", "given": "Bob"}])]
+    assert year_suffixes(items, "apa") == ["b", "a", ""]  # "The" is ignored when ordering (APA 9.47)
+    assert year_suffixes(items, "ieee") == ["", "", ""]
+    assert cite(items[0], "apa", year_suffix="b").in_text == "(Smith, 2020b)"
+    undated = {k: v for k, v in items[0].items() if k != "issued"}
+    assert cite(undated, "apa", year_suffix="a").in_text == "(Smith, n.d.-a)"
+    with pytest.raises(InvalidCitationData):
+        cite(items[0], "apa", year_suffix="1")
+
+
+def test_numbered_bibliography_is_numbered_in_order() -> None:
+    from service.exports import bibliography_format
+
+    items = [dict(PAGES_ITEM, id="a"), dict(PAGES_ITEM, id="b", title="Second")]
+    lines = bibliography_format("ieee").render(items).splitlines()
+    assert [line[:4] for line in lines] == ["[1] ", "[2] "]
+    assert [line[:3] for line in bibliography_format("vancouver").render(items).splitlines()] == ["1. ", "2. "]

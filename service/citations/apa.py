@@ -36,12 +36,10 @@ def reference_authors(authors: tuple[names.Name, ...]) -> str:
 
 def _date(work: Work) -> str:
     date = work.issued
-    if date is None:
-        return "n.d."
-    if work.kind in DATED_KINDS and date.month is not None:
-        day = f" {date.day}" if date.day is not None else ""
-        return f"{date.year}, {MONTHS[date.month - 1]}{day}"
-    return str(date.year)
+    if date is None or not (work.kind in DATED_KINDS and date.month is not None):
+        return work.year("n.d.")
+    day = f" {date.day}" if date.day is not None else ""
+    return f"{work.year('n.d.')}, {MONTHS[date.month - 1]}{day}"
 
 
 def _creators(work: Work) -> str:
@@ -155,10 +153,10 @@ def _in_text(work: Work, locator: Locator | None) -> str:
         short = work.title.split(":")[0] or "Untitled"
         if work.kind not in ITALIC_TITLE_KINDS:
             # A quoted title: the comma goes inside the closing mark (APA 6.10, 8.14).
-            date = "n.d." if work.issued is None else str(work.issued.year)
+            date = work.year("n.d.")
             rest = ", ".join([date] + ([PARA.format(locator)] if locator else []))
             return f"(\u201c{short},\u201d {rest})"
         who = short
-    date = "n.d." if work.issued is None else str(work.issued.year)
+    date = work.year("n.d.")
     parts = [who, date] + ([PARA.format(locator)] if locator else [])
     return f"({', '.join(parts)})"

@@ -99,7 +99,7 @@ def _number(work: Work) -> str:
 
 
 def _year(work: Work) -> str:
-    return str(work.issued.year) if work.issued else "n.d."
+    return work.year("n.d.")
 
 
 def _web_date(work: Work, in_note: bool = True) -> str:

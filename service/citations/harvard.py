@@ -51,7 +51,7 @@ def _creators(work: Work, styled: Styled) -> None:
 
 
 def _year(work: Work) -> str:
-    return str(work.issued.year) if work.issued else "no date"
+    return work.year("no date", joiner=" ")  # Cite Them Right: "(no date a)"
 
 
 def render(work: Work, locator: Locator | None) -> Citation:

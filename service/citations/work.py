@@ -51,7 +51,14 @@ class Work:
     edition: str
     version: str = ""
     csl_type: str = ""
+    year_suffix: str = ""  # "a", "b": two works that would be cited alike (APA 8.19, CMOS 15.19)
     warnings: tuple[str, ...] = ()
+
+    def year(self, no_date: str, joiner: str = "-") -> str:
+        """The year as cited in text, with its disambiguating letter ("2020a", "n.d.-a", "no date a")."""
+        if self.issued is None:
+            return f"{no_date}{joiner}{self.year_suffix}" if self.year_suffix else no_date
+        return f"{self.issued.year}{self.year_suffix}"
 
     @property
     def title_is_name(self) -> bool:

@@ -215,6 +215,20 @@ def run(styles: list[str] | None = None) -> list[Verdict]:
     return verdicts
 
 
+def render_reference_list(style: str, items: list[dict[str, Any]]) -> list[str]:
+    """citeproc-js's reference list for ``items`` registered together (sorted and disambiguated)."""
+    why = reference_unavailable()
+    if why:
+        raise ReferenceUnavailable(why)
+    request = {"style": str(STYLES_DIR / f"{REFERENCE_STYLES[style]}.csl"), "locale": LOCALES.get(style),
+               "locales": str(LOCALES_DIR), "items": items, "locators": [], "together": True}
+    done = subprocess.run(["node", str(HERE / "render.js")], input=json.dumps(request), capture_output=True,
+                          text=True, check=False, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"citeproc-js failed: {done.stderr.strip()[-2000:]}")
+    return [normalise(entry, italics=True) for entry in json.loads(done.stdout)["bibliography"]]
+
+
 def run_other(styles: tuple[str, ...] = OTHER_STYLES) -> list[Case]:
     """The citeproc-py path against citeproc-js: bibliography entry and citation, no locator."""
     from service.citations import csl_styles
