@@ -31,6 +31,8 @@ PREPOSITIONS = {
     "with", "within", "without", "to", "as", "versus", "vs.", "v.", "v", "vs",
 }
 MINOR_WORDS = ARTICLES | CONJUNCTIONS | PREPOSITIONS
+# Particles of names and of titles in other languages: their case is the source's.
+PARTICLES = {"de", "del", "della", "di", "da", "du", "des", "la", "le", "von", "van", "der", "den", "ter"}
 # Words that may be lower-cased in sentence case without a warning.
 FUNCTION_WORDS = MINOR_WORDS | {
     "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those",
@@ -137,12 +139,16 @@ def title_case(title: str, *, minor_words: set[str] = MINOR_WORDS) -> str:
         if _protected_token(lead):
             previous_tail = tail or core
             continue
-        force = index in (positions[0], positions[-1]) or previous_tail.endswith((":", "?", "!", "\u2014"))
+        # First and last words, and the last word before a subtitle (CMOS 8.159 "The Cold War and After:").
+        force = (index in (positions[0], positions[-1]) or previous_tail.endswith((":", "?", "!", "\u2014"))
+                 or tail.startswith((":", "\u2014")))
         parts = core.split("-")
         cased = []
         for n, part in enumerate(parts):
-            if any(ch.isupper() for ch in part[1:]) or not part:
-                cased.append(part)
+            if any(ch.isupper() for ch in part[1:]) or any(ch.isdigit() for ch in part) or not part:
+                cased.append(part)  # "iPhone", "U.S.", "v4.1" as written
+            elif part.lower() in PARTICLES and not (force and n == 0):
+                cased.append(part)  # "Revista de Ciencia", "De Vries": a particle keeps its case
             elif part.lower() in minor_words and not (force and n == 0):
                 cased.append(part.lower())
             else:

@@ -211,7 +211,8 @@ def _body(work: Work, mode: str, volume: bool = True, accessed: bool = True) -> 
         elif extras:
             s.add(" " + " ".join(e if e.endswith(".") else e + "." for e in extras))
         number_label = "no." if in_note else "No."
-        designation = work.number if work.csl_type != "report" and not work.number.isdigit() else ""
+        # A designation with letters ("ISO 690:2021", "RR-2350") is printed as given.
+        designation = work.number if not work.genre and not work.number.isdigit() else ""
         series = f"{work.series}, no. {work.number}" if work.series and work.number else (
             designation or f"{work.genre or 'Report'} {number_label} {work.number}" if work.number else work.series)
         if series:

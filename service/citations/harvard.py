@@ -76,7 +76,8 @@ def render(work: Work, locator: Locator | None) -> Citation:
         ref.italic(work.container).end()
     elif (work.is_periodical or work.kind == "paper-conference") and work.container:
         if not _newspaper_as_author(work):
-            ref.add(", ").italic(work.container)
+            # After a title standing in for the author, the year closes that unit: no comma.
+            ref.add(", " if work.authors or work.edited_only else " ").italic(work.container)
         dated = work.kind != "article-journal" and work.issued and work.issued.month is not None
         if work.kind == "paper-conference":
             pass
@@ -88,7 +89,7 @@ def render(work: Work, locator: Locator | None) -> Citation:
             ref.add(f", ({work.issue})")
         if dated:
             ref.add(", " + work.issued.day_month_year()[: -len(str(work.issued.year)) - 1])
-        if work.page and work.kind != "paper-conference":
+        if work.page and (work.kind != "paper-conference" or not (work.publisher or work.place)):
             ref.add(f", {'pp.' if chr(0x2013) in work.page else 'p.'} {work.page}")
         ref.end()
     else:
@@ -109,6 +110,8 @@ def render(work: Work, locator: Locator | None) -> Citation:
     if work.kind in {"book", "report", "chapter", "thesis", "paper-conference"}:
         place = "" if work.kind == "thesis" else work.place  # CTR: a thesis names its institution only
         pub = f"{place}: {work.publisher}" if place and work.publisher else (work.publisher or place)
+        if not pub and work.kind == "chapter" and work.page:
+            ref.add(f", pp. {work.page}").end()  # no publisher named: the pages follow the book's title
         if pub and not work.author_is(pub):
             ref.add(f" {pub}")
             if work.kind in {"chapter", "paper-conference"} and work.page:
@@ -127,6 +130,7 @@ def render(work: Work, locator: Locator | None) -> Citation:
     elif creators:
         who = names.surnames_in_text(creators, et_al_min=4, conjunction="and", serial_comma=False)
     else:
-        who = title
+        # CTR: the title as it stands in the reference, in quotation marks when it is not italic.
+        who = title if italic else quoted(title, single=True)
     parts = [who, _year(work)] + ([PARA.format(locator)] if locator else [])
     return Citation("harvard", ref.plain(), ref.html(), f"({', '.join(parts)})", warnings=warnings)

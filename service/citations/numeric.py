@@ -73,6 +73,8 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
             ref.add(" in ").italic(title_case(work.container))
             if work.edition:
                 ref.add(", " + edition(work.edition, "ed."))  # IEEE: "in Plastics, 2nd ed., vol. 3, J. Peters, Ed."
+            if not work.editors:
+                ref.add(".")  # IEEE: the book's elements end with a period before the city
             if work.editors:
                 eds = names.join([_ieee_name(n) for n in work.editors], "and",
                                  serial_comma=True)
@@ -96,7 +98,8 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
         elif work.kind == "report":
             # IEEE Reference Guide (reports): "Abbrev. Name of Co., City of Co., Rep. xxx, Mon. year".
             series = (f"{work.series}, no. {work.number}" if work.series and work.number
-                      else f"{work.genre or 'Rep.'} {work.number}" if work.number else work.series)
+                      else f"{work.genre or 'Rep.'} {work.number}" if work.number and (work.genre or work.number.isdigit())
+                      else work.number or work.series)  # a designation such as "RR-2350" as given
             month_year = (f"{IEEE_MONTHS[work.issued.month - 1]} {work.issued.year}" if work.issued
                           and work.issued.month else str(work.issued.year) if work.issued else "")
             tail = [work.publisher, work.place, series, month_year]
@@ -152,7 +155,8 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
         if work.edition:
             ref.add(" " + edition(work.edition, "ed.")).end()
         pub = _publication(work, ": ")
-        ref.add(f" {pub}" + (f"; {date}" if date else "") + cited).end()
+        facts = "; ".join(p for p in (pub, date) if p)
+        ref.add(f" {facts}{cited}" if facts or cited else "").end()
         if work.page:
             ref.add(f" p. {condensed_pages(work.page, minimal=True).replace(chr(0x2013), '-')}.")
     else:
