@@ -6,17 +6,19 @@ The same table serves content negotiation on /sources/{id}, ?format= overrides,
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-import dataclasses
-import weakref
 from typing import Any, Callable
 
 from pinpoint.index.bibliography.bibtex import to_bibtex
-from pinpoint.index.bibliography.keys import citation_keys
+
 from pinpoint.index.records import SearchRequest, Source
-from pinpoint.service.citations import cite
+from pinpoint.service.citations import NUMBERED_STYLES, cite, year_suffixes
 from pinpoint.index.bibliography.csljson import to_csl_json
+from pinpoint.index.bibliography.keys import citation_keys
 from pinpoint.index.bibliography.ris import to_ris
 
 
@@ -28,9 +30,19 @@ class ExportFormat:
     render: Callable[[Sequence[dict[str, Any]]], str]
 
 
+_FIRST_NUMBER = re.compile(r"^(\[?)1([.\]])")
+
+
 def _bibliography(style: str) -> Callable[[Sequence[dict[str, Any]]], str]:
     def render(items: Sequence[dict[str, Any]]) -> str:
-        return "\n".join(cite(item, style).reference for item in items) + "\n"
+        # Works cited alike get 2020a/2020b; a numbered style's entries are numbered in order.
+        suffixes = year_suffixes(list(items), style)
+        lines = []
+        for number, (item, suffix) in enumerate(zip(items, suffixes), start=1):
+            reference = cite(item, style, year_suffix=suffix).reference
+            lines.append(_FIRST_NUMBER.sub(lambda m: f"{m.group(1)}{number}{m.group(2)}", reference, count=1)
+                         if style.strip().lower() in NUMBERED_STYLES else reference)
+        return "\n".join(lines) + "\n"
 
     return render
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,72 @@ def test_package_does_not_import_falcon() -> None:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 assert not any(n.split(".")[0] == "falcon" for n in names), path
+
+
+@pytest.mark.parametrize("style", ["nature", "american-medical-association", "american-chemical-society",
+                                   "american-sociological-association", "elsevier-harvard"])
+def test_other_csl_styles_repair_citeproc_py_gaps(style: str) -> None:
+    """Numbers are not glued to entries, marks are not doubled, substitutes are not repeated."""
+    items = json.loads((Path(__file__).parent / "conformance" / "fixtures.json").read_text(encoding="utf-8"))["items"]
+    for item in items:
+        got = cite(item, style)
+        assert not re.match(r"^[\[(]?\d+[.\])]?[^\s\d.\])]", got.reference), got.reference
+        assert not re.search(r"[?!][.,](\s|$)|\.\.(\s|$)", got.reference), got.reference
+        assert not re.search(r"\u201d[.,]", got.reference), got.reference
+        assert "(Katzenstein PJ, ed.)" not in got.reference
+
+
+PAGES_ITEM = {"type": "article-journal", "title": "Molecular Structure of Nucleic Acids",
+              "author": [{"family": "Watson", "given": "J. D."}, {"family": "Crick", "given": "F. H. C."}],
+              "container-title": "Nature", "volume": "171", "page": "737-738", "issued": {"date-parts": [[1953]]}}
+
+
+@pytest.mark.parametrize("style,one,range_", [
+    ("apa", "(Watson & Crick, 1953, p. 737)", "(Watson & Crick, 1953, pp. 737–738)"),
+    ("mla", "(Watson and Crick 737)", "(Watson and Crick 737–38)"),
+    ("chicago-author-date", "(Watson and Crick 1953, 737)", "(Watson and Crick 1953, 737–38)"),
+    ("harvard", "(Watson and Crick, 1953, p. 737)", "(Watson and Crick, 1953, pp. 737–738)"),
+    ("ieee", "[1, p. 737]", "[1, pp. 737–738]"),
+    ("vancouver", "[1, p. 737]", "[1, pp. 737–738]"),
+])
+def test_page_locators_in_each_style(style: str, one: str, range_: str) -> None:
+    assert cite(PAGES_ITEM, style, Locator.page(737)).in_text == one
+    assert cite(PAGES_ITEM, style, Locator.page(737, 738)).in_text == range_
+    assert cite(PAGES_ITEM, style, Locator.page(737, 737)).in_text == one
+
+
+def test_chicago_notes_cite_pages_bare_and_mla_keeps_two_digits() -> None:
+    notes = cite(PAGES_ITEM, "chicago-notes", Locator.page(101, 108))
+    assert notes.in_text.endswith(",\u201d 101–8.") and notes.note.endswith(": 101–8.")
+    assert cite(PAGES_ITEM, "mla", Locator.page(101, 108)).in_text == "(Watson and Crick 101–08)"
+
+
+@pytest.mark.parametrize("bad", [lambda: Locator.page(0), lambda: Locator.page(5, 3),
+                                 lambda: Locator(3, kind="line"), lambda: Locator.page(True)])
+def test_bad_page_locators(bad) -> None:
+    with pytest.raises(InvalidLocator):
+        bad()
+
+
+def test_year_suffixes_only_for_the_same_authors_in_author_date_styles() -> None:
+    from service.citations import year_suffixes
+
+    smith = {"type": "book", "author": [{"family": "Smith", "given": "Ann"}], "issued": {"date-parts": [[2020]]}}
+    items = [dict(smith, title="Zebra"), dict(smith, title="The Alliance"),
+             dict(smith, title="Other", author=[{"family": "Smith", "given": "Bob"}])]
+    assert year_suffixes(items, "apa") == ["b", "a", ""]  # "The" is ignored when ordering (APA 9.47)
+    assert year_suffixes(items, "ieee") == ["", "", ""]
+    assert cite(items[0], "apa", year_suffix="b").in_text == "(Smith, 2020b)"
+    undated = {k: v for k, v in items[0].items() if k != "issued"}
+    assert cite(undated, "apa", year_suffix="a").in_text == "(Smith, n.d.-a)"
+    with pytest.raises(InvalidCitationData):
+        cite(items[0], "apa", year_suffix="1")
+
+
+def test_numbered_bibliography_is_numbered_in_order() -> None:
+    from service.exports import bibliography_format
+
+    items = [dict(PAGES_ITEM, id="a"), dict(PAGES_ITEM, id="b", title="Second")]
+    lines = bibliography_format("ieee").render(items).splitlines()
+    assert [line[:4] for line in lines] == ["[1] ", "[2] "]
+    assert [line[:3] for line in bibliography_format("vancouver").render(items).splitlines()] == ["1. ", "2. "]

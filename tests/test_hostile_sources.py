@@ -118,8 +118,10 @@ def test_excerpt_html_escapes_source_markup(client):
         stripped = html.replace("<mark>", "").replace("</mark>", "")
         assert "<" not in stripped and ">" not in stripped, html
         raw_markup_seen |= "<script>" in hit["text"] or "<img" in hit["text"]
-        assert "<script" not in hit["citation"]["reference_html"].lower(), hit["citation"]["reference_html"]
-        assert "onerror=" not in hit["citation"]["reference_html"].replace("onerror=&", ""), hit["citation"]
+        # The only tags a reference carries are its italics: a source's markup stays escaped text
+        # ("&lt;img onerror=...&gt;"), whatever casing the style gives it.
+        reference = hit["citation"]["reference_html"].replace("<i>", "").replace("</i>", "")
+        assert "<" not in reference and ">" not in reference, hit["citation"]
     # The text itself keeps what the source says (it is JSON, not HTML); only HTML escapes.
     assert raw_markup_seen, "the hostile markup never reached the index, so this test proves nothing"
 

@@ -50,7 +50,6 @@ from pinpoint.index.store.library import read_library, write_library
 
 # Bump when a pipeline change alters output in a way the code fingerprint misses.
 PIPELINE_VERSION = "1"
-MANIFEST_FILE = "manifest.json"
 # Every module of these folders (below index/) shapes what gets indexed; a new
 # reader dropped into ingest/ is covered without being listed.  The engine
 # adds what shapes its own index (Engine.fingerprint).

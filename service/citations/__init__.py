@@ -18,11 +18,11 @@ from pinpoint.service.citations.errors import (
     CitationError, InvalidCitationData, InvalidExcerpt, InvalidLocator, UnknownStyle,
 )
 from pinpoint.service.citations.locators import Locator
-from pinpoint.service.citations.work import Work, read_work
+from pinpoint.service.citations.work import Work, read_work, unprotect
 
 __all__ = [
     "STYLES", "Citation", "CitationError", "InvalidCitationData", "InvalidExcerpt",
-    "InvalidLocator", "Locator", "UnknownStyle", "cite", "quotation",
+    "InvalidLocator", "Locator", "NUMBERED_STYLES", "UnknownStyle", "cite", "quotation", "year_suffixes",
 ]
 
 STYLES: dict[str, str] = {
@@ -46,15 +46,65 @@ _RENDERERS: dict[str, Callable[[Work, Locator | None], Citation]] = {
 }
 
 
-def cite(csl: dict[str, Any], style: str = "apa", locator: Locator | None = None) -> Citation:
-    """A citation of ``csl`` in ``style``; raises UnknownStyle, InvalidCitationData."""
+AUTHOR_DATE_STYLES = ("apa", "chicago-author-date", "harvard")
+NUMBERED_STYLES = ("ieee", "vancouver")  # a single work is number 1; a list renumbers it
+
+
+def cite(csl: dict[str, Any], style: str = "apa", locator: Locator | None = None,
+         year_suffix: str = "") -> Citation:
+    """A citation of ``csl`` in ``style``; raises UnknownStyle, InvalidCitationData.
+
+    ``year_suffix`` ("a", "b", ...) tells apart works an author-date style
+    would otherwise cite alike; ``year_suffixes`` assigns them for a list."""
     if not isinstance(style, str):
         raise UnknownStyle(repr(style))
     if locator is not None and not isinstance(locator, Locator):
         raise InvalidLocator(f"locator must be a Locator, got {type(locator).__name__}")
     key = style.strip().lower()
     work = read_work(csl)
+    if year_suffix:
+        if not (year_suffix.isalpha() and year_suffix.islower() and len(year_suffix) <= 2):
+            raise InvalidCitationData(f"year_suffix must be a lower-case letter, got {year_suffix!r}")
+        work = replace(work, year_suffix=year_suffix)
     if key in _RENDERERS:
         citation = _RENDERERS[key](work, locator)
-        return replace(citation, warnings=work.warnings + citation.warnings) if work.warnings else citation
+        return replace(
+            citation, warnings=work.warnings + citation.warnings, reference=unprotect(citation.reference),
+            reference_html=unprotect(citation.reference_html), in_text=unprotect(citation.in_text),
+            note=unprotect(citation.note) if citation.note else citation.note,
+            note_html=unprotect(citation.note_html) if citation.note_html else citation.note_html,
+        )
     return csl_styles.render(csl, key, locator)
+
+
+def _sort_title(item: dict[str, Any]) -> str:
+    """APA 9.47: titles are alphabetised ignoring an initial "A", "An" or "The"."""
+    title = str(item.get("title") or "").casefold()
+    first, _, rest = title.partition(" ")
+    return rest if first in {"a", "an", "the"} and rest else title
+
+
+def year_suffixes(items: list[dict[str, Any]], style: str) -> list[str]:
+    """Letters after the year for works an author-date style would cite alike (APA 8.19 and
+    9.47: "Smith, 2020a" / "2020b", ordered by title; CMOS 15.19; Cite Them Right).
+
+    Two works need letters when they have the same authors and their in-text
+    citations are the same text (authors who only share a surname are told
+    apart by initials instead, APA 8.20); other styles get "".
+    """
+    key = style.strip().lower()
+    out = [""] * len(items)
+    if key not in AUTHOR_DATE_STYLES:
+        return out
+    groups: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        work = read_work(item)
+        names = tuple((n.literal, n.family, n.given, n.particle) for n in work.authors or work.editors)
+        groups.setdefault(f"{cite(item, key).in_text}\x00{names}", []).append(index)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda i: _sort_title(items[i]))
+        for n, index in enumerate(members[:26]):
+            out[index] = chr(ord("a") + n)
+    return out

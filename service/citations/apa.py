@@ -36,12 +36,10 @@ def reference_authors(authors: tuple[names.Name, ...]) -> str:
 
 def _date(work: Work) -> str:
     date = work.issued
-    if date is None:
-        return "n.d."
-    if work.kind in DATED_KINDS and date.month is not None:
-        day = f" {date.day}" if date.day is not None else ""
-        return f"{date.year}, {MONTHS[date.month - 1]}{day}"
-    return str(date.year)
+    if date is None or not (work.kind in DATED_KINDS and date.month is not None):
+        return work.year("n.d.")
+    day = f" {date.day}" if date.day is not None else ""
+    return f"{work.year('n.d.')}, {MONTHS[date.month - 1]}{day}"
 
 
 def _creators(work: Work) -> str:
@@ -63,6 +61,8 @@ def _report_number(work: Work) -> str:
     """"Report No. 7" for reports (APA 7 10.4); a bare "No. 230" for other numbered works."""
     if not work.number:
         return ""
+    if not work.number.isdigit() and work.kind != "report":
+        return work.number  # a designation such as "ISO 690:2021" is printed as given
     label = work.series or work.genre or ("Report" if work.kind == "report" else "")
     return f"{label} No. {work.number}".strip()
 
@@ -74,11 +74,13 @@ def _title_notes(work: Work) -> str:
         names_ = names.join([names.natural(n, names.initials(n.given)) for n in work.translators], "&",
                             serial_comma=True)
         notes.append(f"{names_}, Trans.")
+    if work.version:
+        notes.append(f"Version {work.version}")  # APA 7 10.10
     if work.kind != "chapter":
         notes.append(edition(work.edition, "ed."))
         if work.volume and work.kind in {"book", "report"}:
             notes.append(f"Vol. {work.volume}")
-    if not work.is_periodical:
+    if not work.is_periodical and work.kind != "paper-conference":
         notes.append(_report_number(work))
     notes = [n for n in notes if n]
     return f" ({', '.join(notes)})" if notes else ""
@@ -105,6 +107,8 @@ def _source(ref: Styled, work: Work) -> None:
             ref.add(f"({work.issue})" if work.volume else f", ({work.issue})")
         if work.page:
             ref.add(f", {work.page}")
+        elif work.number and work.kind == "article-journal":
+            ref.add(f", Article {work.number}")  # APA 7 9.27: an article number in place of pages
         ref.end()
     elif work.kind in {"book", "report", "thesis"}:
         if work.publisher and not work.author_is(work.publisher):
@@ -114,7 +118,7 @@ def _source(ref: Styled, work: Work) -> None:
 
 
 def render(work: Work, locator: Locator | None) -> Citation:
-    title, warnings = sentence_case(work.title) if work.title else ("", ())
+    title, warnings = sentence_case(work.title) if work.title and not work.title_is_name else (work.title, ())
     italic_title = work.kind in ITALIC_TITLE_KINDS
     ref = Styled()
     creators = _creators(work)
@@ -147,7 +151,12 @@ def _in_text(work: Work, locator: Locator | None) -> str:
         who = names.surnames_in_text(creators, et_al_min=3, conjunction="&", serial_comma=True)
     else:
         short = work.title.split(":")[0] or "Untitled"
-        who = short if work.kind in ITALIC_TITLE_KINDS else f"\u201c{short}\u201d"
-    date = "n.d." if work.issued is None else str(work.issued.year)
+        if work.kind not in ITALIC_TITLE_KINDS:
+            # A quoted title: the comma goes inside the closing mark (APA 6.10, 8.14).
+            date = work.year("n.d.")
+            rest = ", ".join([date] + ([PARA.format(locator)] if locator else []))
+            return f"(\u201c{short},\u201d {rest})"
+        who = short
+    date = work.year("n.d.")
     parts = [who, date] + ([PARA.format(locator)] if locator else [])
     return f"({', '.join(parts)})"

@@ -28,9 +28,11 @@ PREPOSITIONS = {
     "behind", "below", "beneath", "beside", "between", "beyond", "by", "despite", "during",
     "except", "from", "in", "inside", "into", "like", "of", "on", "onto", "per", "since",
     "than", "through", "throughout", "over", "till", "toward", "towards", "under", "until", "upon", "via",
-    "with", "within", "without", "to", "as", "versus", "vs.",
+    "with", "within", "without", "to", "as", "versus", "vs.", "v.", "v", "vs",
 }
 MINOR_WORDS = ARTICLES | CONJUNCTIONS | PREPOSITIONS
+# Particles of names and of titles in other languages: their case is the source's.
+PARTICLES = {"de", "del", "della", "di", "da", "du", "des", "la", "le", "von", "van", "der", "den", "ter"}
 # Words that may be lower-cased in sentence case without a warning.
 FUNCTION_WORDS = MINOR_WORDS | {
     "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those",
@@ -44,6 +46,13 @@ ALWAYS_CAPITALISED = {
     "Friday", "Saturday", "Sunday", "I",
 }
 _APA_SHORT_MINOR = {w for w in MINOR_WORDS if len(w) <= 3} | {"off", "up", "if"}
+
+
+PROTECT_START = "\ue000"  # set by work.protected_words around the words of a nocase span
+
+
+def _protected_token(lead: str) -> bool:
+    return lead.endswith(PROTECT_START)
 
 
 def _split(word: str) -> tuple[str, str, str]:
@@ -101,7 +110,7 @@ def sentence_case(title: str, *, capitalise_after_colon: bool = True) -> tuple[s
             out.append(token)
             continue
         lead, core, tail = _split(token)
-        if index == 0 or _starts_segment(previous_tail, capitalise_after_colon):
+        if (index == 0 or _starts_segment(previous_tail, capitalise_after_colon)) and not _protected_token(lead):
             core = _capitalise_first(core)
         out.append(f"{lead}{core}{tail}")
         previous_tail = tail or core
@@ -129,12 +138,19 @@ def title_case(title: str, *, minor_words: set[str] = MINOR_WORDS) -> str:
     out, previous_tail = list(tokens), ""
     for index in positions:
         lead, core, tail = _split(tokens[index])
-        force = index in (positions[0], positions[-1]) or previous_tail.endswith((":", "?", "!", "\u2014"))
+        if _protected_token(lead):
+            previous_tail = tail or core
+            continue
+        # First and last words, and the last word before a subtitle (CMOS 8.159 "The Cold War and After:").
+        force = (index in (positions[0], positions[-1]) or previous_tail.endswith((":", "?", "!", "\u2014"))
+                 or tail.startswith((":", "\u2014")))
         parts = core.split("-")
         cased = []
         for n, part in enumerate(parts):
-            if any(ch.isupper() for ch in part[1:]) or not part or "_" in part:
-                cased.append(part)
+            if any(ch.isupper() for ch in part[1:]) or any(ch.isdigit() for ch in part) or not part or "_" in part:
+                cased.append(part)  # "iPhone", "U.S.", "v4.1", "trait_upcasting" as written
+            elif part.lower() in PARTICLES and not (force and n == 0):
+                cased.append(part)  # "Revista de Ciencia", "De Vries": a particle keeps its case
             elif part.lower() in minor_words and not (force and n == 0):
                 cased.append(part.lower())
             else:

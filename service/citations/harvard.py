@@ -35,8 +35,15 @@ def _authors(authors: tuple[names.Name, ...], styled: Styled) -> None:
         styled.add(names.join([_name(n) for n in authors], "and", serial_comma=False))
 
 
+def _newspaper_as_author(work: Work) -> bool:
+    """CTR: an unsigned newspaper or magazine article is listed under the paper's title."""
+    return not work.authors and work.kind in {"article-newspaper", "article-magazine"} and bool(work.container)
+
+
 def _creators(work: Work, styled: Styled) -> None:
-    if work.authors:
+    if _newspaper_as_author(work):
+        styled.italic(work.container)
+    elif work.authors:
         _authors(work.authors, styled)
     elif work.edited_only:
         _authors(work.editors, styled)
@@ -44,15 +51,17 @@ def _creators(work: Work, styled: Styled) -> None:
 
 
 def _year(work: Work) -> str:
-    return str(work.issued.year) if work.issued else "no date"
+    return work.year("no date", joiner=" ")  # Cite Them Right: "(no date a)"
 
 
 def render(work: Work, locator: Locator | None) -> Citation:
-    title, warnings = sentence_case(work.title, capitalise_after_colon=False) if work.title else ("", ())
+    title, warnings = (sentence_case(work.title, capitalise_after_colon=False)
+                       if work.title and not work.title_is_name else (work.title, ()))
     ref = Styled()
     _creators(work, ref)
-    italic = work.kind in ITALIC_TITLE_KINDS
-    if work.authors or work.edited_only:
+    # A data set's title is quoted, as Cite Them Right's CSL style has it.
+    italic = work.kind in ITALIC_TITLE_KINDS and work.csl_type != "dataset"
+    if work.authors or work.edited_only or _newspaper_as_author(work):
         ref.add(f" ({_year(work)}) ")
         ref.italic(title) if italic else ref.add(quoted(title, single=True))
     else:
@@ -66,11 +75,13 @@ def render(work: Work, locator: Locator | None) -> Citation:
             ref.add(f"{eds} ({'eds' if len(work.editors) > 1 else 'ed.'}) ")
         ref.italic(work.container).end()
     elif (work.is_periodical or work.kind == "paper-conference") and work.container:
-        ref.add(", ").italic(work.container)
+        if not _newspaper_as_author(work):
+            # After a title standing in for the author, the year closes that unit: no comma.
+            ref.add(", " if work.authors or work.edited_only else " ").italic(work.container)
         dated = work.kind != "article-journal" and work.issued and work.issued.month is not None
         if work.kind == "paper-conference":
             pass
-        elif dated:
+        elif work.kind != "article-journal":
             pass  # CTR: magazines and newspapers are located by their date, not volume and issue
         elif work.volume:
             ref.add(f", {work.volume}" + (f"({work.issue})" if work.issue else ""))
@@ -78,7 +89,7 @@ def render(work: Work, locator: Locator | None) -> Citation:
             ref.add(f", ({work.issue})")
         if dated:
             ref.add(", " + work.issued.day_month_year()[: -len(str(work.issued.year)) - 1])
-        if work.page and work.kind != "paper-conference":
+        if work.page and (work.kind != "paper-conference" or not (work.publisher or work.place)):
             ref.add(f", {'pp.' if chr(0x2013) in work.page else 'p.'} {work.page}")
         ref.end()
     else:
@@ -99,10 +110,14 @@ def render(work: Work, locator: Locator | None) -> Citation:
     if work.kind in {"book", "report", "chapter", "thesis", "paper-conference"}:
         place = "" if work.kind == "thesis" else work.place  # CTR: a thesis names its institution only
         pub = f"{place}: {work.publisher}" if place and work.publisher else (work.publisher or place)
+        if not pub and work.kind == "chapter" and work.page:
+            ref.add(f", pp. {work.page}").end()  # no publisher named: the pages follow the book's title
         if pub and not work.author_is(pub):
             ref.add(f" {pub}")
             if work.kind in {"chapter", "paper-conference"} and work.page:
                 ref.add(f", pp. {work.page}")
+            if work.kind == "book" and work.series:
+                ref.add(f" ({work.series})")  # CTR: a series in brackets after the publisher
             ref.end()
     if work.link:
         ref.add(f" Available at: {work.link}")
@@ -110,9 +125,12 @@ def render(work: Work, locator: Locator | None) -> Citation:
             # A bare URL takes no closing period: it would be copied into the link.
             ref.add(f" (Accessed: {work.accessed.day_month_year()})").end()
     creators = work.authors or (work.editors if work.edited_only else ())
-    if creators:
+    if _newspaper_as_author(work):
+        who = work.container
+    elif creators:
         who = names.surnames_in_text(creators, et_al_min=4, conjunction="and", serial_comma=False)
     else:
-        who = title
+        # CTR: the title as it stands in the reference, in quotation marks when it is not italic.
+        who = title if italic else quoted(title, single=True)
     parts = [who, _year(work)] + ([PARA.format(locator)] if locator else [])
     return Citation("harvard", ref.plain(), ref.html(), f"({', '.join(parts)})", warnings=warnings)

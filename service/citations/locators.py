@@ -78,13 +78,14 @@ class LocatorForm:
     paragraph: tuple[str, str]
     page: tuple[str, str]
     condense_pages: bool = False
+    two_digits: bool = False  # MLA 9: "107–08" where CMOS writes "107–8"
 
     def format(self, locator: Locator) -> str:
         singular, plural = self.paragraph if locator.kind == PARAGRAPH else self.page
         if locator.is_range:
             numbers = f"{locator.start}\u2013{locator.end}"
             if locator.kind == PAGE and self.condense_pages:
-                numbers = condensed_pages(numbers)
+                numbers = condensed_pages(numbers, two_digits=self.two_digits)
             label = plural
         else:
             numbers, label = str(locator.start), singular
@@ -93,23 +94,26 @@ class LocatorForm:
 
 # APA 7, Harvard (Cite Them Right), IEEE, Vancouver (our choice: NLM has no in-text locator rule).
 PARA = LocatorForm(("para.", "paras."), ("p.", "pp."))
-# Chicago 17 (14.148 bare page numbers, 14.156 "par.") and MLA 9 (6.18, 6.22).
+# Chicago 17 (14.148 bare page numbers, 14.156 "par.", 9.61 ranges).
 PAR = LocatorForm(("par.", "pars."), ("", ""), condense_pages=True)
+# MLA 9 (6.18, 6.22; ranges keep two digits, "107–08").
+MLA = LocatorForm(("par.", "pars."), ("", ""), condense_pages=True, two_digits=True)
 
 
-def condensed_pages(pages: str, *, minimal: bool = False) -> str:
+def condensed_pages(pages: str, *, minimal: bool = False, two_digits: bool = False) -> str:
     """Abbreviates an inclusive page range.
 
-    CMOS 9.61 / MLA 9: keep at least two digits of the second number
-    ("345–67", "101–8", "1496–1504"); NLM (``minimal``): only the digits
-    that change ("345–67", "123–9").  Anything but a plain numeric range is
-    returned as given.
+    CMOS 9.61: keep at least two digits of the second number unless the
+    first is 101-109 in its hundred ("345–67", "101–8", "1496–504");
+    MLA 9 (``two_digits``, CSL's "minimal-two"): always at least two
+    ("101–08"); NLM (``minimal``): only the digits that change ("345–67",
+    "123–9").  Anything but a plain numeric range is returned as given.
     """
     first, sep, second = pages.partition("\u2013")
     if not sep or not (first.isdigit() and second.isdigit()) or len(first) != len(second):
         return pages
     start, end = int(first), int(second)
-    if start < 100 or start % 100 == 0 or end <= start:
+    if end <= start or (not minimal and (start < 100 or start % 100 == 0)):
         return pages
     common = 0
     while common < len(first) - 1 and first[common] == second[common]:
@@ -117,6 +121,6 @@ def condensed_pages(pages: str, *, minimal: bool = False) -> str:
     if common == 0:
         return pages
     keep = second[common:]
-    if not minimal and start % 100 >= 10:
+    if two_digits or (not minimal and start % 100 >= 10):
         keep = second[min(common, len(second) - 2):]
     return f"{first}\u2013{keep}"

@@ -6,6 +6,7 @@ each style decides how to show its absence ("n.d.", "no date", nothing).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,8 +49,21 @@ class Work:
     genre: str
     series: str
     edition: str
+    version: str = ""
     csl_type: str = ""
+    year_suffix: str = ""  # "a", "b": two works that would be cited alike (APA 8.19, CMOS 15.19)
     warnings: tuple[str, ...] = ()
+
+    def year(self, no_date: str, joiner: str = "-") -> str:
+        """The year as cited in text, with its disambiguating letter ("2020a", "n.d.-a", "no date a")."""
+        if self.issued is None:
+            return f"{no_date}{joiner}{self.year_suffix}" if self.year_suffix else no_date
+        return f"{self.issued.year}{self.year_suffix}"
+
+    @property
+    def title_is_name(self) -> bool:
+        """A program's title is its name, kept as its makers write it ("scikit-learn"; APA 7 10.10)."""
+        return self.csl_type == "software"
 
     @property
     def edited_only(self) -> bool:
@@ -91,6 +105,31 @@ def _text(csl: dict[str, Any], key: str) -> str:
     return " ".join(value.split())
 
 
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+# CSL-JSON rich text in titles (CSL 1.0.2 appendix "Rich text markup within fields"): a
+# <span class="nocase"> keeps its words' casing; the other tags carry formatting the
+# built-in styles do not reproduce, so only their text is kept.
+_NOCASE = re.compile(r'<span class="nocase">(.*?)</span>', re.S)
+_RICH_TAGS = re.compile(r'</?(?:i|b|sup|sub)>|<span style="font-variant:\s*small-caps;?">|</span>')
+PROTECT_START, PROTECT_END = "\ue000", "\ue001"
+
+
+def protected_words(text: str) -> str:
+    """Marks every word of a nocase span so casing leaves it alone; ``unprotect`` removes the marks."""
+    def mark(match: re.Match[str]) -> str:
+        return " ".join(f"{PROTECT_START}{w}{PROTECT_END}" for w in match.group(1).split())
+    return _RICH_TAGS.sub("", _NOCASE.sub(mark, text))
+
+
+def unprotect(text: str) -> str:
+    return text.replace(PROTECT_START, "").replace(PROTECT_END, "")
+
+
+def _typographic(text: str) -> str:
+    """A straight apostrophe inside a word becomes the typographic one (Thucydides’s), as typeset."""
+    return _APOSTROPHE.sub("\u2019", text)
+
+
 def _doi(raw: str) -> str:
     lowered = raw.lower()
     for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"):
@@ -111,11 +150,11 @@ def read_work(csl: Any) -> Work:
             warnings = (f"type {csl_type!r} has no rule of its own in the built-in styles; "
                         "written in the style's generic form for a stand-alone work",)
     report_like = kind == "report"
-    container = _text(csl, "container-title")
+    container = protected_words(_typographic(_text(csl, "container-title")))
     series = _text(csl, "collection-title") or (container if report_like else "")
     return Work(
         kind=kind,
-        title=_text(csl, "title"),
+        title=protected_words(_typographic(_text(csl, "title"))),
         authors=parse_names(csl.get("author"), "author"),
         editors=parse_names(csl.get("editor"), "editor"),
         translators=parse_names(csl.get("translator"), "translator"),
@@ -130,9 +169,10 @@ def read_work(csl: Any) -> Work:
         issue=_text(csl, "issue"),
         page=_text(csl, "page").replace("--", "\u2013").replace("-", "\u2013"),
         number=_text(csl, "number") or _text(csl, "collection-number"),
-        genre=_text(csl, "genre"),
+        genre=_typographic(_text(csl, "genre")),
         series=series,
         edition=_text(csl, "edition"),
+        version=_text(csl, "version"),
         csl_type=csl_type,
         warnings=warnings,
     )

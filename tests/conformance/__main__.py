@@ -14,7 +14,7 @@ import argparse
 import sys
 from collections import Counter
 
-from tests.conformance.suite import REFERENCE_STYLES, ReferenceUnavailable, fixtures, run
+from tests.conformance.suite import OTHER_STYLES, REFERENCE_STYLES, ReferenceUnavailable, fixtures, run, run_other
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--details", action="store_true", help="print every case that is not exact")
     parser.add_argument("--style", help=f"comma-separated subset of {','.join(REFERENCE_STYLES)}")
     parser.add_argument("--status", default="open,unlisted,deviation", help="statuses --details prints")
+    parser.add_argument("--other", action="store_true",
+                        help="measure the citeproc-py path for other CSL styles instead (exact matches only)")
     args = parser.parse_args(argv)
+    if args.other:
+        return _other(args.details)
     styles = [s.strip() for s in args.style.split(",")] if args.style else None
     try:
         verdicts = run(styles)
@@ -30,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"conformance: {exc}", file=sys.stderr)
         return 2
     print(f"{len(fixtures())} items; forms: bibliography + citation/notes with para 18, p 157, pp 157-158\n")
-    print("| style | reference CSL style | compared | exact | listed deviations | open (not yet reconciled) | unlisted |")
+    print("| style | reference CSL style | compared | exact | listed deviations | open (not yet reconciled) "
+          "| unlisted |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for style in styles or REFERENCE_STYLES:
         counts = Counter(v.status for v in verdicts if v.case.style == style)
@@ -44,6 +49,25 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\n[{v.status}] {v.case.style} {v.case.item} {v.case.form}"
                       + (f"  ({v.listing.reason[:90]})" if v.listing else ""))
                 print(f"  pinpoint : {v.case.pinpoint}\n  citeproc : {v.case.reference}")
+    return 0
+
+
+def _other(details: bool) -> int:
+    try:
+        cases = run_other()
+    except ReferenceUnavailable as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return 2
+    print("| style (citeproc-py path) | form | compared | exact |")
+    print("| --- | --- | --- | --- |")
+    for style in OTHER_STYLES:
+        for form in ("bibliography", "citation"):
+            mine = [c for c in cases if c.style == style and c.form == form]
+            print(f"| {style} | {form} | {len(mine)} | {sum(c.pinpoint == c.reference for c in mine)} |")
+    if details:
+        for c in cases:
+            if c.pinpoint != c.reference:
+                print(f"\n{c.style} {c.item} {c.form}\n  pinpoint : {c.pinpoint}\n  citeproc : {c.reference}")
     return 0
 
 

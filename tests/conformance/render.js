@@ -34,6 +34,12 @@ function main() {
   const locale = request.locale || (style.match(/default-locale="([^"]+)"/) || [null, "en-US"])[1];
   const engine = new CSL.Engine(sys, style, locale, true);
   engine.setOutputFormat("html");
+  if (request.together) {
+    // A whole reference list at once: disambiguation (2020a/2020b) and numbering across items.
+    engine.updateItems([...byId.keys()]);
+    process.stdout.write(JSON.stringify({ bibliography: engine.makeBibliography()[1] }));
+    return;
+  }
   const out = {};
   for (const id of byId.keys()) {
     engine.updateItems([id]);

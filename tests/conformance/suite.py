@@ -62,6 +62,11 @@ REFERENCE_STYLES = {
 # file names no default-locale, so it is run in en-GB as a British user's Zotero would.
 LOCALES = {"harvard": "en-GB"}
 
+# "Any other CSL style" goes through citeproc-py (service/citations/csl_styles.py); these are
+# measured against citeproc-js with the same CSL file, bibliography and a plain citation.
+OTHER_STYLES = ("nature", "american-medical-association", "american-sociological-association",
+                "elsevier-harvard", "american-political-science-association", "american-chemical-society")
+
 LOCATORS = {
     "para 18": (Locator.paragraph(18), {"locator": "18", "label": "paragraph"}),
     "p 157": (Locator.page(157), {"locator": "157", "label": "page"}),
@@ -99,17 +104,18 @@ def reference_unavailable() -> str | None:
     return None
 
 
-def render_reference(style: str, items: list[dict[str, Any]]) -> dict[str, Any]:
-    """citeproc-js output for every item in the official style behind Pinpoint's ``style``."""
+def render_reference(style: str, items: list[dict[str, Any]], *, other: bool = False) -> dict[str, Any]:
+    """citeproc-js output for every item in the official style behind Pinpoint's ``style``
+    (``other``: the CSL style of that id itself, cited without a locator)."""
     why = reference_unavailable()
     if why:
         raise ReferenceUnavailable(why)
     request = {
-        "style": str(STYLES_DIR / f"{REFERENCE_STYLES[style]}.csl"),
-        "locale": LOCALES.get(style),
+        "style": str(STYLES_DIR / f"{style if other else REFERENCE_STYLES[style]}.csl"),
+        "locale": None if other else LOCALES.get(style),
         "locales": str(LOCALES_DIR),
         "items": items,
-        "locators": [csl for _, csl in LOCATORS.values()],
+        "locators": [{}] if other else [csl for _, csl in LOCATORS.values()],
     }
     done = subprocess.run(["node", str(HERE / "render.js")], input=json.dumps(request), capture_output=True,
                           text=True, check=False, timeout=120, env={**os.environ, "NODE_PATH": str(NODE_MODULES)})
@@ -207,3 +213,35 @@ def run(styles: list[str] | None = None) -> list[Verdict]:
         reference = render_reference(style, items)
         verdicts += [judge(c, all_listings) for c in cases(style, items, reference)]
     return verdicts
+
+
+def render_reference_list(style: str, items: list[dict[str, Any]]) -> list[str]:
+    """citeproc-js's reference list for ``items`` registered together (sorted and disambiguated)."""
+    why = reference_unavailable()
+    if why:
+        raise ReferenceUnavailable(why)
+    request = {"style": str(STYLES_DIR / f"{REFERENCE_STYLES[style]}.csl"), "locale": LOCALES.get(style),
+               "locales": str(LOCALES_DIR), "items": items, "locators": [], "together": True}
+    done = subprocess.run(["node", str(HERE / "render.js")], input=json.dumps(request), capture_output=True,
+                          text=True, check=False, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"citeproc-js failed: {done.stderr.strip()[-2000:]}")
+    return [normalise(entry, italics=True) for entry in json.loads(done.stdout)["bibliography"]]
+
+
+def run_other(styles: tuple[str, ...] = OTHER_STYLES) -> list[Case]:
+    """The citeproc-py path against citeproc-js: bibliography entry and citation, no locator."""
+    from service.citations import csl_styles
+
+    items = fixtures()
+    out = []
+    for style in styles:
+        reference = render_reference(style, items, other=True)
+        for item in items:
+            ref = reference[str(item["id"])]
+            got = csl_styles.render(item, style, None)
+            out.append(Case(style, item["id"], "bibliography", normalise(got.reference_html, italics=True),
+                            normalise(ref["bibliography"], italics=True)))
+            out.append(Case(style, item["id"], "citation", normalise(got.in_text, italics=False),
+                            normalise(ref["citations"][0], italics=False)))
+    return out
