@@ -213,7 +213,9 @@ def _verbatim(lines: list[str], units: list[Unit]) -> None:
         return
     lines = [line.rstrip().expandtabs(4) for line in lines]
     margin = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
-    units.append(Unit("\n".join(line[margin:] for line in lines), verbatim=True))
+    # A blank line inside the block keeps one space: "\n\n" separates
+    # paragraphs in the cleaned text, and locators count on that.
+    units.append(Unit("\n".join(line[margin:] or " " for line in lines), verbatim=True))
 
 
 def _fenced_code(lines: list[str], start: int, marker: str, units: list[Unit]) -> int:

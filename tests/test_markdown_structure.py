@@ -27,12 +27,13 @@ def test_a_fenced_code_block_is_one_paragraph_with_its_lines():
 
 
 def test_an_unclosed_fence_still_makes_one_paragraph():
-    assert _paragraphs("# T\n\nText here.\n\n~~~\nline one\n\nline two\n") == ["Text here.", "line one\n\nline two"]
+    assert _paragraphs("# T\n\nText here.\n\n~~~\nline one\n\nline two\n") == ["Text here.", "line one\n \nline two"]
 
 
 def test_an_indented_code_block_is_one_paragraph_keeping_relative_indentation():
     text = "# T\n\nRun this:\n\n    def f():\n        return 1\n\n    print(f())\n\nDone.\n"
-    assert _paragraphs(text) == ["Run this:", "def f():\n    return 1\n\nprint(f())", "Done."]
+    # The blank line inside keeps a space: a bare "\n\n" would read as a paragraph break.
+    assert _paragraphs(text) == ["Run this:", "def f():\n    return 1\n \nprint(f())", "Done."]
 
 
 def test_indented_list_continuations_are_not_code():
