@@ -41,16 +41,23 @@ def span_json(span: QuoteSpan) -> dict[str, Any]:
     }
 
 
+def quoted_passage(match: QuoteMatch):
+    """The passage as the citation should point at it: at the paragraphs the
+    quote itself covers, however many more the passage holds, and on into the
+    next passage when the quote runs on."""
+    return dataclasses.replace(match.passage, paragraph=match.paragraph, paragraph_end=match.paragraph_end)
+
+
 def quote_match_json(match: QuoteMatch, style: str) -> dict[str, Any]:
     passage = match.passage
-    # A quote running on into the next passage is cited for every paragraph it covers.
-    cited = dataclasses.replace(passage, paragraph_end=match.last_passage.paragraph_end)
+    cited = quoted_passage(match)
     return {
         "source_id": passage.source_id,
         "passage_id": passage.id,
         "number": passage.number,
-        "paragraph": passage.paragraph,
-        "paragraph_end": passage.paragraph_end,
+        # The paragraphs the quote lies in (the passage may cover more).
+        "paragraph": match.paragraph,
+        "paragraph_end": match.paragraph_end,
         "heading": passage.heading,
         "exact": match.exact,
         "similarity": round(match.similarity, 3),
@@ -137,4 +144,23 @@ class CiteResource:
             "limit": limit,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
             "matches": [quote_match_json(match, style) for match in result.matches],
+            "closest": closest_json(result.closest),
         }
+
+
+def closest_json(match: QuoteMatch | None) -> dict[str, Any] | None:
+    """The nearest candidate of a quote that was not found: a clue, never a match, so no citation."""
+    if match is None:
+        return None
+    passage = match.passage
+    similarity = round(match.similarity, 3)
+    return {
+        "note": f"not found; closest: {match.matched_text!r} (similarity {similarity}), not a match",
+        "similarity": similarity,
+        "source_id": passage.source_id,
+        "passage_id": passage.id,
+        "paragraph": match.paragraph,
+        "matched_text": match.matched_text,
+        "source": source_json(match.source),
+        "links": {"passage": f"/sources/{passage.source_id}/passages/{passage.number}"},
+    }

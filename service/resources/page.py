@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from index.engine import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
 from index.quotes import QuoteError, find_quote
+from service.resources.cite import quoted_passage
 from service.citations import STYLES, UnknownStyle
 from service.config import Config
 from service.params import passage_number, search_request, style_param, text_param
@@ -290,15 +291,26 @@ class PageResource:
                 "similarity_percent": math.floor(match.similarity * 100),
                 "source": source_view(source_json(source)),
                 "heading": passage.heading,
-                "locator": locator_label(passage.paragraph, match.last_passage.paragraph_end if match.continued else passage.paragraph_end),
+                "locator": locator_label(match.paragraph, match.paragraph_end),
                 "passage_url": passage_page_url(source.id, passage.number, style=state["style"]),
                 "text_markup": marked + (Markup(" <span class=\"continued\">(continues in the next passage)</span>") if match.continued else ""),
-                "citation": citation_view(passage_citation(source, passage, style, match.matched_text)),
+                "citation": citation_view(passage_citation(source, quoted_passage(match), style, match.matched_text)),
             })
         words = re.findall(r"\w+", quote)[:12]
+        closest = None
+        if result.closest is not None:
+            near = result.closest
+            closest = {
+                "text": near.matched_text,
+                "similarity_percent": math.floor(near.similarity * 100),
+                "title": near.source.title,
+                "locator": locator_label(near.paragraph, near.paragraph_end),
+                "passage_url": passage_page_url(near.source.id, near.passage.number, style=state["style"]),
+            }
         return {
             "found": result.found,
             "matches": matches,
+            "closest": closest,
             "search_url": page_url({"style": state["style"]}, q=" ".join(words)),
         }
 
