@@ -8,6 +8,8 @@ become ``BadQuery`` so the person typing learns why the results look odd.
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 import threading
 from collections import Counter
@@ -194,6 +196,9 @@ def _surface_form(searcher, highlighter: Highlighter, stem: str) -> str | None:
     return None
 
 
+SHORT_WORD_CHARS = 5
+
+
 def suggest_spelling(searcher, highlighter: Highlighter, text: str, q: wq.Query) -> str | None:
     """The query with unknown words replaced by the closest indexed word, or None."""
     reader = searcher.reader()
@@ -211,8 +216,11 @@ def suggest_spelling(searcher, highlighter: Highlighter, text: str, q: wq.Query)
             continue
         word, end = typed.group(), typed.end()
         # Stems are what the field holds, so compare the typed word's stem first.
-        suggestions = (corrector.suggest(leaf.text, limit=1, maxdist=2, prefix=1)
-                       or corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1))
+        # "Close" scales with the word: one letter in a short word, where two
+        # would turn "gig" into "get" and "uber" into "under", two in a long one.
+        maxdist = 1 if len(word) <= SHORT_WORD_CHARS else 2
+        suggestions = (corrector.suggest(leaf.text, limit=1, maxdist=maxdist, prefix=1)
+                       or corrector.suggest(word.lower(), limit=1, maxdist=maxdist, prefix=1))
         surface = _surface_form(searcher, highlighter, suggestions[0]) if suggestions else None
         if surface and surface != word.lower():
             replacements[start] = (start, end, surface)
@@ -315,6 +323,18 @@ def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest):
     return results, per_source, total
 
 
+def _finds_more(searcher, source_keys, planner, request: SearchRequest, corrected: str,
+                match_all: bool, total: int) -> bool:
+    """Whether the corrected query matches more than the query as typed: a
+    suggestion that finds less is no help, however close its spelling."""
+    counting = dataclasses.replace(request, q=corrected, offset=0, limit=1, facets=False, highlight=False)
+    try:
+        plan = planner.plan(counting, match_all=match_all)
+    except BadQuery:
+        return False
+    return _run(searcher, source_keys, plan, counting)[2] > total
+
+
 def execute_search(
     searcher,
     planner: QueryPlanner,
@@ -330,6 +350,7 @@ def execute_search(
     match_all = request.match == "all"
     plan = planner.plan(request, match_all=match_all)
     results, per_source, total = _run(searcher, source_keys, plan, request)
+    as_asked = total  # in the matching the request asked for, before any fallback
     matched_all = match_all
     if match_all and total == 0 and _has_several_terms(plan.scored):
         loose = planner.plan(request, match_all=False)
@@ -338,6 +359,8 @@ def execute_search(
             plan, results, per_source, total = loose, loose_results, loose_sources, loose_total
             matched_all = False
     corrected = suggest_spelling(searcher, highlighter, request.q, plan.scored) if request.q else None
+    if corrected and not _finds_more(searcher, source_keys, planner, request, corrected, match_all, as_asked):
+        corrected = None
 
     hits = []
     for rank, hit in enumerate(results[request.offset : request.offset + request.limit], start=request.offset + 1):
