@@ -275,3 +275,17 @@ def test_markup_in_sources_never_reaches_the_page_unescaped(hostile):
         assert not doc.xpath("//img[@onerror]") and not doc.xpath("//b") and not doc.xpath("//i[contains(., 'signatories')]")
         assert not [h for h in doc.xpath("//a/@href") if h.lower().startswith("javascript:")]
         assert "<script>alert(1)</script>" in texts(doc, "//h1 | //h3"), "the title shows as text"
+
+
+def test_one_result_per_source_is_offered_and_kept_across_pages(page):
+    _, everything = get(page, q="alliance")
+    _, grouped = get(page, q="alliance", group="source")
+    box = grouped.xpath("//input[@name='group']")[0]
+    assert box.get("type") == "checkbox" and box.get("value") == "source" and box.get("checked") is not None
+    assert everything.xpath("//input[@name='group']")[0].get("checked") is None
+    titles = [t.xpath("string(.)").strip() for t in grouped.xpath("//h3[contains(@class, 'hit-title')]")]
+    assert titles and len(titles) == len(set(titles)), titles
+    all_titles = [t.xpath("string(.)").strip() for t in everything.xpath("//h3[contains(@class, 'hit-title')]")]
+    assert len(all_titles) > len(set(all_titles)), "the ungrouped page should repeat a source for this test to mean anything"
+    for link in grouped.xpath("//a[contains(@href, 'page=')]"):
+        assert "group=source" in link.get("href")

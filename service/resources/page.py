@@ -43,7 +43,7 @@ RESULTS_PER_PAGE = 10
 PAGE_LINKS = 7  # page numbers shown around the current one
 FACET_VALUES = 8
 
-_STATE_KEYS = ("mode", "q", "quote", "source", "author", "year", "style", "page")
+_STATE_KEYS = ("mode", "q", "quote", "source", "author", "year", "group", "style", "page")
 _FILTERS = (("source", "Source"), ("author", "Author"), ("year", "Year"))
 
 
@@ -164,6 +164,7 @@ class PageResource:
             "q": state["q"],
             "quote": req.get_param("quote"),
             "filters": {key: state[key] for key, _ in _FILTERS},
+            "one_per_source": state["group"] == "source",
             "style": style,
             "styles": style_choices(style),
             "style_name": STYLES.get(style, style),
