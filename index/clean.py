@@ -256,13 +256,20 @@ def _table(lines: list[str], start: int, units: list[Unit]) -> int:
     return end
 
 
+_HTML_INLINE_TAGS = (
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "blockquote", "br", "center", "cite", "code", "dd",
+    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "font", "h[1-6]", "hr", "i",
+    "iframe", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp", "small",
+    "source", "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead",
+    "time", "tr", "tt", "u", "ul", "var", "video", "wbr",
+)
 _INLINE_RULES = (
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
     (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
     (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),
-    (re.compile(r"</?[A-Za-z][^>]*>"), ""),
-    (re.compile(r"`([^`]+)`"), r"\1"),
+    # Only HTML's own elements: "Vec<T>" or "CARGO_BIN_EXE_<name>" are words, not markup.
+    (re.compile(r"</?(?:" + "|".join(_HTML_INLINE_TAGS) + r")(?:\s[^<>]*)?/?>|<!--.*?-->", re.I), ""),
     (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
     (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
     (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),
@@ -271,11 +278,26 @@ _INLINE_RULES = (
 )
 
 
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+
+
 def strip_inline_markdown(text: str) -> str:
-    """Markdown emphasis, code and link markup to the plain words a reader sees."""
-    for pattern, replacement in _INLINE_RULES:
-        text = pattern.sub(replacement, text)
-    return " ".join(text.split())
+    """Markdown emphasis, code and link markup to the plain words a reader sees.
+
+    A code span's content is kept as written: "`Option<T>`" or "`a_b_c`" hold
+    no markup to remove.
+    """
+    pieces = _CODE_SPAN.split(text)
+    # split() gives [text, ticks, code, text, ticks, code, ..., text].
+    out = []
+    for index in range(0, len(pieces), 3):
+        part = pieces[index]
+        for pattern, replacement in _INLINE_RULES:
+            part = pattern.sub(replacement, part)
+        out.append(part)
+        if index + 2 < len(pieces):
+            out.append(pieces[index + 2].strip())
+    return " ".join("".join(out).split())
 
 
 # --- structure: units into title, headings and paragraphs ----------------------------

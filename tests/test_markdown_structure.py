@@ -86,3 +86,19 @@ def test_paragraph_numbers_count_visible_blocks(served):
     source = served.simulate_get("/sources/0020-code-and-table").json
     last = served.simulate_get(f"/sources/0020-code-and-table/passages/{source['passage_count']}").json
     assert last["paragraph_end"] == 4, last
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("A `Vec<T>` holds values of type T.", "A Vec<T> holds values of type T."),
+    ("Box<T> has a few special features.", "Box<T> has a few special features."),
+    ("The CARGO_BIN_EXE_<name> variable is set.", "The CARGO_BIN_EXE_<name> variable is set."),
+    ("Call `a_b_c()` then *stop*.", "Call a_b_c() then stop."),
+    ("Some <b>bold</b> and <span class='x'>spanned</span> words<br/>.", "Some bold and spanned words."),
+    ("Kept <!-- a comment --> text.", "Kept text."),
+])
+def test_angle_brackets_are_markup_only_when_they_are_html(text, expected):
+    # Text in angle brackets (generics, placeholders) is part of what the page
+    # says; stripping it as if it were a tag lost whole phrases of real pages.
+    from index.clean import strip_inline_markdown
+
+    assert strip_inline_markdown(text) == expected
