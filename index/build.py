@@ -311,7 +311,7 @@ class _Build:
                         "version": version, "files": files_entry,
                         # What `pinpoint versions` lists without opening each version's index.
                         "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                        "roots": [str(p) for p in self.roots], "source_count": len(new_sources),
+                        "roots": [os.path.abspath(p) for p in self.roots], "source_count": len(new_sources),
                         "passage_count": sum(s.passage_count for s in new_sources.values())}
             with open(staging / MANIFEST_FILE, "w", encoding="utf-8") as out:
                 json.dump(manifest, out, indent=1)
