@@ -20,6 +20,24 @@ F1 is their harmonic mean.
 Compared, in the same run: Pinpoint's reader and cleaner (what gets indexed:
 titles, headings and paragraphs), trafilatura's ``extract`` with defaults, and
 with ``favor_precision``.
+
+Measured (2 shared cores, Rust 1.95.0 docs, ``--pages-per-book 25``: 162 pages):
+
+==============================  =========  ======  =====
+extractor                       precision  recall  F1
+==============================  =========  ======  =====
+Pinpoint                        0.977      0.953   0.965
+Pinpoint before code spans      0.974      0.949   0.961
+trafilatura (default)           0.977      0.955   0.966
+trafilatura favor_precision     0.965      0.911   0.937
+==============================  =========  ======  =====
+
+"Before code spans": the cleaner stripped anything in angle brackets as an
+HTML tag, so "Vec<T>" lost "<T>".  What Pinpoint still loses against
+trafilatura alone is mostly synopsis lines and admonition labels ("Note")
+its furniture rules drop; what both lose (grammar blocks, some tables) is
+trafilatura's.  The 0.97 asked for is not reached here, and trafilatura
+alone does not reach it on these pages either.
 """
 
 from __future__ import annotations
