@@ -188,7 +188,10 @@ def markdown_units(text: str) -> list[Unit]:
         item = _MD_LIST.match(stripped)
         if item:
             flush()
-            units.append(Unit(strip_inline_markdown(item.group(1)), list_item=True))
+            # A heading inside a list item ("- ### Related story", as extractors
+            # write link lists) keeps its words, not its "###".
+            inner = _MD_HEADING.match(item.group(1))
+            units.append(Unit(strip_inline_markdown(inner.group(2) if inner else item.group(1)), list_item=True))
             continue
         if units and units[-1].list_item and not paragraph and line[:1].isspace():
             units[-1].text += " " + strip_inline_markdown(stripped)  # a list item's continuation

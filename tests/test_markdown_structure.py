@@ -102,3 +102,10 @@ def test_angle_brackets_are_markup_only_when_they_are_html(text, expected):
     from index.clean import strip_inline_markdown
 
     assert strip_inline_markdown(text) == expected
+
+
+def test_headings_inside_list_items_lose_their_markers():
+    doc = clean(RawSource(id="x", path="x.md", fmt="md", text=(
+        "# Title\n\nThe article says what it has to say in a full sentence.\n\n"
+        "- ### A related story about something else entirely ####\n- ## Another one, also linked\n")))
+    assert not any("#" in b.text for b in doc.blocks), [b.text for b in doc.blocks]
