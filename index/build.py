@@ -111,6 +111,8 @@ def _prepare(item: tuple[RawSource, dict | None, str]) -> tuple[Source, list[Pas
     doc = cleaning.clean(raw)
     csl, origin = metadata.resolve(raw, doc, sidecar)
     csl, title_origin = metadata.title_origin(raw, doc, csl, origin)
+    if title_origin in ("embedded", "text") and (names := metadata.title_proper_nouns(csl["title"], doc)):
+        csl["_proper_nouns"] = names  # private: read by sentence case, never exported
     passages = chunking.chunk(raw.id, doc)
     source = Source(
         id=raw.id, path=raw.path, csl=csl, content_hash=content_hash,

@@ -83,7 +83,7 @@ def _source(ref: Styled, work: Work) -> None:
 
 
 def render(work: Work, locator: Locator | None) -> Citation:
-    title, warnings = sentence_case(work.title) if work.title else ("", ())
+    title, warnings = sentence_case(work.title, keep=work.keep_case) if work.title else ("", ())
     italic_title = work.kind in ITALIC_TITLE_KINDS
     ref = Styled()
     if work.authors:

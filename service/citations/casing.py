@@ -83,8 +83,13 @@ def _capitalise_first(core: str) -> str:
     return core[:1].upper() + core[1:]
 
 
-def sentence_case(title: str, *, capitalise_after_colon: bool = True) -> tuple[str, tuple[str, ...]]:
-    """Sentence case by the rule above; returns the title and any warnings."""
+def sentence_case(title: str, *, capitalise_after_colon: bool = True,
+                  keep: frozenset[str] = frozenset()) -> tuple[str, tuple[str, ...]]:
+    """Sentence case by the rule above; returns the title and any warnings.
+
+    Words in ``keep`` are names the source itself capitalises mid-sentence,
+    so they keep their capital.
+    """
     tokens = _TOKEN.split(title.strip())
     words = [t for t in tokens if t and not t.isspace()]
     if not words:
@@ -104,7 +109,7 @@ def sentence_case(title: str, *, capitalise_after_colon: bool = True) -> tuple[s
         lead, core, tail = _split(token)
         if index == 0 or _starts_segment(previous_tail, capitalise_after_colon):
             core = _capitalise_first(core)
-        elif _is_plain_capitalised(core):
+        elif _is_plain_capitalised(core) and core not in keep:
             if core.lower() not in FUNCTION_WORDS:
                 lowered.append(core)
             core = core.lower()

@@ -36,7 +36,7 @@ def _year(work: Work) -> str:
 
 
 def render(work: Work, locator: Locator | None) -> Citation:
-    title, warnings = sentence_case(work.title, capitalise_after_colon=False) if work.title else ("", ())
+    title, warnings = sentence_case(work.title, capitalise_after_colon=False, keep=work.keep_case) if work.title else ("", ())
     ref = Styled()
     ref.add(_authors(work.authors) if work.authors else "")
     ref.add(f" ({_year(work)}) ")

@@ -41,7 +41,7 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
         pub = ", ".join(p for p in (_publication(work, ": "), str(work.issued.year) if work.issued else "") if p)
         ref.add(f" {pub}" if pub else "").end()
     else:
-        title, warnings = sentence_case(work.title)
+        title, warnings = sentence_case(work.title, keep=work.keep_case)
         ref.add(quoted(title, ","))
         tail = []
         if work.kind == "chapter":
@@ -86,7 +86,7 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
                                                            names.initials(n.given, period=False)) if p),
             conjunction=None, serial_comma=False, et_al_min=7, use_first=6)).end()
         ref.add(" ")
-    title, warnings = sentence_case(work.title, capitalise_after_colon=False)
+    title, warnings = sentence_case(work.title, capitalise_after_colon=False, keep=work.keep_case)
     online = bool(work.url) and not work.doi
     medium = " [Internet]" if online else ""
     cited = f" [cited {work.accessed.year_month_day()}]" if work.accessed else ""

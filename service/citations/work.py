@@ -39,6 +39,9 @@ class Work:
     genre: str
     series: str
     edition: str
+    # Title words the source itself writes capitalised mid-sentence (names):
+    # sentence case keeps them ("Russia and Syria", not "Russia and syria").
+    keep_case: frozenset[str] = frozenset()
 
     @property
     def doi_url(self) -> str:
@@ -109,4 +112,5 @@ def read_work(csl: Any) -> Work:
         genre=_text(csl, "genre"),
         series=series,
         edition=_text(csl, "edition"),
+        keep_case=frozenset(w for w in csl.get("_proper_nouns") or () if isinstance(w, str)),
     )
