@@ -46,7 +46,8 @@ from index.whoosh_engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshW
 
 # Bump when a pipeline change alters output in a way the code fingerprint misses.
 PIPELINE_VERSION = "1"
-_PIPELINE_MODULES = ("readers", "encodings", "front_matter", "bylines", "structured_text", "clean", "boilerplate", "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine", "segment_writer")
+_PIPELINE_MODULES = ("readers", "encodings", "front_matter", "bylines", "structured_text", "clean", "boilerplate",
+                     "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine", "segment_writer")
 # Below this much new text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
 LONG_RUN_BYTES = 20_000_000
