@@ -54,7 +54,10 @@ class Unit:
 def clean(raw: RawSource) -> CleanDocument:
     """Drop boilerplate and find the title, headings and paragraphs of ``raw``."""
     if raw.fmt in ("md", "html", "rst", "tex"):  # rst and tex are read into Markdown's shape
-        units = markdown_units(raw.text)
+        # An extracted page can put a widget's line right above or below a
+        # paragraph with no blank line between; joined as Markdown joins lines,
+        # "Sign up for our newsletter" became the paragraph's first words.
+        units = markdown_units(raw.text, peel_furniture=raw.fmt == "html")
     else:
         units = plain_units(raw.text)
     dropped: list[str] = []
@@ -139,14 +142,23 @@ _MD_LINK_DEF = re.compile(r"^\[[^\]]+\]:\s*\S+")
 _MD_FENCE = re.compile(r"^(```|~~~)")
 
 
-def markdown_units(text: str) -> list[Unit]:
+def markdown_units(text: str, peel_furniture: bool = False) -> list[Unit]:
     units: list[Unit] = []
     paragraph: list[str] = []
 
     def flush() -> None:
-        if paragraph:
-            units.append(Unit(strip_inline_markdown(" ".join(paragraph))))
-            paragraph.clear()
+        if not paragraph:
+            return
+        lines = [strip_inline_markdown(line) for line in paragraph]
+        paragraph.clear()
+        head, tail = [], []
+        if peel_furniture:
+            # Widget lines at either edge stand alone, to be judged (and dropped) as furniture.
+            while len(lines) > 1 and furniture_kind(lines[0]):
+                head.append(Unit(lines.pop(0)))
+            while len(lines) > 1 and furniture_kind(lines[-1]):
+                tail.insert(0, Unit(lines.pop()))
+        units.extend([*head, Unit(" ".join(lines)), *tail])
 
     lines = text.split("\n")
     index = 0
@@ -321,7 +333,8 @@ def _heading_like(unit: Unit) -> bool:
 
 
 _BYLINE_LINE = re.compile(
-    r"^(?:(?:By|Written by)\s+|(?:Authors?|By)\s*:\s*)\S.{0,100}$"
+    # A byline names someone: "By Jane Doe", "By the Associated Press", not "By default, ...".
+    r"^(?:(?:By|Written by)\s+(?:the\s+)?[A-Z]|(?:Authors?|By)\s*:\s*\S).{0,100}$"
     r"|^(?:Updated|Published|Posted|Last (?:updated|modified)|Date)\s*:?\s*(?:on\s+)?"
     r"(?:\d|[A-Z][a-z]+\.?\s+\d).{0,60}$")
 

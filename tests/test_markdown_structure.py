@@ -109,3 +109,20 @@ def test_headings_inside_list_items_lose_their_markers():
         "# Title\n\nThe article says what it has to say in a full sentence.\n\n"
         "- ### A related story about something else entirely ####\n- ## Another one, also linked\n")))
     assert not any("#" in b.text for b in doc.blocks), [b.text for b in doc.blocks]
+
+
+def test_a_widget_line_glued_to_a_paragraph_is_dropped_and_the_paragraph_kept():
+    raw = RawSource(id="p", path="p.html", fmt="html", text=(
+        "# Council expands bus network\n\nThe council voted on Tuesday to expand the network, ending a long debate.\n\n"
+        "Sign up for our newsletter\nOpponents argued that the money would be better spent on the old fleet.\n\n"
+        "Get the best of City Times delivered to your inbox every morning.\n\n### Join the conversation\n\n24 comments\n"))
+    doc = clean(raw)
+    paragraphs = [b.text for b in doc.blocks if b.kind == "paragraph"]
+    assert paragraphs == ["The council voted on Tuesday to expand the network, ending a long debate.",
+                          "Opponents argued that the money would be better spent on the old fleet."]
+    assert {"Sign up for our newsletter", "24 comments", "Join the conversation"} <= set(doc.dropped)
+
+
+def test_a_sentence_opening_with_by_default_is_not_a_byline():
+    paragraphs = _paragraphs("# Options\n\nBy default, the packages selected are the workspace members.\n\nMore text follows.\n")
+    assert paragraphs[0] == "By default, the packages selected are the workspace members."
