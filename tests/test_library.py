@@ -213,25 +213,3 @@ def test_the_library_file_holds_absolute_paths_whatever_the_build_was_given(fold
     monkeypatch.chdir(folders["seeds"].parent)
     build_index([Path("seeds")], folders["index"])
     assert library(folders["index"]) == [str(folders["seeds"])]
-
-
-def test_the_admin_reindex_rebuilds_the_library_not_the_configured_default(folders):
-    from falcon import testing
-
-    from service.app import create_app
-    from service.config import Config
-
-    index = folders["index"]
-    ok("index", folders["seeds"], folders["extra"], "--index", index, "--quiet")
-    # The server's configured sources name only the seeds; the library has both.
-    config = Config(index_dir=index, sources=(folders["seeds"],), reload_seconds=0, admin_token="t0ken-for-tests")
-    client = testing.TestClient(create_app(config))
-    auth = {"Authorization": "Bearer t0ken-for-tests"}
-    (folders["extra"] / "more.txt").write_text("A second accord followed in the spring.\n", encoding="utf-8")
-    assert client.simulate_post("/admin/reindex", headers=auth).status_code == 202
-    deadline = time.monotonic() + 90
-    while (status := client.simulate_get("/admin/reindex", headers=auth).json)["state"] == "running":
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
-    assert status["state"] == "succeeded", status
-    assert served(index)[1] == 7, "the admin re-index dropped the library's second folder"
