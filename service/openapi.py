@@ -146,6 +146,8 @@ def _schemas() -> dict[str, Any]:
                 "quote": string, "normalized_quote": string, "found": {"type": "boolean"},
                 "threshold": {"type": "number"}, "style": string, "limit": integer,
                 "took_ms": {"type": "number"}, "matches": {"type": "array", "items": {"type": "object"}},
+                # Set only when nothing was found: the nearest candidate, never a match.
+                "closest": {"type": ["object", "null"]},
             },
         },
         "ReindexStatus": {

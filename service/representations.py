@@ -86,10 +86,12 @@ def passage_citation(source: Source, passage: Passage, style: str, quoted: str) 
 
 
 def quote_citation(match: QuoteMatch, style: str) -> dict[str, Any]:
-    """A found quote's citation: a quote running on into following passages is
-    cited for every paragraph it covers, wherever it is shown."""
-    page, page_end = match.pages  # the pages the quote itself lies on, for a paginated source
-    cited = dataclasses.replace(match.passage, paragraph_end=match.last_passage.paragraph_end,
+    """A found quote's citation, the one rule wherever it is shown: pinned to the
+    paragraphs (and, for a paginated source, the printed pages) the quote itself
+    lies in, however many more its passage holds, and on into the following
+    passages when the quote runs on."""
+    page, page_end = match.pages
+    cited = dataclasses.replace(match.passage, paragraph=match.paragraph, paragraph_end=match.paragraph_end,
                                 page=page, page_end=page_end)
     return passage_citation(match.source, cited, style, match.matched_text)
 

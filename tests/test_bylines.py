@@ -133,3 +133,12 @@ def test_publishers_are_read_from_meta_json_ld_and_copyright():
     html = (FIXTURES / "publisher-as-author.html").read_text(encoding="utf-8")
     found = page_publishers(html)
     assert "WIRED" in found and "Condé Nast" in found
+
+
+@pytest.mark.parametrize("byline", ["王小明", "山田 太郎", "김민수"])
+def test_names_in_scripts_without_case_are_kept(byline):
+    assert trusted_byline(byline, publishers=[], body="") == byline
+
+
+def test_a_long_run_of_caseless_characters_is_not_a_name():
+    assert trusted_byline("新华社记者报道组编辑部", publishers=[], body="") is None

@@ -234,7 +234,7 @@ def test_bad_page_locators(bad) -> None:
 
 
 def test_year_suffixes_only_for_the_same_authors_in_author_date_styles() -> None:
-    from service.citations import year_suffixes
+    from pinpoint.service.citations import year_suffixes
 
     smith = {"type": "book", "author": [{"family": "Smith", "given": "Ann"}], "issued": {"date-parts": [[2020]]}}
     items = [dict(smith, title="Zebra"), dict(smith, title="The Alliance"),
@@ -249,7 +249,7 @@ def test_year_suffixes_only_for_the_same_authors_in_author_date_styles() -> None
 
 
 def test_numbered_bibliography_is_numbered_in_order() -> None:
-    from service.exports import bibliography_format
+    from pinpoint.service.exports import bibliography_format
 
     items = [dict(PAGES_ITEM, id="a"), dict(PAGES_ITEM, id="b", title="Second")]
     lines = bibliography_format("ieee").render(items).splitlines()

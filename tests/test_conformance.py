@@ -14,8 +14,6 @@ import os
 
 import pytest
 
-from pinpoint.service.citations import cite
-from tests.conformance.suite import REFERENCE_STYLES, judge, listings, reference_unavailable, run
 from pinpoint.service.citations import Locator, cite
 from tests.conformance.suite import REFERENCE_STYLES, fixtures, judge, listings, reference_unavailable, run
 

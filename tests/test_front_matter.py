@@ -141,3 +141,10 @@ def test_yaml_dates_and_toml_lists_are_read_as_stated():
     assert yaml_front.body == "Body.\n"
     toml_front = split_front_matter('+++\ntitle = "B"\ndate = 2021-05-06\n+++\nBody.\n')
     assert toml_front.fields == {"title": "B", "issued": "2021-05-06"} and toml_front.form == "toml"
+
+
+def test_older_rfc_keys_with_number_signs_do_not_hide_the_list():
+    text = "- Start Date: 2014-04-30\n- RFC PR #: 59\n- Rust Issue #: 11781\n\n# Summary\n\nRemove the tilde.\n"
+    front = split_front_matter(text)
+    assert front.form == "list" and front.fields == {"issued": "2014-04-30"}
+    assert front.body.lstrip().startswith("# Summary")

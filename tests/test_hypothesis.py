@@ -135,4 +135,6 @@ def test_any_header_values(client, value):
     resp = client.simulate_get(f"/sources/{CFR}", headers={"Accept": printable, "X-Request-ID": printable})
     check_answer(resp, f"/sources/{CFR}")
     echoed = resp.headers.get("x-request-id", "")
-    assert echoed == printable or len(echoed) == 32  # echoed only when well-formed, else minted
+    # Echoed only when well-formed, else minted; HTTP drops a header value's
+    # surrounding whitespace before Pinpoint sees it ("0 " arrives as "0").
+    assert echoed == printable.strip(" \t") or len(echoed) == 32

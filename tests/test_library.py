@@ -205,3 +205,11 @@ def test_rollback_repoints_current_and_a_running_server_follows(folders):
 
         line = refused("rollback", "000009", "--index", index)
         assert "000009" in line and "000001" in line
+
+
+def test_the_library_file_holds_absolute_paths_whatever_the_build_was_given(folders, monkeypatch):
+    from pinpoint.index.store.build import build_index
+
+    monkeypatch.chdir(folders["seeds"].parent)
+    build_index([Path("seeds")], folders["index"])
+    assert library(folders["index"]) == [str(folders["seeds"])]

@@ -27,12 +27,13 @@ def test_a_fenced_code_block_is_one_paragraph_with_its_lines():
 
 
 def test_an_unclosed_fence_still_makes_one_paragraph():
-    assert _paragraphs("# T\n\nText here.\n\n~~~\nline one\n\nline two\n") == ["Text here.", "line one\n\nline two"]
+    assert _paragraphs("# T\n\nText here.\n\n~~~\nline one\n\nline two\n") == ["Text here.", "line one\n \nline two"]
 
 
 def test_an_indented_code_block_is_one_paragraph_keeping_relative_indentation():
     text = "# T\n\nRun this:\n\n    def f():\n        return 1\n\n    print(f())\n\nDone.\n"
-    assert _paragraphs(text) == ["Run this:", "def f():\n    return 1\n\nprint(f())", "Done."]
+    # The blank line inside keeps a space: a bare "\n\n" would read as a paragraph break.
+    assert _paragraphs(text) == ["Run this:", "def f():\n    return 1\n \nprint(f())", "Done."]
 
 
 def test_indented_list_continuations_are_not_code():
@@ -85,3 +86,43 @@ def test_paragraph_numbers_count_visible_blocks(served):
     source = served.simulate_get("/sources/0020-code-and-table").json
     last = served.simulate_get(f"/sources/0020-code-and-table/passages/{source['passage_count']}").json
     assert last["paragraph_end"] == 4, last
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("A `Vec<T>` holds values of type T.", "A Vec<T> holds values of type T."),
+    ("Box<T> has a few special features.", "Box<T> has a few special features."),
+    ("The CARGO_BIN_EXE_<name> variable is set.", "The CARGO_BIN_EXE_<name> variable is set."),
+    ("Call `a_b_c()` then *stop*.", "Call a_b_c() then stop."),
+    ("Some <b>bold</b> and <span class='x'>spanned</span> words<br/>.", "Some bold and spanned words."),
+    ("Kept <!-- a comment --> text.", "Kept text."),
+])
+def test_angle_brackets_are_markup_only_when_they_are_html(text, expected):
+    # Text in angle brackets (generics, placeholders) is part of what the page
+    # says; stripping it as if it were a tag lost whole phrases of real pages.
+    from pinpoint.index.ingest.clean import strip_inline_markdown
+
+    assert strip_inline_markdown(text) == expected
+
+
+def test_headings_inside_list_items_lose_their_markers():
+    doc = clean(RawSource(id="x", path="x.md", fmt="md", text=(
+        "# Title\n\nThe article says what it has to say in a full sentence.\n\n"
+        "- ### A related story about something else entirely ####\n- ## Another one, also linked\n")))
+    assert not any("#" in b.text for b in doc.blocks), [b.text for b in doc.blocks]
+
+
+def test_a_widget_line_glued_to_a_paragraph_is_dropped_and_the_paragraph_kept():
+    raw = RawSource(id="p", path="p.html", fmt="html", text=(
+        "# Council expands bus network\n\nThe council voted on Tuesday to expand the network, ending a long debate.\n\n"
+        "Sign up for our newsletter\nOpponents argued that the money would be better spent on the old fleet.\n\n"
+        "Get the best of City Times delivered to your inbox every morning.\n\n### Join the conversation\n\n24 comments\n"))
+    doc = clean(raw)
+    paragraphs = [b.text for b in doc.blocks if b.kind == "paragraph"]
+    assert paragraphs == ["The council voted on Tuesday to expand the network, ending a long debate.",
+                          "Opponents argued that the money would be better spent on the old fleet."]
+    assert {"Sign up for our newsletter", "24 comments", "Join the conversation"} <= set(doc.dropped)
+
+
+def test_a_sentence_opening_with_by_default_is_not_a_byline():
+    paragraphs = _paragraphs("# Options\n\nBy default, the packages selected are the workspace members.\n\nMore text follows.\n")
+    assert paragraphs[0] == "By default, the packages selected are the workspace members."

@@ -290,7 +290,22 @@ def test_a_quote_running_into_the_next_passage_is_cited_for_both_as_cite_does(pa
         searcher.close()
     quote = " ".join(first.text.split()[-12:] + following.text.split()[:12])
     cited = page.simulate_get("/cite", params={"quote": quote}).json["matches"][0]["citation"]
-    assert f"{first.paragraph}–{following.paragraph_end}" in cited["in_text"]
+    # Pinned to the paragraphs the quote lies in: the end of one passage, the start of the next.
+    assert f"{first.paragraph_end}–{following.paragraph}" in cited["in_text"]
     _, doc = get(page, mode="quote", quote=quote)
     card = hit_cards(doc)[0]
     assert texts(card, ".//dd[@class='quotation']")[0].endswith(cited["in_text"])
+
+
+def test_one_result_per_source_is_offered_and_kept_across_pages(page):
+    _, everything = get(page, q="alliance")
+    _, grouped = get(page, q="alliance", group="source")
+    box = grouped.xpath("//input[@name='group']")[0]
+    assert box.get("type") == "checkbox" and box.get("value") == "source" and box.get("checked") is not None
+    assert everything.xpath("//input[@name='group']")[0].get("checked") is None
+    titles = [t.xpath("string(.)").strip() for t in grouped.xpath("//h3[contains(@class, 'hit-title')]")]
+    assert titles and len(titles) == len(set(titles)), titles
+    all_titles = [t.xpath("string(.)").strip() for t in everything.xpath("//h3[contains(@class, 'hit-title')]")]
+    assert len(all_titles) > len(set(all_titles)), "the ungrouped page should repeat a source for this test to mean anything"
+    for link in grouped.xpath("//a[contains(@href, 'page=')]"):
+        assert "group=source" in link.get("href")

@@ -181,3 +181,33 @@ def test_token_comparison_accepts_only_the_exact_token():
     for wrong in (None, "", TOKEN, f"Token {TOKEN}", f"Bearer {TOKEN.upper()}", "Bearer \udcff", f"Bearer {TOKEN}{TOKEN}"):
         assert not token_matches(TOKEN, wrong), wrong
     assert not token_matches("", "Bearer ")
+
+
+@pytest.mark.slow
+def test_admin_reindex_rebuilds_the_library_not_the_configured_default(tmp_path):
+    # Here, not in test_library.py: the admin route's requests land in the
+    # process-wide metrics, which test_metrics.py (run before this file) checks.
+    from pinpoint.index.store.build import build_index
+    from pinpoint.index.store.versions import open_searcher
+
+    folders = {"seeds": tmp_path / "seeds", "extra": tmp_path / "extra"}
+    for folder in folders.values():
+        folder.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        (folders["seeds"] / path.name).write_bytes(path.read_bytes())
+    (folders["extra"] / "quokka.txt").write_text("The quokka accord was signed in the long hall.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    build_index([folders["seeds"], folders["extra"]], index)
+    # The server's configured sources name only the seeds; the library has both.
+    config = Config(index_dir=index, sources=(folders["seeds"],), reload_seconds=0)
+    client = testing.TestClient(full_app(config, admin_token=TOKEN))
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    (folders["extra"] / "more.txt").write_text("A second accord followed in the spring.\n", encoding="utf-8")
+    assert client.simulate_post("/admin/reindex", headers=auth).status_code == 202
+    deadline = time.monotonic() + 90
+    while (status := client.simulate_get("/admin/reindex", headers=auth).json)["state"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert status["state"] == "succeeded", status
+    with open_searcher(index) as searcher:
+        assert len(searcher.sources()) == 7, "the admin re-index dropped the library's second folder"

@@ -33,6 +33,9 @@ SHARE = Furniture("share or subscription widget", ends_article=True)
 JOB_ADVERT = Furniture("job advert", ends_article=True)
 MORE_LINKS = Furniture("link to more content", ends_article=True)
 CREDIT = Furniture("photo credit or caption", ends_article=False)
+# Comment sections follow the article, but a page may print the prompt above
+# it too, so a prompt never ends the article by itself.
+COMMENTS = Furniture("comment prompt", ends_article=False)
 DOWNLOAD = Furniture("download or view link", ends_article=False)
 NAVIGATION = Furniture("navigation label", ends_article=False)
 
@@ -44,6 +47,11 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
     (re.compile(r"\bsubscri(?:be|ption|bing)\b", _I), SHARE),
     (re.compile(r"\bnewsletters?\b", _I), SHARE),
     (re.compile(r"^sign ?up\b", _I), SHARE),
+    (re.compile(r"\b(?:to|in|into) your inbox\b", _I), SHARE),
+    (re.compile(r"^(?:join the (?:conversation|discussion)|leave a (?:comment|reply)|add a comment"
+                r"|post a comment|be the first to comment|(?:show|view|read|hide) (?:all )?comments"
+                r"|comments? (?:are|is) (?:closed|moderated))\b", _I), COMMENTS),
+    (re.compile(r"^(?:\d[\d,]*|no) (?:comments?|replies|responses)$", _I), COMMENTS),
     (re.compile(r"^\*\s*indicates required", _I), SHARE),
     (re.compile(r"^(?:i'?m|i am) interested in\b", _I), SHARE),
     (re.compile(r"^(?:enter )?(?:your )?e-?mail(?: address)?\s*\*?$", _I), SHARE),

@@ -98,6 +98,11 @@ def _is_publisher(name: str, publishers: Iterable[str]) -> bool:
 
 
 def _looks_like_person(name: str) -> bool:
+    compact = name.replace(" ", "").replace("・", "").replace("·", "")
+    if compact.isalpha() and not any(c.isupper() or c.islower() for c in compact):
+        # Scripts without case (Chinese, Japanese, Korean) write a name as 2-6
+        # characters, usually unspaced; there is no capital to check.
+        return 2 <= len(compact) <= 6
     words = _words(name.replace(",", " "))
     if not 2 <= len(words) <= 5:
         return False

@@ -56,7 +56,10 @@ def clean(raw: RawSource) -> CleanDocument:
     if raw.blocks:  # the reader rebuilt the layout itself (PDF): its furniture is already gone
         return CleanDocument(text=raw.text, blocks=raw.blocks, pages=raw.pages)
     if raw.fmt in ("md", "html", "rst", "tex"):  # rst and tex are read into Markdown's shape
-        units = markdown_units(raw.text)
+        # An extracted page can put a widget's line right above or below a
+        # paragraph with no blank line between; joined as Markdown joins lines,
+        # "Sign up for our newsletter" became the paragraph's first words.
+        units = markdown_units(raw.text, peel_furniture=raw.fmt == "html")
     else:
         units = plain_units(raw.text)
     dropped: list[str] = []
@@ -141,14 +144,23 @@ _MD_LINK_DEF = re.compile(r"^\[[^\]]+\]:\s*\S+")
 _MD_FENCE = re.compile(r"^(```|~~~)")
 
 
-def markdown_units(text: str) -> list[Unit]:
+def markdown_units(text: str, peel_furniture: bool = False) -> list[Unit]:
     units: list[Unit] = []
     paragraph: list[str] = []
 
     def flush() -> None:
-        if paragraph:
-            units.append(Unit(strip_inline_markdown(" ".join(paragraph))))
-            paragraph.clear()
+        if not paragraph:
+            return
+        lines = [strip_inline_markdown(line) for line in paragraph]
+        paragraph.clear()
+        head, tail = [], []
+        if peel_furniture:
+            # Widget lines at either edge stand alone, to be judged (and dropped) as furniture.
+            while len(lines) > 1 and furniture_kind(lines[0]):
+                head.append(Unit(lines.pop(0)))
+            while len(lines) > 1 and furniture_kind(lines[-1]):
+                tail.insert(0, Unit(lines.pop()))
+        units.extend([*head, Unit(" ".join(lines)), *tail])
 
     lines = text.split("\n")
     index = 0
@@ -190,7 +202,10 @@ def markdown_units(text: str) -> list[Unit]:
         item = _MD_LIST.match(stripped)
         if item:
             flush()
-            units.append(Unit(strip_inline_markdown(item.group(1)), list_item=True))
+            # A heading inside a list item ("- ### Related story", as extractors
+            # write link lists) keeps its words, not its "###".
+            inner = _MD_HEADING.match(item.group(1))
+            units.append(Unit(strip_inline_markdown(inner.group(2) if inner else item.group(1)), list_item=True))
             continue
         if units and units[-1].list_item and not paragraph and line[:1].isspace():
             units[-1].text += " " + strip_inline_markdown(stripped)  # a list item's continuation
@@ -215,7 +230,9 @@ def _verbatim(lines: list[str], units: list[Unit]) -> None:
         return
     lines = [line.rstrip().expandtabs(4) for line in lines]
     margin = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
-    units.append(Unit("\n".join(line[margin:] for line in lines), verbatim=True))
+    # A blank line inside the block keeps one space: "\n\n" separates
+    # paragraphs in the cleaned text, and locators count on that.
+    units.append(Unit("\n".join(line[margin:] or " " for line in lines), verbatim=True))
 
 
 def _fenced_code(lines: list[str], start: int, marker: str, units: list[Unit]) -> int:
@@ -256,13 +273,20 @@ def _table(lines: list[str], start: int, units: list[Unit]) -> int:
     return end
 
 
+_HTML_INLINE_TAGS = (
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "blockquote", "br", "center", "cite", "code", "dd",
+    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "font", "h[1-6]", "hr", "i",
+    "iframe", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp", "small",
+    "source", "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead",
+    "time", "tr", "tt", "u", "ul", "var", "video", "wbr",
+)
 _INLINE_RULES = (
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
     (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
     (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),
-    (re.compile(r"</?[A-Za-z][^>]*>"), ""),
-    (re.compile(r"`([^`]+)`"), r"\1"),
+    # Only HTML's own elements: "Vec<T>" or "CARGO_BIN_EXE_<name>" are words, not markup.
+    (re.compile(r"</?(?:" + "|".join(_HTML_INLINE_TAGS) + r")(?:\s[^<>]*)?/?>|<!--.*?-->", re.I), ""),
     (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
     (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
     (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),
@@ -271,11 +295,26 @@ _INLINE_RULES = (
 )
 
 
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+
+
 def strip_inline_markdown(text: str) -> str:
-    """Markdown emphasis, code and link markup to the plain words a reader sees."""
-    for pattern, replacement in _INLINE_RULES:
-        text = pattern.sub(replacement, text)
-    return " ".join(text.split())
+    """Markdown emphasis, code and link markup to the plain words a reader sees.
+
+    A code span's content is kept as written: "`Option<T>`" or "`a_b_c`" hold
+    no markup to remove.
+    """
+    pieces = _CODE_SPAN.split(text)
+    # split() gives [text, ticks, code, text, ticks, code, ..., text].
+    out = []
+    for index in range(0, len(pieces), 3):
+        part = pieces[index]
+        for pattern, replacement in _INLINE_RULES:
+            part = pattern.sub(replacement, part)
+        out.append(part)
+        if index + 2 < len(pieces):
+            out.append(pieces[index + 2].strip())
+    return " ".join("".join(out).split())
 
 
 # --- structure: units into title, headings and paragraphs ----------------------------
@@ -296,7 +335,8 @@ def _heading_like(unit: Unit) -> bool:
 
 
 _BYLINE_LINE = re.compile(
-    r"^(?:(?:By|Written by)\s+|(?:Authors?|By)\s*:\s*)\S.{0,100}$"
+    # A byline names someone: "By Jane Doe", "By the Associated Press", not "By default, ...".
+    r"^(?:(?:By|Written by)\s+(?:the\s+)?[A-Z]|(?:Authors?|By)\s*:\s*\S).{0,100}$"
     r"|^(?:Updated|Published|Posted|Last (?:updated|modified)|Date)\s*:?\s*(?:on\s+)?"
     r"(?:\d|[A-Z][a-z]+\.?\s+\d).{0,60}$")
 

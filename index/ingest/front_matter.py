@@ -32,7 +32,8 @@ _ALIASES = {
 }
 _YAML = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _TOML = re.compile(r"\A(?:\ufeff)?\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*(?:\n|\Z)", re.S)
-_LIST_ITEM = re.compile(r"^[-*+][ \t]+([A-Za-z][A-Za-z0-9 ()/_-]{0,40}?)[ \t]*:[ \t]*(.*?)\s*$")
+# Keys as RFC templates have written them over the years: "RFC PR", "RFC PR #", "Author(s)".
+_LIST_ITEM = re.compile(r"^[-*+][ \t]+([A-Za-z][\w ()/#.'-]{0,40}?)[ \t]*:[ \t]*(.*?)\s*$")
 _PLACEHOLDER = re.compile(r"^(?:\(.*\)|n/?a|none|tbd|todo|-+|\?+|\.\.\.|…)$", re.I)
 # "Jane Doe (@jdoe)", "Jane Doe <jane@example.org>": the name is what is outside.
 _NAME_NOISE = re.compile(r"\s*(?:\([^)]*\)|<[^>]*>)")

@@ -222,6 +222,26 @@ def title_origin(raw: RawSource, doc: CleanDocument, csl: dict, origin: str) -> 
     return {**csl, "title": f"[{name}]"}, "file-name-description"
 
 
+def title_proper_nouns(title: str, doc: CleanDocument) -> list[str]:
+    """Capitalised title words that the source's paragraphs capitalise mid-sentence
+    more often than not ("in Syria", "the Pentagon"): names, which sentence case
+    must not lower.  The paragraphs, not the headings, since headings are in
+    title case too."""
+    words = {w for w in re.findall(r"[^\W\d_][\w'’-]*", title) if w[:1].isupper() and w[1:].islower()}
+    if not words:
+        return []
+    body = " ".join(b.text for b in doc.blocks if b.kind == "paragraph")
+    names = []
+    for word in sorted(words):
+        escaped = re.escape(word)
+        # After a lower-case word or a comma: not a sentence's first word.
+        capitalised = len(re.findall(rf"(?<=[a-z,;] ){escaped}\b", body))
+        lowered = len(re.findall(rf"\b{re.escape(word.lower())}\b", body))
+        if capitalised > lowered:
+            names.append(word)
+    return names
+
+
 # --- what the text states --------------------------------------------------------------
 
 _NAME_WORD = r"(?:[A-Z][a-z'’\-]+|[A-Z]\.|[A-Z][a-z]*[A-Z][a-z]+)"

@@ -1,7 +1,7 @@
 """The search engine seam: what Pinpoint asks of an engine, and engines by name.
 
 Everything outside ``index/search/<engine>/`` talks to an engine through the
-three protocols below and sees only the records of ``index.records``:
+three protocols below and sees only the records of ``pinpoint.index.records``:
 
 - ``Engine`` writes index versions and opens them.  The store
   (``index.store``) owns the versions folder, the CURRENT pointer, the build

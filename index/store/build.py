@@ -117,6 +117,8 @@ def _prepare(item: tuple[RawSource, dict | None, str]) -> tuple[Source, list[Pas
     doc = cleaning.clean(raw)
     csl, origin = metadata.resolve(raw, doc, sidecar)
     csl, title_origin = metadata.title_origin(raw, doc, csl, origin)
+    if title_origin in ("embedded", "text") and (names := metadata.title_proper_nouns(csl["title"], doc)):
+        csl["_proper_nouns"] = names  # private: read by sentence case, never exported
     passages = chunking.chunk(raw.id, doc)
     extra = sidecar or {}
     source = Source(
@@ -359,7 +361,7 @@ class _Build:
                         "version": version, "files": files_entry,
                         # What `pinpoint versions` lists without opening each version's index.
                         "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                        "roots": [str(p) for p in self.roots], "source_count": len(new_sources),
+                        "roots": [os.path.abspath(p) for p in self.roots], "source_count": len(new_sources),
                         "passage_count": sum(s.passage_count for s in new_sources.values())}
             with open(staging / MANIFEST_FILE, "w", encoding="utf-8") as out:
                 json.dump(manifest, out, indent=1)

@@ -47,7 +47,8 @@ def write_library(index_dir: Path, sources: Iterable[Path]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f"{LIBRARY_FILE}.{os.getpid()}.tmp")
     with open(temp, "w", encoding="utf-8") as f:
-        json.dump({"sources": [str(p) for p in sources]}, f, indent=1)
+        # Absolute, so `pinpoint index` finds them from any working directory.
+        json.dump({"sources": [str(_absolute(p)) for p in sources]}, f, indent=1)
         f.write("\n")
         f.flush()
         os.fsync(f.fileno())

@@ -118,7 +118,8 @@ def _source(ref: Styled, work: Work) -> None:
 
 
 def render(work: Work, locator: Locator | None) -> Citation:
-    title, warnings = sentence_case(work.title) if work.title and not work.title_is_name else (work.title, ())
+    title, warnings = (sentence_case(work.title, keep=work.keep_case)
+                       if work.title and not work.title_is_name else (work.title, ()))
     italic_title = work.kind in ITALIC_TITLE_KINDS
     ref = Styled()
     creators = _creators(work)

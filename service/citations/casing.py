@@ -88,14 +88,18 @@ def _capitalise_first(core: str) -> str:
     return core[:1].upper() + core[1:]
 
 
-def sentence_case(title: str, *, capitalise_after_colon: bool = True) -> tuple[str, tuple[str, ...]]:
+def sentence_case(title: str, *, capitalise_after_colon: bool = True,
+                  keep: frozenset[str] | None = None) -> tuple[str, tuple[str, ...]]:
     """Sentence case by the rule above; returns the title and any warnings.
 
-    A capitalised word is never lower-cased: in a title stored in sentence
-    case its capital is deliberate (a proper noun), and in a title stored in
-    title case nothing tells "America" from "Security".  That is CSL's rule
-    too (titles are stored in sentence case; processors do not lower-case
-    them), so a title-case title is kept as given, with a warning.
+    Without evidence (``keep`` is None) a capitalised word is never
+    lower-cased: in a title stored in sentence case its capital is deliberate
+    (a proper noun), and in a title stored in title case nothing tells
+    "America" from "Security".  That is CSL's rule too (titles are stored in
+    sentence case; processors do not lower-case them), so a title-case title
+    is kept as given, with a warning.  With evidence from the source's own
+    text, ``keep`` holds the words it capitalises mid-sentence (names), and
+    every other plainly capitalised word is lowered.
     """
     tokens = _TOKEN.split(title.strip())
     words = [t for t in tokens if t and not t.isspace()]
@@ -104,7 +108,7 @@ def sentence_case(title: str, *, capitalise_after_colon: bool = True) -> tuple[s
     letters = [ch for ch in title if ch.isalpha()]
     if letters and sum(ch.isupper() for ch in letters) / len(letters) > 0.8:
         return title.strip(), ("title is in capitals; left as given, recase it by hand",)
-    out, previous_tail = [], ""
+    out, lowered, previous_tail = [], [], ""
     for index, token in enumerate(tokens):
         if not token or token.isspace():
             out.append(token)
@@ -112,11 +116,20 @@ def sentence_case(title: str, *, capitalise_after_colon: bool = True) -> tuple[s
         lead, core, tail = _split(token)
         if (index == 0 or _starts_segment(previous_tail, capitalise_after_colon)) and not _protected_token(lead):
             core = _capitalise_first(core)
+        elif _is_plain_capitalised(core) and keep is not None and core not in keep:
+            if core.lower() not in FUNCTION_WORDS:
+                lowered.append(core)
+            core = core.lower()
         out.append(f"{lead}{core}{tail}")
         previous_tail = tail or core
+    if lowered:
+        return "".join(out), (
+            "sentence case applied by rule: lower-cased " + ", ".join(f"'{w}'" for w in lowered)
+            + "; restore any proper noun among them",
+        )
     content = [_split(w)[1] for w in words[1:]]
     content = [c for c in content if c.isalpha() and c.lower() not in MINOR_WORDS]
-    if content and all(_is_plain_capitalised(c) for c in content):
+    if keep is None and content and all(_is_plain_capitalised(c) for c in content):
         return "".join(out), (
             "title is in title case: sentence case needs to know which words are proper nouns, "
             "so its capitals are kept as given; lower-case the common words by hand",

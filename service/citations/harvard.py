@@ -55,7 +55,7 @@ def _year(work: Work) -> str:
 
 
 def render(work: Work, locator: Locator | None) -> Citation:
-    title, warnings = (sentence_case(work.title, capitalise_after_colon=False)
+    title, warnings = (sentence_case(work.title, capitalise_after_colon=False, keep=work.keep_case)
                        if work.title and not work.title_is_name else (work.title, ()))
     ref = Styled()
     _creators(work, ref)

@@ -66,7 +66,7 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
         pub = ", ".join(p for p in (_publication(work, ": "), str(work.issued.year) if work.issued else "") if p)
         ref.add(f" {pub}" if pub else "").end()
     else:
-        title, warnings = sentence_case(work.title)
+        title, warnings = sentence_case(work.title, keep=work.keep_case)
         ref.add(quoted(title, ","))
         tail = []
         if work.kind == "chapter":
@@ -130,8 +130,8 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
             conjunction=None, serial_comma=False, et_al_min=7, use_first=6))
         ref.add("" if work.authors else ", editors" if len(work.editors) > 1 else ", editor").end()
         ref.add(" ")
-    title, warnings = (sentence_case(work.title, capitalise_after_colon=False) if not work.title_is_name
-                       else (work.title, ()))
+    title, warnings = (sentence_case(work.title, capitalise_after_colon=False, keep=work.keep_case)
+                       if not work.title_is_name else (work.title, ()))
     online = bool(work.url) and not work.doi
     medium = " [Internet]" if online else ""
     cited = f" [cited {work.accessed.year_month_day()}]" if work.accessed else ""

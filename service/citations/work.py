@@ -69,6 +69,10 @@ class Work:
     def edited_only(self) -> bool:
         """A work with editors and no author: the editors take the author slot (APA 9.10, CMOS 14.103, MLA 5.9, CTR)."""
         return not self.authors and bool(self.editors) and self.kind != "chapter"
+    # Title words the source itself writes capitalised mid-sentence (names):
+    # sentence case keeps them ("Russia and Syria", not "Russia and syria").
+    # None: the source gave no text to judge by, so no capital is lowered.
+    keep_case: frozenset[str] | None = None
 
     @property
     def doi_url(self) -> str:
@@ -175,4 +179,6 @@ def read_work(csl: Any) -> Work:
         version=_text(csl, "version"),
         csl_type=csl_type,
         warnings=warnings,
+        keep_case=(frozenset(w for w in csl["_proper_nouns"] or () if isinstance(w, str))
+                   if "_proper_nouns" in csl else None),
     )

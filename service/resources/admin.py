@@ -41,7 +41,10 @@ class ReindexResource:
         try:
             # The library file names what the index is built from; the
             # configured sources only seed an index that has none yet.
-            status = start_reindex(self._index_dir, read_library(self._index_dir) or self._sources)
+            library = read_library(self._index_dir)
+            if library == []:
+                raise ProblemError(falcon.HTTP_409, "the library lists no sources; add one with `pinpoint index FOLDER`")
+            status = start_reindex(self._index_dir, library if library is not None else self._sources)
         except LibraryError:
             raise ProblemError(falcon.HTTP_500, "the library file beside the index cannot be read; fix or delete it") from None
         except ReindexRunning as running:

@@ -49,8 +49,9 @@ def quote_match_json(match: QuoteMatch, style: str) -> dict[str, Any]:
         "source_id": passage.source_id,
         "passage_id": passage.id,
         "number": passage.number,
-        "paragraph": passage.paragraph,
-        "paragraph_end": passage.paragraph_end,
+        # The paragraphs (and printed pages) the quote lies in; the passage may cover more.
+        "paragraph": match.paragraph,
+        "paragraph_end": match.paragraph_end,
         "page": page,
         "page_end": page_end,
         "heading": passage.heading,
@@ -139,4 +140,23 @@ class CiteResource:
             "limit": limit,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
             "matches": [quote_match_json(match, style) for match in result.matches],
+            "closest": closest_json(result.closest),
         }
+
+
+def closest_json(match: QuoteMatch | None) -> dict[str, Any] | None:
+    """The nearest candidate of a quote that was not found: a clue, never a match, so no citation."""
+    if match is None:
+        return None
+    passage = match.passage
+    similarity = round(match.similarity, 3)
+    return {
+        "note": f"not found; closest: {match.matched_text!r} (similarity {similarity}), not a match",
+        "similarity": similarity,
+        "source_id": passage.source_id,
+        "passage_id": passage.id,
+        "paragraph": match.paragraph,
+        "matched_text": match.matched_text,
+        "source": source_json(match.source),
+        "links": {"passage": f"/sources/{passage.source_id}/passages/{passage.number}"},
+    }

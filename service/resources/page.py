@@ -45,7 +45,7 @@ RESULTS_PER_PAGE = 10
 PAGE_LINKS = 7  # page numbers shown around the current one
 FACET_VALUES = 8
 
-_STATE_KEYS = ("mode", "q", "quote", "source", "author", "year", "collection", "style", "page")
+_STATE_KEYS = ("mode", "q", "quote", "source", "author", "year", "collection", "group", "style", "page")
 _FILTERS = (("source", "Source"), ("author", "Author"), ("year", "Year"), ("collection", "Collection"))
 
 
@@ -176,6 +176,7 @@ class PageResource:
             "q": state["q"],
             "quote": req.get_param("quote"),
             "filters": {key: state[key] for key, _ in _FILTERS},
+            "one_per_source": state["group"] == "source",
             "style": style,
             "styles": style_choices(style),
             "style_name": STYLES.get(style, style),
@@ -304,16 +305,26 @@ class PageResource:
                 "similarity_percent": math.floor(match.similarity * 100),
                 "source": source_view(source_json(source)),
                 "heading": passage.heading,
-                "locator": locator_label(passage.paragraph, match.last_passage.paragraph_end if match.continued else passage.paragraph_end,
-                                         *match.pages),
+                "locator": locator_label(match.paragraph, match.paragraph_end, *match.pages),
                 "passage_url": passage_page_url(source.id, passage.number, style=state["style"]),
                 "text_markup": marked + (Markup(" <span class=\"continued\">(continues in the next passage)</span>") if match.continued else ""),
                 "citation": citation_view(quote_citation(match, style)),
             })
         words = re.findall(r"\w+", quote)[:12]
+        closest = None
+        if result.closest is not None:
+            near = result.closest
+            closest = {
+                "text": near.matched_text,
+                "similarity_percent": math.floor(near.similarity * 100),
+                "title": near.source.title,
+                "locator": locator_label(near.paragraph, near.paragraph_end),
+                "passage_url": passage_page_url(near.source.id, near.passage.number, style=state["style"]),
+            }
         return {
             "found": result.found,
             "matches": matches,
+            "closest": closest,
             "search_url": page_url({"style": state["style"]}, q=" ".join(words)),
         }
 

@@ -231,7 +231,7 @@ def render_reference_list(style: str, items: list[dict[str, Any]]) -> list[str]:
 
 def run_other(styles: tuple[str, ...] = OTHER_STYLES) -> list[Case]:
     """The citeproc-py path against citeproc-js: bibliography entry and citation, no locator."""
-    from service.citations import csl_styles
+    from pinpoint.service.citations import csl_styles
 
     items = fixtures()
     out = []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 from whoosh import collectors, index as whoosh_index, query as wq
 from whoosh.index import EmptyIndexError
 
-from pinpoint.index.errors import UnknownPassage, UnknownSource
+from pinpoint.index.errors import BadQuery, UnknownPassage, UnknownSource
 from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, Source
 from pinpoint.index.search.highlight import UNMARKED, Highlighter
 from pinpoint.index.search.results import check_request, facets
@@ -47,6 +48,18 @@ def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest):
     return results, per_source, total
 
 
+def _finds_more(searcher, source_keys, compiler, request: SearchRequest, corrected: str,
+                match_all: bool, total: int) -> bool:
+    """Whether the corrected query matches more than the query as typed: a
+    suggestion that finds less is no help, however close its spelling."""
+    counting = dataclasses.replace(request, q=corrected, query=None, offset=0, limit=1, facets=False, highlight=False)
+    try:
+        plan = compiler.plan(parse_request(counting, match_all=match_all))
+    except BadQuery:
+        return False
+    return _run(searcher, source_keys, plan, counting)[2] > total
+
+
 def execute_search(
     searcher,
     compiler: WhooshCompiler,
@@ -60,6 +73,7 @@ def execute_search(
     match_all = request.match == "all"
     plan = compiler.plan(parse_request(request, match_all=match_all))
     results, per_source, total = _run(searcher, source_keys, plan, request)
+    as_asked = total  # in the matching the request asked for, before any fallback
     matched_all = match_all
     if match_all and total == 0 and _has_several_terms(plan.scored):
         loose = compiler.plan(parse_request(request, match_all=False))
@@ -68,6 +82,8 @@ def execute_search(
             plan, results, per_source, total = loose, loose_results, loose_sources, loose_total
             matched_all = False
     corrected = suggest_spelling(searcher, highlighter, request.q, plan.scored) if request.q else None
+    if corrected and not _finds_more(searcher, source_keys, compiler, request, corrected, match_all, as_asked):
+        corrected = None
 
     hits = []
     for rank, hit in enumerate(results[request.offset : request.offset + request.limit], start=request.offset + 1):

@@ -28,6 +28,9 @@ def _surface_form(searcher, highlighter: Highlighter, stem: str) -> str | None:
     return None
 
 
+SHORT_WORD_CHARS = 5
+
+
 def suggest_spelling(searcher, highlighter: Highlighter, text: str, q: wq.Query) -> str | None:
     """The query with unknown words replaced by the closest indexed word, or None."""
     reader = searcher.reader()
@@ -45,8 +48,11 @@ def suggest_spelling(searcher, highlighter: Highlighter, text: str, q: wq.Query)
             continue
         word, end = typed.group(), typed.end()
         # Stems are what the field holds, so compare the typed word's stem first.
-        suggestions = (corrector.suggest(leaf.text, limit=1, maxdist=2, prefix=1)
-                       or corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1))
+        # "Close" scales with the word: one letter in a short word, where two
+        # would turn "gig" into "get" and "uber" into "under", two in a long one.
+        maxdist = 1 if len(word) <= SHORT_WORD_CHARS else 2
+        suggestions = (corrector.suggest(leaf.text, limit=1, maxdist=maxdist, prefix=1)
+                       or corrector.suggest(word.lower(), limit=1, maxdist=maxdist, prefix=1))
         surface = _surface_form(searcher, highlighter, suggestions[0]) if suggestions else None
         if surface and surface != word.lower():
             replacements[start] = (start, end, surface)

@@ -1,0 +1,172 @@
+"""How much of a page's article does Pinpoint keep, beside trafilatura alone?
+
+    .venv/bin/python -m tests.benchmarks.extraction [--pages-per-book N] [--root DIR]
+
+Pages: the mdBook books that ship with the Rust toolchain's offline
+documentation (``rustup``'s ``share/doc/rust/html``: The Rust Programming
+Language, the Reference, the Nomicon, the Cargo, rustc, Edition, Embedded and
+Rust by Example books).  They are real published pages with page furniture
+(menu bar, search, chapter navigation, keyboard help) around the article, and
+their article text is known exactly: mdBook puts it, and only it, in
+``<main>``.  That text is the ground truth.  One template is a narrow test of
+precision (every extractor learns one layout); it is a fair test of recall:
+whether paragraphs, lists, tables and code of the article survive.
+
+Metric: the article-extraction benchmark's (Scrapinghub, 2020): 4-word
+shingles of ``\\w+`` tokens; per page, true/false positives and false
+negatives normalised to sum to 1; precision and recall are means over pages;
+F1 is their harmonic mean.
+
+Compared, in the same run: Pinpoint's reader and cleaner (what gets indexed:
+titles, headings and paragraphs), trafilatura's ``extract`` with defaults, and
+with ``favor_precision``.
+
+Measured (2 shared cores, Rust 1.95.0 docs, ``--pages-per-book 25``: 162 pages):
+
+==============================  =========  ======  =====
+extractor                       precision  recall  F1
+==============================  =========  ======  =====
+Pinpoint                        0.977      0.953   0.965
+Pinpoint before code spans      0.974      0.949   0.961
+trafilatura (default)           0.977      0.955   0.966
+trafilatura favor_precision     0.965      0.911   0.937
+==============================  =========  ======  =====
+
+"Before code spans": the cleaner stripped anything in angle brackets as an
+HTML tag, so "Vec<T>" lost "<T>".  What Pinpoint still loses against
+trafilatura alone is mostly synopsis lines and admonition labels ("Note")
+its furniture rules drop; what both lose (grammar blocks, some tables) is
+trafilatura's.  The 0.97 asked for is not reached here, and trafilatura
+alone does not reach it on these pages either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+RUST_DOCS = Path.home() / ".rustup" / "toolchains"
+BOOKS = ("book", "reference", "nomicon", "cargo", "rustc", "edition-guide", "embedded-book", "rust-by-example")
+_TOKEN = re.compile(r"\w+")
+SHINGLE = 4
+
+
+def find_docs(root: Path | None) -> Path | None:
+    if root is not None:
+        return root
+    for toolchain in sorted(RUST_DOCS.glob("*")) if RUST_DOCS.is_dir() else []:
+        html = toolchain / "share" / "doc" / "rust" / "html"
+        if html.is_dir():
+            return html
+    return None
+
+
+def pages(docs: Path, per_book: int) -> list[Path]:
+    """Every k-th chapter of each book (sorted, so the sample is the same each run)."""
+    chosen = []
+    for book in BOOKS:
+        found = sorted(p for p in (docs / book).rglob("*.html")
+                       if p.name not in ("print.html", "toc.html", "404.html", "index.html"))
+        step = max(1, len(found) // per_book)
+        chosen.extend(found[::step][:per_book])
+    return chosen
+
+
+def ground_truth(html: bytes) -> str | None:
+    import lxml.html
+
+    doc = lxml.html.fromstring(html)
+    mains = doc.xpath("//main")
+    if len(mains) != 1:
+        return None
+    for junk in mains[0].xpath(".//script|.//style"):
+        junk.drop_tree()
+    return mains[0].text_content()
+
+
+def shingles(text: str) -> Counter:
+    tokens = _TOKEN.findall(text or "")
+    return Counter(tuple(tokens[i:i + SHINGLE]) for i in range(max(1, len(tokens) - SHINGLE + 1)) if tokens[i:i + SHINGLE])
+
+
+def page_score(truth: str, predicted: str) -> tuple[float, float, float]:
+    true, pred = shingles(truth), shingles(predicted)
+    tp = sum(min(true[k], pred[k]) for k in true.keys() | pred.keys())
+    fp = sum(max(0, pred[k] - true[k]) for k in true.keys() | pred.keys())
+    fn = sum(max(0, true[k] - pred[k]) for k in true.keys() | pred.keys())
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def summary(scores: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    def precision(tp, fp, fn):
+        return 1.0 if fp == fn == 0 else (0.0 if tp == fp == 0 else tp / (tp + fp))
+
+    def recall(tp, fp, fn):
+        return 1.0 if fp == fn == 0 else (0.0 if tp == fn == 0 else tp / (tp + fn))
+
+    p = statistics.mean(precision(*s) for s in scores if s[0] + s[1] > 0)
+    r = statistics.mean(recall(*s) for s in scores if s[0] + s[2] > 0)
+    return p, r, 2 * p * r / (p + r)
+
+
+def pinpoint_text(path: Path) -> str:
+    from pinpoint.index.ingest.clean import clean
+    from pinpoint.index.ingest.readers import SkipFile, read_file
+
+    try:
+        (raw,) = read_file(path, path.parent)
+    except SkipFile:
+        return ""
+    return clean(raw).text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages-per-book", type=int, default=25)
+    parser.add_argument("--root", type=Path, help="the html folder of the Rust documentation")
+    parser.add_argument("--worst", type=int, default=5, help="list the pages Pinpoint keeps least of")
+    args = parser.parse_args(argv)
+    docs = find_docs(args.root)
+    if docs is None:
+        print("no Rust documentation found (rustup's share/doc/rust/html); pass --root", file=sys.stderr)
+        return 1
+    import trafilatura
+
+    extractors = {
+        "pinpoint": pinpoint_text,
+        "trafilatura": lambda p: trafilatura.extract(p.read_bytes()) or "",
+        "trafilatura favor_precision": lambda p: trafilatura.extract(p.read_bytes(), favor_precision=True) or "",
+    }
+    scores: dict[str, list] = {name: [] for name in extractors}
+    seconds: dict[str, float] = dict.fromkeys(extractors, 0.0)
+    used = []
+    for path in pages(docs, args.pages_per_book):
+        truth = ground_truth(path.read_bytes())
+        if not truth or len(_TOKEN.findall(truth)) < 50:
+            continue
+        used.append(path)
+        for name, extract in extractors.items():
+            started = time.perf_counter()
+            text = extract(path)
+            seconds[name] += time.perf_counter() - started
+            scores[name].append(page_score(truth, text))
+    print(f"{len(used)} pages from {docs} ({', '.join(BOOKS)})")
+    print(f"{'extractor':<30} precision  recall   F1      ms/page")
+    for name in extractors:
+        p, r, f = summary(scores[name])
+        print(f"{name:<30} {p:.3f}      {r:.3f}    {f:.3f}   {1000 * seconds[name] / len(used):.0f}")
+    worst = sorted(range(len(used)), key=lambda i: scores["pinpoint"][i][2], reverse=True)[:args.worst]
+    for i in worst:
+        tp, fp, fn = scores["pinpoint"][i]
+        print(f"  lost {fn:.2f} of shingles: {used[i].relative_to(docs)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
