@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from math import log
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -227,7 +228,12 @@ class WhooshWriter:
 
 
 class WhooshSearcher:
-    """A read-only snapshot of one index version (a ``Searcher``)."""
+    """A read-only snapshot of one index version (a ``Searcher``).
+
+    Safe to share between threads: Whoosh's readers seek and then read shared
+    file objects, so one call at a time reaches them.  Searches are CPU-bound
+    under the GIL, so running two at once in one process would gain nothing.
+    """
 
     def __init__(self, version_dir: Path, version: str, ranking: Ranking = DEFAULT_RANKING):
         self.version = version
@@ -238,12 +244,14 @@ class WhooshSearcher:
         self._planner = QueryPlanner(self._index.schema, ranking)
         self._highlighter = Highlighter(self._index.schema["text"].analyzer)
         self._source_keys = SourceKeys(self._searcher)
+        self._lock = threading.RLock()
 
     def search(self, request: SearchRequest) -> SearchResult:
-        return execute_search(
-            self._searcher, self._planner, self._highlighter, self._sources, request,
-            self._passage_from_fields, self._source_keys,
-        )
+        with self._lock:
+            return execute_search(
+                self._searcher, self._planner, self._highlighter, self._sources, request,
+                self._passage_from_fields, self._source_keys,
+            )
 
     def sources(self) -> list[Source]:
         return [self._sources[k] for k in sorted(self._sources)]
@@ -256,23 +264,27 @@ class WhooshSearcher:
 
     def passage(self, source_id: str, number: int) -> Passage:
         self.source(source_id)
-        stored = self._searcher.document(passage_id=f"{source_id}:{number}")
+        with self._lock:
+            stored = self._searcher.document(passage_id=f"{source_id}:{number}")
         if stored is None:
             raise UnknownPassage(source_id, number)
         return self._passage_from_fields(stored)
 
     def passages(self, source_id: str) -> list[Passage]:
         self.source(source_id)
-        found = self._searcher.search(Term("source_id", source_id), limit=None, sortedby="number")
-        return [self._passage_from_fields(hit.fields()) for hit in found]
+        with self._lock:
+            found = self._searcher.search(Term("source_id", source_id), limit=None, sortedby="number")
+            return [self._passage_from_fields(hit.fields()) for hit in found]
 
     @property
     def passage_count(self) -> int:
-        return self._searcher.doc_count()
+        with self._lock:
+            return self._searcher.doc_count()
 
     def close(self) -> None:
-        self._searcher.close()
-        self._index.close()
+        with self._lock:
+            self._searcher.close()
+            self._index.close()
 
     def __enter__(self) -> WhooshSearcher:
         return self

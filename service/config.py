@@ -19,6 +19,9 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
+    # Per gunicorn worker; see service/gunicorn_worker.py for why threads.
+    threads: int = 32
+    client_timeout: float = 10.0
     default_style: str = "apa"
     # Limits that keep one request from tying up a worker; see README "Settings".
     max_query_chars: int = 1000
@@ -44,6 +47,8 @@ SETTINGS: dict[str, str] = {
     "PINPOINT_HOST": "address `pinpoint serve` binds (default 127.0.0.1)",
     "PINPOINT_PORT": "port `pinpoint serve` binds (default 8000)",
     "PINPOINT_WORKERS": "gunicorn worker processes (default: number of cores)",
+    "PINPOINT_THREADS": "threads per gunicorn worker, for slow clients and cheap routes while a search runs (default 32)",
+    "PINPOINT_CLIENT_TIMEOUT": "seconds a client has to send a whole request, head and body; later gets 408 (default 10)",
     "PINPOINT_DEFAULT_STYLE": "citation style when a request names none (default apa)",
     "PINPOINT_MAX_QUERY_CHARS": "longest accepted query, in characters (default 1000)",
     "PINPOINT_MAX_LIMIT": "largest accepted `limit` (default 100)",
@@ -83,6 +88,13 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _positive_float(environ: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(environ, name, default)
+    if value == 0:
+        raise ConfigError(f"{name} must be more than 0")
+    return value
+
+
 def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
     env = os.environ if environ is None else environ
     sources = tuple(Path(p) for p in env.get("PINPOINT_SOURCES", "seeds").split(":") if p)
@@ -97,6 +109,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
         host=env.get("PINPOINT_HOST") or "127.0.0.1",
         port=_int(env, "PINPOINT_PORT", 8000, minimum=1),
         workers=_int(env, "PINPOINT_WORKERS", os.cpu_count() or 1, minimum=1),
+        threads=_int(env, "PINPOINT_THREADS", 32, minimum=1),
+        client_timeout=_positive_float(env, "PINPOINT_CLIENT_TIMEOUT", 10.0),
         default_style=env.get("PINPOINT_DEFAULT_STYLE") or "apa",
         max_query_chars=_int(env, "PINPOINT_MAX_QUERY_CHARS", 1000, minimum=1),
         max_limit=_int(env, "PINPOINT_MAX_LIMIT", 100, minimum=1),

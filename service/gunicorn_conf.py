@@ -10,6 +10,8 @@ container; ``deploy/gunicorn.conf.py`` is the operator's file and imports these.
 import multiprocessing
 import os
 
+from service.config import config_from_env as _config_from_env
+
 bind = f"{os.environ.get('PINPOINT_HOST', '127.0.0.1')}:{os.environ.get('PINPOINT_PORT', '8000')}"
 # In a container cpu_count() reports the node's cores, not the pod's CPU
 # limit, so deployments there set PINPOINT_WORKERS explicitly.
@@ -21,8 +23,20 @@ wsgi_app = "service.wsgi:application"
 # worker recycled by max_requests opens whatever version CURRENT names then.
 preload_app = False
 
-# Searches are CPU-bound and short; a request still running after 30 s is a
-# pathological query, and killing its worker is better than queueing behind it.
+# Threaded workers (service.gunicorn_worker): a slow client holds one thread,
+# never the process, and must send its whole request within
+# PINPOINT_CLIENT_TIMEOUT seconds.  Searches share one Whoosh searcher per
+# process under a lock (CPU-bound work gains nothing from threads under the
+# GIL); the threads are for clients on slow links and for the cheap routes
+# (/health, /ready, static files) that must answer while a search runs.  32 is
+# far above the 4 slow connections per worker issue 16 asks to absorb: the
+# kernel may hand every one of them to the same worker.
+worker_class = "service.gunicorn_worker.PinpointWorker"
+threads = _config_from_env().threads
+
+# The heartbeat comes from the worker's main loop, not from a request thread:
+# the timeout catches a stuck process, while a long search only holds its own
+# thread.
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

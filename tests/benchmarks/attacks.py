@@ -1,0 +1,179 @@
+"""Issue 16's attacks, reproduced and measured: `python -m tests.benchmarks.attacks [--only ...]`.
+
+Each case runs the reproduction from the issue's table against real processes
+(`pinpoint serve`, the shipped nginx config, `pinpoint index`) and reports the
+figures the table asks for.  Also part of `make bench` (section ``attacks``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# ------------------------------------------------------------------ row 1: slow clients
+
+
+def _slow_header_client(port: int, stop: threading.Event, interval: float, outcome: list) -> None:
+    """Send a request head one header line every ``interval`` seconds, reconnecting when cut off."""
+    while not stop.is_set():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+                sock.sendall(b"GET /search?q=alliance HTTP/1.1\r\nHost: localhost\r\n")
+                line = 0
+                while not stop.wait(interval):
+                    sock.sendall(f"X-Slow-{line}: {'a' * 20}\r\n".encode())
+                    line += 1
+        except OSError as err:
+            outcome.append(type(err).__name__)
+            stop.wait(0.2)
+
+
+def _slow_body_client(port: int, stop: threading.Event, interval: float, outcome: list) -> None:
+    """POST /cite announcing a body, then send it one byte every ``interval`` seconds."""
+    body = json.dumps({"quote": "the alliance " * 20}).encode()
+    while not stop.is_set():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+                sock.sendall(
+                    b"POST /cite HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                )
+                for i in range(len(body)):
+                    if stop.wait(interval):
+                        break
+                    sock.sendall(body[i : i + 1])
+        except OSError as err:
+            outcome.append(type(err).__name__)
+            stop.wait(0.2)
+
+
+def probe_under_slow_clients(port: int, connections: int, seconds: float, interval: float = 2.0) -> dict:
+    """Hold ``connections`` slow clients (half trickling heads, half bodies) and time /health meanwhile."""
+    stop = threading.Event()
+    outcome: list[str] = []
+    threads = []
+    for i in range(connections):
+        target = _slow_header_client if i % 2 == 0 else _slow_body_client
+        thread = threading.Thread(target=target, args=(port, stop, interval, outcome), daemon=True)
+        thread.start()
+        threads.append(thread)
+    time.sleep(1.0)  # every slow client has connected and sent its first bytes
+    latencies, failures = [], 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as resp:
+                resp.read()
+                ok = resp.status == 200
+        except OSError:
+            ok = False
+        elapsed = time.monotonic() - started
+        if ok:
+            latencies.append(elapsed)
+        else:
+            failures += 1
+        time.sleep(max(0.0, 0.25 - elapsed))
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=5)
+    return {
+        "slow_connections": connections,
+        "probes": len(latencies) + failures,
+        "failed_probes": failures,
+        "health_p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
+        "health_max_ms": round(max(latencies) * 1000, 1) if latencies else None,
+        "slow_clients_cut_off": len(outcome),
+    }
+
+
+def _seeds_index(work: Path) -> Path:
+    from index.build import build_index
+
+    index_dir = work / "seeds-index"
+    if not index_dir.exists():
+        build_index([ROOT / "seeds"], index_dir)
+    return index_dir
+
+
+def slow_clients(work: Path, workers: int = 2, seconds: float = 20.0) -> dict:
+    """Row 1: 4 x workers slow clients against `pinpoint serve` alone, then behind the shipped nginx."""
+    from tests.servers import nginx_prefix, pinpoint_server
+    from tests.prerequisites import _SEARCH_PATH
+    import shutil
+
+    index_dir = _seeds_index(work)
+    figures: dict = {"workers": workers, "seconds": seconds}
+    with pinpoint_server(index_dir, workers=workers) as (base, _):
+        port = int(base.rsplit(":", 1)[1])
+        figures["direct"] = probe_under_slow_clients(port, 4 * workers, seconds)
+        nginx = shutil.which("nginx", path=_SEARCH_PATH)
+        if nginx is None:
+            figures["nginx"] = "skipped: nginx is not installed (apt-get install nginx)"
+            return figures
+        from tests.conftest import free_port
+
+        listen = free_port()
+        prefix = nginx_prefix([port], listen)
+        proxy = subprocess.Popen(
+            [nginx, "-p", str(prefix), "-c", str(prefix / "conf" / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", listen), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            figures["nginx"] = probe_under_slow_clients(listen, 4 * workers, seconds)
+        finally:
+            proxy.terminate()
+            proxy.wait(timeout=10)
+            shutil.rmtree(prefix, ignore_errors=True)
+    return figures
+
+
+CASES = {"slow_clients": slow_clients}
+
+
+def run(work: Path, only: list[str] | None = None) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for name, case in CASES.items():
+        if only and name not in only:
+            continue
+        started = time.monotonic()
+        results[name] = case(work)
+        results[name]["case_seconds"] = round(time.monotonic() - started, 1)
+        print(f"{name}: {json.dumps(results[name])}", flush=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.attacks", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help=f"comma-separated subset of {','.join(CASES)}")
+    args = parser.parse_args(argv)
+    only = [s.strip() for s in args.only.split(",")] if args.only else None
+    unknown = sorted(set(only or []) - set(CASES))
+    if unknown:
+        parser.error(f"unknown case(s) {', '.join(unknown)}: choose from {', '.join(CASES)}")
+    with tempfile.TemporaryDirectory(prefix="pinpoint-attacks-") as tmp:
+        run(Path(tmp), only)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
