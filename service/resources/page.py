@@ -11,6 +11,7 @@ the one tag it is meant to carry before it is marked safe.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import re
 from pathlib import Path
@@ -26,6 +27,7 @@ from index.engine import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
 from index.extras import MissingExtra
 from index.quotes import QuoteError, find_quote
 from service.citations import STYLES, UnknownStyle
+from service.cache import VersionedMemo
 from service.config import Config
 from service.params import passage_number, search_request, style_param, text_param
 from service.representations import (
@@ -46,6 +48,8 @@ FACET_VALUES = 8
 _STATE_KEYS = ("mode", "q", "quote", "source", "author", "year", "style", "page")
 _FILTERS = (("source", "Source"), ("author", "Author"), ("year", "Year"))
 
+
+log = logging.getLogger("pinpoint.page")
 
 _ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -144,6 +148,15 @@ def problem_view(exc: Exception) -> tuple[str, dict[str, str]]:
     return status, {"title": "That request could not run", "detail": detail, "next_step": step}
 
 
+def unexpected_problem(req: falcon.Request) -> tuple[str, dict[str, str]]:
+    log.exception("unhandled error on page %s %s", req.method, req.path)
+    return falcon.HTTP_500, {
+        "title": "Something went wrong on our side",
+        "detail": "Pinpoint hit an internal error answering this request; it has been logged.",
+        "next_step": "Try again, or with another citation style; tell the operator if it persists.",
+    }
+
+
 _EXPLAINED = (falcon.HTTPError, BadQuery, MissingExtra, UnknownStyle, QuoteError, IndexNotFound, UnknownSource, UnknownPassage)
 
 
@@ -159,6 +172,8 @@ class PageResource:
     def __init__(self, index, config: Config):
         self._index = index
         self._config = config
+        # Citations formatted once per index version, as /search does.
+        self._memo = VersionedMemo()
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         style = style_param(req, self._config)
@@ -192,6 +207,8 @@ class PageResource:
                 context["result"] = self._search(req, searcher, sources, style, state)
         except _EXPLAINED as exc:
             status, context["error"] = problem_view(exc)
+        except Exception:  # noqa: BLE001 - a page answers HTML whatever failed; the API answers problem+json
+            status, context["error"] = unexpected_problem(req)
         render(resp, "search.html", status, **context)
 
     def _search(self, req, searcher, sources, style: str, state: dict[str, Any]) -> dict[str, Any]:
@@ -201,7 +218,8 @@ class PageResource:
         request = dataclasses.replace(request, offset=(page - 1) * request.limit)
         result = searcher.search(request)
         # At most one page of cards even if an engine hands back more than asked.
-        hits = [self._hit_view(hit_json(hit, style), state) for hit in result.hits[: request.limit]]
+        hits = [self._hit_view(hit_json(hit, style, self._memo, searcher.version), state)
+                for hit in result.hits[: request.limit]]
         page_count = max(1, math.ceil(result.total / request.limit))
         first = request.offset + 1
         view: dict[str, Any] = {
@@ -333,6 +351,10 @@ class PassagePageResource:
             context = self._passage(source_id, passage_number(number), style, q)
         except _EXPLAINED as exc:
             status, error = problem_view(exc)
+            render(resp, "problem.html", status, error=error, **base)
+            return
+        except Exception:  # noqa: BLE001 - as on the search page
+            status, error = unexpected_problem(req)
             render(resp, "problem.html", status, error=error, **base)
             return
         render(resp, "passage.html", **base, **context, back_url=base["search_mode_url"])
