@@ -43,6 +43,8 @@ from index.whoosh_engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshW
 # Bump when a pipeline change alters output in a way the code fingerprint misses.
 PIPELINE_VERSION = "1"
 MANIFEST_FILE = "manifest.json"
+# Parsed .bib sidecars by content hash (index.metadata.load_sidecars).
+SIDECAR_CACHE = ".sidecar-cache"
 _PIPELINE_MODULES = ("readers", "clean", "boilerplate", "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine", "segment_writer")
 # Below this much new text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
@@ -140,7 +142,9 @@ def read_manifest(index_dir: Path, version: str | None) -> dict:
 
 class _Build:
     def __init__(self, sources: Sequence[Path], index_dir: Path, progress: bool, ranking: Ranking, procs: int,
-                 parallel_min_bytes: int = PARALLEL_MIN_BYTES):
+                 parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+                 max_source_bytes: int = readers.DEFAULT_MAX_SOURCE_BYTES):
+        self.max_source_bytes = max_source_bytes
         self.roots = [Path(p) for p in sources]
         self.index_dir = Path(index_dir)
         self.progress = progress
@@ -159,7 +163,7 @@ class _Build:
             self.file_skips.setdefault(key, []).append([where, reason])
 
     def discover(self) -> list[_File]:
-        sidecars = metadata.load_sidecars(self.roots)
+        sidecars = metadata.load_sidecars(self.roots, self.index_dir / SIDECAR_CACHE, pipeline_fingerprint(self.ranking))
         found = []
         for path, outcome in readers.discover(self.roots):
             if isinstance(outcome, readers.SkipFile):
@@ -231,7 +235,7 @@ class _Build:
             lines_skipped.append(line)
             self._skip(f.key, f"{line.path}, line {line.line}", line.reason)
 
-        for raw in readers.iter_jsonl(f.path, f.root, on_skip=skip_line):
+        for raw in readers.iter_jsonl(f.path, f.root, on_skip=skip_line, max_source_bytes=self.max_source_bytes):
             yielded += 1
             yield raw
         if not yielded and not lines_skipped:
@@ -388,12 +392,14 @@ def build_index(
     procs: int | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+    max_source_bytes: int = readers.DEFAULT_MAX_SOURCE_BYTES,
 ) -> BuildReport:
     """Index ``sources`` (files or folders) into a new version under ``index_dir``.
 
     Raises IndexBusy when another build holds the lock past ``lock_timeout``.
     With ``procs`` > 1 and at least ``parallel_min_bytes`` of changed files,
-    each of ``procs`` worker processes writes a segment of its own.
+    each of ``procs`` worker processes writes a segment of its own.  A JSONL
+    line over ``max_source_bytes`` is skipped with a reason.
     """
     procs = procs if procs is not None else min(2, os.cpu_count() or 1)
-    return _Build(sources, index_dir, progress, ranking, procs, parallel_min_bytes).run(lock_timeout)
+    return _Build(sources, index_dir, progress, ranking, procs, parallel_min_bytes, max_source_bytes).run(lock_timeout)

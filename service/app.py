@@ -53,6 +53,9 @@ def create_app(config: Config, index=None) -> falcon.App:
     app.add_route("/ready", ReadyResource(index))
     app.add_route("/metrics", MetricsResource(index, config.metrics_dir))
     app.add_route("/openapi.json", OpenApiResource(app, config))
-    if config.admin_token:
-        app.add_route("/admin/reindex", ReindexResource(config.index_dir, config.sources, config.admin_token))
+    if config.admin_token and config.admin_token.strip():
+        app.add_route("/admin/reindex", ReindexResource(
+            config.index_dir, config.sources, config.admin_token,
+            time_limit=config.reindex_seconds, max_source_bytes=config.max_source_bytes,
+        ))
     return app

@@ -34,7 +34,8 @@ def _cmd_index(args, config) -> int:
     for path in sources:
         if not path.exists():
             raise CommandError(f"source path {str(path)!r} does not exist")
-    report = build_index(sources, Path(args.index or config.index_dir), progress=not args.quiet)
+    report = build_index(sources, Path(args.index or config.index_dir), progress=not args.quiet,
+                         max_source_bytes=config.max_source_bytes)
     _print_build_report(report)
     return 0
 

@@ -28,6 +28,8 @@ class Config:
     max_limit: int = 100
     max_offset: int = 10_000
     max_quote_chars: int = 20_000
+    # One JSONL line (one source) read at most; a longer one is skipped with a reason.
+    max_source_bytes: int = 64 * 1024 * 1024
     # How often a worker checks for a newly built index version.
     reload_seconds: float = 1.0
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
@@ -37,6 +39,8 @@ class Config:
     metrics_dir: Path | None = None
     # Off unless set; kept out of repr so it never reaches a log line.
     admin_token: str | None = field(default=None, repr=False)
+    # A background re-index (POST /admin/reindex) that runs longer is stopped and reported failed.
+    reindex_seconds: float = 3600.0
 
 
 # Every setting, its variable and its meaning; README "Settings" must list each
@@ -54,10 +58,12 @@ SETTINGS: dict[str, str] = {
     "PINPOINT_MAX_LIMIT": "largest accepted `limit` (default 100)",
     "PINPOINT_MAX_OFFSET": "largest accepted `offset` (default 10000)",
     "PINPOINT_MAX_QUOTE_CHARS": "longest quote accepted by /cite (default 20000)",
+    "PINPOINT_MAX_SOURCE_BYTES": "longest JSONL line (one source) `pinpoint index` reads, in bytes; longer lines are skipped with a reason (default 67108864, 64 MiB)",
     "PINPOINT_RELOAD_SECONDS": "how often a worker looks for a new index version (default 1)",
     "PINPOINT_CORS_ORIGINS": "comma-separated origins allowed by CORS (default: none, CORS off)",
     "PINPOINT_LOG_FORMAT": "`json` (one object per line, default) or `text` log lines",
     "PROMETHEUS_MULTIPROC_DIR": "directory where gunicorn workers share /metrics samples (default: a fresh one in /dev/shm, made and removed by the gunicorn master)",
+    "PINPOINT_REINDEX_SECONDS": "time limit of a re-index started by POST /admin/reindex; past it the build is stopped and reported failed (default 3600)",
     "PINPOINT_ADMIN_TOKEN": "bearer token that turns on GET/POST /admin/reindex (default: unset, endpoint off)",
 }
 
@@ -116,9 +122,12 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
         max_limit=_int(env, "PINPOINT_MAX_LIMIT", 100, minimum=1),
         max_offset=_int(env, "PINPOINT_MAX_OFFSET", 10_000),
         max_quote_chars=_int(env, "PINPOINT_MAX_QUOTE_CHARS", 20_000, minimum=1),
+        max_source_bytes=_int(env, "PINPOINT_MAX_SOURCE_BYTES", 64 * 1024 * 1024, minimum=1),
         reload_seconds=_float(env, "PINPOINT_RELOAD_SECONDS", 1.0),
         cors_origins=origins,
-        admin_token=env.get("PINPOINT_ADMIN_TOKEN") or None,
+        # Blank means unset: a token of spaces would accept an empty bearer token.
+        admin_token=(env.get("PINPOINT_ADMIN_TOKEN") or "").strip() or None,
+        reindex_seconds=_positive_float(env, "PINPOINT_REINDEX_SECONDS", 3600.0),
         log_format=log_format,
         metrics_dir=Path(metrics_dir) if metrics_dir else None,
     )

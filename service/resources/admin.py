@@ -17,10 +17,14 @@ from service.errors import ProblemError
 
 
 class ReindexResource:
-    def __init__(self, index_dir: Path, sources: Sequence[Path], token: str | None):
+    def __init__(self, index_dir: Path, sources: Sequence[Path], token: str | None, *,
+                 time_limit: float | None = None, max_source_bytes: int | None = None):
         self._index_dir = Path(index_dir)
         self._sources = tuple(Path(s) for s in sources)
-        self._token = token or None
+        self._token = token if token and token.strip() else None
+        self._limits = {"max_source_bytes": max_source_bytes}
+        if time_limit:
+            self._limits["time_limit"] = time_limit
 
     def _authorize(self, req: falcon.Request) -> None:
         if self._token is None:
@@ -38,7 +42,7 @@ class ReindexResource:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         self._authorize(req)
         try:
-            status = start_reindex(self._index_dir, self._sources)
+            status = start_reindex(self._index_dir, self._sources, **self._limits)
         except ReindexRunning as running:
             raise ProblemError(falcon.HTTP_409, str(running)) from None
         resp.status = falcon.HTTP_202
