@@ -6,13 +6,14 @@ The same table serves content negotiation on /sources/{id}, ?format= overrides,
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from index.bibtex import to_bibtex
-import dataclasses
-
+from index.query import MAX_RESULT_WINDOW
 from index.records import SearchRequest, Source
 from service.citations import cite
 from service.citations.csljson import to_csl_json
@@ -58,22 +59,50 @@ def bibliography_format(style: str) -> ExportFormat:
     return ExportFormat(f"bibliography-{style}", "text/x-bibliography", "txt", _bibliography(style))
 
 
+# C0 and C1 control characters other than tab and line breaks, and DEL: a NUL
+# in one title made biber abort on the whole library's export (issue 16).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _without_controls(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [_without_controls(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_controls(v) for k, v in value.items()}
+    return value
+
+
 def csl_items(sources: Sequence[Source]) -> list[dict[str, Any]]:
-    return [dict(source.csl, id=source.id) for source in sources]
+    """The sources' CSL items as every export format starts from them, control characters removed."""
+    return [_without_controls(dict(source.csl, id=source.id)) for source in sources]
 
 
 def render(fmt: ExportFormat, sources: Sequence[Source]) -> str:
     return fmt.render(csl_items(sources))
 
 
-def sources_behind(searcher, request: SearchRequest) -> list[Source]:
-    """Every source with a passage matching ``request``, best first (not one page of hits)."""
+def sources_behind(searcher, request: SearchRequest, window: int = MAX_RESULT_WINDOW) -> list[Source]:
+    """Every source with a passage matching ``request``, best first (not one page of hits).
+
+    A search answers at most MAX_RESULT_WINDOW ranked hits, and asking for all
+    sources at once was refused past 10,000 (issue 16); the per-source match
+    counts cover every matching source, so those past the window follow the
+    ranked ones, most matches first.
+    """
     everything = dataclasses.replace(
         request,
-        limit=max(1, len(searcher.sources())),
+        limit=max(1, min(len(searcher.sources()), window)),
         offset=0,
         group_by_source=True,
         highlight=False,
-        facets=False,
+        facets=True,
     )
-    return [hit.source for hit in searcher.search(everything).hits]
+    result = searcher.search(everything)
+    ranked = [hit.source for hit in result.hits]
+    if result.total <= len(ranked):
+        return ranked
+    seen = {source.id for source in ranked}
+    rest = [searcher.source(sid) for sid in result.facets.get("source", {}) if sid not in seen]
+    return ranked + rest

@@ -129,3 +129,16 @@ def test_the_server_still_answers_after_the_refusals(server):
     port, proc = server
     assert _health(port) == 200
     assert proc.poll() is None
+
+
+def test_a_chunked_post_body_is_read(server):
+    port, _ = server
+    body = json.dumps({"quote": "the Futenma replacement facility", "limit": 1}).encode()
+    chunks = b"".join(f"{len(body[i:i + 7]):x}\r\n".encode() + body[i:i + 7] + b"\r\n" for i in range(0, len(body), 7))
+    status, headers, answer = _send(
+        port,
+        b"POST /cite HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n" + chunks + b"0\r\n\r\n",
+    )
+    assert status == 200, answer[:300]
+    assert json.loads(answer)["quote"] == "the Futenma replacement facility", answer[:300]

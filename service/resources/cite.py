@@ -99,6 +99,9 @@ class CiteResource:
         except falcon.MediaMalformedError as exc:
             cause = exc.__cause__ or exc.description
             raise bad_request(f"the request body is not valid JSON: {cause}") from None
+        except RecursionError:
+            # json.loads recurses once per nesting level: '[' x 40000 was a 500.
+            raise bad_request("the request body nests JSON arrays or objects too deeply") from None
         if not isinstance(body, dict):
             raise bad_request(f'the request body must be a JSON object like {{"quote": "..."}}, not a {type(body).__name__}')
         unknown = sorted(set(body) - BODY_FIELDS)

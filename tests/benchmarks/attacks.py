@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import socket
 import statistics
 import subprocess
@@ -110,9 +111,8 @@ def _seeds_index(work: Path) -> Path:
 
 def slow_clients(work: Path, workers: int = 2, seconds: float = 20.0) -> dict:
     """Row 1: 4 x workers slow clients against `pinpoint serve` alone, then behind the shipped nginx."""
-    from tests.servers import nginx_prefix, pinpoint_server
     from tests.prerequisites import _SEARCH_PATH
-    import shutil
+    from tests.servers import nginx_prefix, pinpoint_server
 
     index_dir = _seeds_index(work)
     figures: dict = {"workers": workers, "seconds": seconds}
@@ -146,7 +146,121 @@ def slow_clients(work: Path, workers: int = 2, seconds: float = 20.0) -> dict:
     return figures
 
 
-CASES = {"slow_clients": slow_clients}
+# ------------------------------------------------------------------ row 4: indexing linear in its input
+
+
+def _timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return round(time.perf_counter() - started, 2)
+
+
+_MEASURED_CLI = (
+    "import resource, runpy, sys\n"
+    "sys.argv = ['pinpoint', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_module('service.cli', run_name='__main__')\n"
+    "finally:\n"
+    "    print(f'peak_rss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
+)
+
+
+def _pinpoint_index(folder: Path, index_dir: Path, env: dict | None = None) -> dict:
+    """`pinpoint index` in a child process: its wall time, its own peak RSS and its last line."""
+    import os
+    import re
+
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _MEASURED_CLI, "index", str(folder), "--index", str(index_dir), "--quiet"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
+    seconds = round(time.perf_counter() - started, 2)
+    peak = re.search(r"peak_rss_kb=(\d+)", done.stderr)
+    return {"seconds": seconds, "exit": done.returncode, "peak_rss_mb": round(int(peak.group(1)) / 1024) if peak else None,
+            "said": (done.stdout.strip().splitlines() or [""])[-1][:160]}
+
+
+def reindex_unchanged(work: Path, sizes=(5_000, 10_000, 20_000)) -> dict:
+    """Re-index N unchanged files: should cost about what hashing them costs."""
+    from index.build import build_index, file_hash, pipeline_fingerprint
+
+    figures = {}
+    for count in sizes:
+        folder = work / f"many-{count}"
+        for n in range(count):
+            sub = folder / f"d{n // 1000:03d}"
+            sub.mkdir(parents=True, exist_ok=True)
+            (sub / f"note-{n:06d}.txt").write_text(f"Note {n}\n\nThe alliance note number {n} says little.\n")
+        index_dir = work / f"many-{count}-index"
+        first = _timed(lambda: build_index([folder], index_dir))
+        again = _timed(lambda: build_index([folder], index_dir))
+        fingerprint = pipeline_fingerprint()
+        hashing = _timed(lambda: [file_hash(p, None, fingerprint) for p in folder.rglob("*.txt")])
+        figures[str(count)] = {"first_build_s": first, "unchanged_reindex_s": again, "hashing_alone_s": hashing}
+        shutil.rmtree(folder)
+        shutil.rmtree(index_dir)
+    return figures
+
+
+def long_paragraph(work: Path, sizes_mb=(4, 8, 16)) -> dict:
+    """Clean and chunk one paragraph of N MB (sentence-split into passages)."""
+    from index import chunk, clean
+    from index.records import RawSource
+
+    figures = {}
+    sentence = "The alliance held firm. Critics said otherwise, and loudly! "
+    for mb in sizes_mb:
+        raw = RawSource(id="long", path="long.txt", fmt="txt", text="Title\n\n" + sentence * (mb * 2**20 // len(sentence)))
+        doc = clean.clean(raw)
+        figures[f"{mb}MB_chunk_s"] = _timed(lambda: chunk.chunk("long", doc))
+    return figures
+
+
+def hostile_files(work: Path) -> dict:
+    """A 64 KB markdown of unclosed emphasis, symlink loops, one 300 MB JSONL line in a small .gz."""
+    import gzip
+
+    figures = {}
+    md = work / "md"
+    md.mkdir()
+    (md / "stars.md").write_text("**a " * 16000, encoding="utf-8")
+    figures["markdown_64KB_unclosed_emphasis"] = _pinpoint_index(md, work / "md-index")
+
+    loops = work / "loops"
+    (loops / "sub").mkdir(parents=True)
+    (loops / "sub" / "note.txt").write_text("Notes\n\nThe alliance paragraph.\n", encoding="utf-8")
+    (loops / "a").symlink_to(".", target_is_directory=True)
+    (loops / "b").symlink_to(".", target_is_directory=True)
+    figures["two_symlinks_to_dot"] = _pinpoint_index(loops, work / "loops-index")
+
+    packed = work / "packed"
+    packed.mkdir()
+    with gzip.open(packed / "one-line.jsonl.gz", "wb", compresslevel=9) as f:
+        f.write(b'{"id": "huge", "title": "Huge", "text": "')
+        block = b"a" * (1 << 20)
+        for _ in range(300):
+            f.write(block)
+        f.write(b'"}\n{"id": "small", "title": "Small", "text": "The alliance paragraph, small and whole."}\n')
+    figures["jsonl_gz_size_kb"] = round((packed / "one-line.jsonl.gz").stat().st_size / 1024)
+    figures["one_300MB_jsonl_line"] = _pinpoint_index(packed, work / "packed-index")
+    return figures
+
+
+def big_bib(work: Path, entries: int = 10_000) -> dict:
+    """A folder whose sources.bib holds 10k entries: the first build parses it, later ones must not."""
+    folder = work / "bib"
+    folder.mkdir()
+    (folder / "note.txt").write_text("Notes\n\nThe alliance paragraph.\n", encoding="utf-8")
+    (folder / "sources.bib").write_text("".join(
+        f"@article{{key{n},\n  author = {{Author{n}, Ann and Other, Bob}},\n  title = {{Title number {n} on alliances}},\n"
+        f"  journal = {{Journal}},\n  year = {{{1900 + n % 120}}},\n  file = {{:file{n}.txt:text/plain}},\n}}\n"
+        for n in range(entries)), encoding="utf-8")
+    first = _pinpoint_index(folder, work / "bib-index")
+    again = _pinpoint_index(folder, work / "bib-index")
+    return {"entries": entries, "first_build": first, "no_op_build": again}
+
+
+CASES = {"slow_clients": slow_clients, "reindex_unchanged": reindex_unchanged, "long_paragraph": long_paragraph,
+         "hostile_files": hostile_files, "big_bib": big_bib}
 
 
 def run(work: Path, only: list[str] | None = None) -> dict:
