@@ -6,4 +6,4 @@ from the installed package); it exists for running gunicorn by hand, e.g.
 import to override it.
 """
 
-from service.gunicorn_conf import *  # noqa: F401,F403  (settings and server hooks)
+from pinpoint.service.gunicorn_conf import *  # noqa: F401,F403  (settings and server hooks)

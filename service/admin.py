@@ -3,8 +3,8 @@
 Gunicorn runs several worker processes, so the state of a re-index lives in a
 file beside the index (``.reindex.json``), not in memory: a POST answered by
 one worker and a GET answered by another see the same thing.  The build runs
-in its own process (``python -m service.admin``) so a slow or crashing build
-never holds up or takes down a worker; ``index.build``'s lock and atomic
+in its own process (``python -m pinpoint.service.admin``) so a slow or crashing build
+never holds up or takes down a worker; ``pinpoint.index.store.build``'s lock and atomic
 publish keep the served version intact whatever happens to it.
 """
 
@@ -121,7 +121,7 @@ def _kill_group(pid: int) -> None:
 
 def start_reindex(index_dir: Path, sources: Sequence[Path], time_limit: float = DEFAULT_TIME_LIMIT,
                   max_source_bytes: int | None = None) -> dict:
-    """Start ``python -m service.admin`` building ``sources`` into ``index_dir``; raise ReindexRunning."""
+    """Start ``python -m pinpoint.service.admin`` building ``sources`` into ``index_dir``; raise ReindexRunning."""
     index_dir = Path(index_dir)
     with _spawn_lock(index_dir):
         if read_status(index_dir)["state"] == "running":
@@ -131,7 +131,7 @@ def start_reindex(index_dir: Path, sources: Sequence[Path], time_limit: float = 
         env = dict(os.environ)
         with open(index_dir / LOG_FILE, "ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "service.admin", "--index", str(index_dir.resolve()),
+                [sys.executable, "-m", "pinpoint.service.admin", "--index", str(index_dir.resolve()),
                  "--time-limit", str(time_limit),
                  *(["--max-source-bytes", str(max_source_bytes)] if max_source_bytes else []),
                  *[str(Path(s).resolve()) for s in sources]],
@@ -157,8 +157,8 @@ def _on_alarm(signum, frame):
 def run_reindex(index_dir: Path, sources: Sequence[Path], time_limit: float = DEFAULT_TIME_LIMIT,
                 max_source_bytes: int | None = None) -> int:
     """The body of the background process: build within ``time_limit`` seconds, then record the outcome."""
-    from index.build import build_index
-    from index.engine import IndexError_
+    from pinpoint.index.store.build import build_index
+    from pinpoint.index.errors import IndexError_
 
     started = _now()
     extra = {"max_source_bytes": max_source_bytes} if max_source_bytes else {}
@@ -187,7 +187,7 @@ def run_reindex(index_dir: Path, sources: Sequence[Path], time_limit: float = DE
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m service.admin", description="re-index in the background")
+    parser = argparse.ArgumentParser(prog="python -m pinpoint.service.admin", description="re-index in the background")
     parser.add_argument("--index", required=True)
     parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT)
     parser.add_argument("--max-source-bytes", type=int)

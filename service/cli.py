@@ -13,14 +13,14 @@ import shutil
 import sys
 from pathlib import Path
 
-from index.engine import IndexError_
-from index.extras import MissingExtra
-from index.records import SearchRequest
-from service.config import ConfigError, config_from_env
+from pinpoint.index.errors import IndexError_
+from pinpoint.index.records import SearchRequest
+from pinpoint.service.config import ConfigError, config_from_env
+from pinpoint.index.extras import MissingExtra
 
 # gunicorn loads its settings from the installed package, not from a checkout,
 # so a wheel install serves exactly as a development tree does.
-GUNICORN_CONF = "python:service.gunicorn_conf"
+GUNICORN_CONF = "python:pinpoint.service.gunicorn_conf"
 
 
 class CommandError(Exception):
@@ -28,7 +28,7 @@ class CommandError(Exception):
 
 
 def _cmd_index(args, config) -> int:
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     sources = [Path(p) for p in args.sources] or list(config.sources)
     for path in sources:
@@ -53,7 +53,7 @@ def _print_build_report(report) -> None:
 
 
 def _cmd_serve(args, config) -> int:
-    from index.versions import open_searcher
+    from pinpoint.index.store.versions import open_searcher
 
     index_dir = Path(args.index or config.index_dir)
     open_searcher(index_dir).close()  # fail here, in one line, rather than in every worker
@@ -72,8 +72,8 @@ def _cmd_serve(args, config) -> int:
 
 
 def _cmd_search(args, config) -> int:
-    from index.versions import open_searcher
-    from service.representations import hit_json
+    from pinpoint.index.store.versions import open_searcher
+    from pinpoint.service.representations import hit_json
 
     searcher = open_searcher(Path(args.index or config.index_dir))
     try:
@@ -102,8 +102,8 @@ def _cmd_search(args, config) -> int:
 
 
 def _cmd_export(args, config) -> int:
-    from index.versions import open_searcher
-    from service.exports import export_format, render, sources_behind
+    from pinpoint.index.store.versions import open_searcher
+    from pinpoint.service.exports import export_format, render, sources_behind
 
     fmt = export_format(args.format)
     searcher = open_searcher(Path(args.index or config.index_dir))

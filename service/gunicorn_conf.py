@@ -1,6 +1,6 @@
 """Gunicorn settings for Pinpoint, shipped inside the package.
 
-`pinpoint serve` runs gunicorn with ``--config python:service.gunicorn_conf``,
+`pinpoint serve` runs gunicorn with ``--config python:pinpoint.service.gunicorn_conf``,
 so an installed wheel serves without a checkout.  Everything that differs
 between machines comes from the environment (PINPOINT_HOST, PINPOINT_PORT,
 PINPOINT_WORKERS), so the same settings serve a laptop, a systemd unit and a
@@ -10,20 +10,20 @@ container; ``deploy/gunicorn.conf.py`` is the operator's file and imports these.
 import multiprocessing
 import os
 
-from service.config import config_from_env as _config_from_env
+from pinpoint.service.config import config_from_env as _config_from_env
 
 bind = f"{os.environ.get('PINPOINT_HOST', '127.0.0.1')}:{os.environ.get('PINPOINT_PORT', '8000')}"
 # In a container cpu_count() reports the node's cores, not the pod's CPU
 # limit, so deployments there set PINPOINT_WORKERS explicitly.
 workers = int(os.environ.get("PINPOINT_WORKERS", multiprocessing.cpu_count()))
-wsgi_app = "service.wsgi:application"
+wsgi_app = "pinpoint.service.wsgi:application"
 
 # Each worker opens the index itself after fork: nothing index-related is
 # created in the master, so workers never share file handles or caches, and a
 # worker recycled by max_requests opens whatever version CURRENT names then.
 preload_app = False
 
-# Threaded workers (service.gunicorn_worker): a slow client holds one thread,
+# Threaded workers (pinpoint.service.gunicorn_worker): a slow client holds one thread,
 # never the process, and must send its whole request within
 # PINPOINT_CLIENT_TIMEOUT seconds.  Searches share one Whoosh searcher per
 # process under a lock (CPU-bound work gains nothing from threads under the
@@ -31,7 +31,7 @@ preload_app = False
 # (/health, /ready, static files) that must answer while a search runs.  32 is
 # far above the 4 slow connections per worker issue 16 asks to absorb: the
 # kernel may hand every one of them to the same worker.
-worker_class = "service.gunicorn_worker.PinpointWorker"
+worker_class = "pinpoint.service.gunicorn_worker.PinpointWorker"
 threads = _config_from_env().threads
 
 # The heartbeat comes from the worker's main loop, not from a request thread:
@@ -61,7 +61,7 @@ worker_tmp_dir = "/dev/shm"
 # (%(r)s would): they carry what people search for, and must never carry a secret.
 accesslog = "-"
 errorlog = "-"
-logger_class = "service.logging_setup.GunicornLogger"
+logger_class = "pinpoint.service.logging_setup.GunicornLogger"
 access_log_format = (
     '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s ua="%(a)s"'
 )
@@ -80,7 +80,7 @@ def when_ready(server):
     # styles already loaded and boots in milliseconds instead of re-importing
     # them (~0.6 s) while the other workers carry its load.  Runs after
     # on_starting, so prometheus_client sees PROMETHEUS_MULTIPROC_DIR.
-    import service.app  # noqa: F401
+    import pinpoint.service.app  # noqa: F401
 
 
 def on_starting(server):

@@ -28,8 +28,8 @@ from gunicorn import util
 from gunicorn.http import errors as http_errors
 from gunicorn.workers.gthread import ThreadWorker
 
-from service.config import config_from_env
-from service.errors import PROBLEM_JSON, ClientTooSlow
+from pinpoint.service.config import config_from_env
+from pinpoint.service.errors import PROBLEM_JSON, ClientTooSlow
 
 # gunicorn's refusals and the status each deserves; any other parse error is a
 # plain 400 (all of them subclass ParseException).

@@ -17,8 +17,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.build import build_index
-from index.versions import current_version, open_searcher
+from pinpoint.index.store.build import build_index
+from pinpoint.index.store.versions import current_version, open_searcher
 from tests.conftest import PINPOINT, ROOT
 
 WORDS = ("alliance", "treaty", "harbour", "garrison", "island", "accord", "basing", "ferry")

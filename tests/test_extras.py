@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.extras import MissingExtra, optional_import
+from pinpoint.index.extras import MissingExtra, optional_import
 
 
 def test_a_present_module_is_returned():

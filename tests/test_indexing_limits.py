@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from index.build import SIDECAR_CACHE, build_index
-from index.versions import open_searcher
+from pinpoint.index.store.build import SIDECAR_CACHE, build_index
+from pinpoint.index.store.versions import open_searcher
 from tests.conftest import ROOT
 
 TEXT = "Notes on the alliance\n\nThe alliance paragraph is long enough to be a passage of its own here.\n"
@@ -98,12 +98,12 @@ def test_a_sidecar_symlinked_from_outside_is_not_used(tmp_path):
 
 
 def test_an_admin_reindex_past_its_time_limit_reports_failed(tmp_path):
-    from service.admin import read_status
+    from pinpoint.service.admin import read_status
 
     index_dir = tmp_path / "index"
     index_dir.mkdir()
     done = subprocess.run(
-        [sys.executable, "-m", "service.admin", "--index", str(index_dir), "--time-limit", "0.001",
+        [sys.executable, "-m", "pinpoint.service.admin", "--index", str(index_dir), "--time-limit", "0.001",
          str(ROOT / "seeds")],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
@@ -115,8 +115,8 @@ def test_an_admin_reindex_past_its_time_limit_reports_failed(tmp_path):
 def test_a_blank_admin_token_leaves_the_admin_route_off(seeds_index):
     from falcon import testing
 
-    from service.app import create_app
-    from service.config import config_from_env
+    from pinpoint.service.app import create_app
+    from pinpoint.service.config import config_from_env
 
     config = config_from_env({"PINPOINT_ADMIN_TOKEN": "  ", "PINPOINT_INDEX": str(seeds_index)})
     assert config.admin_token is None

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.prerequisites import dataset
-
-from index.readers import (
+from pinpoint.index.ingest.readers import (
     SAFE_ID,
     SUPPORTED_SUFFIXES,
     SkipFile,
@@ -20,6 +18,7 @@ from index.readers import (
     make_safe_id,
     read_file,
 )
+from tests.prerequisites import dataset
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

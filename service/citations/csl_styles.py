@@ -19,10 +19,10 @@ import warnings as pywarnings
 from functools import lru_cache
 from typing import Any
 
-from index.extras import optional_import
-from service.citations.citation import Citation
-from service.citations.errors import UnknownStyle
-from service.citations.locators import PARA, Locator
+from pinpoint.index.extras import optional_import
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.errors import UnknownStyle
+from pinpoint.service.citations.locators import PARA, Locator
 
 log = logging.getLogger("pinpoint.citations")
 
@@ -136,8 +136,8 @@ def _citeproc_render(item_json: str, path: str) -> tuple[str, str, tuple[str, ..
 
 
 def _fallback(csl: dict[str, Any], style: str, locator: Locator | None, exc: Exception) -> Citation:
-    from service.citations import apa
-    from service.citations.work import read_work
+    from pinpoint.service.citations import apa
+    from pinpoint.service.citations.work import read_work
 
     reason = f"{type(exc).__name__}: {exc}"[:200]
     log.warning("CSL style %r failed (%s); citing in APA instead", style, reason)

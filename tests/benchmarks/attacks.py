@@ -101,7 +101,7 @@ def probe_under_slow_clients(port: int, connections: int, seconds: float, interv
 
 
 def _seeds_index(work: Path) -> Path:
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     index_dir = work / "seeds-index"
     if not index_dir.exists():
@@ -159,7 +159,7 @@ _MEASURED_CLI = (
     "import resource, runpy, sys\n"
     "sys.argv = ['pinpoint', *sys.argv[1:]]\n"
     "try:\n"
-    "    runpy.run_module('service.cli', run_name='__main__')\n"
+    "    runpy.run_module('pinpoint.service.cli', run_name='__main__')\n"
     "finally:\n"
     "    print(f'peak_rss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
 )
@@ -181,7 +181,7 @@ def _pinpoint_index(folder: Path, index_dir: Path, env: dict | None = None) -> d
 
 def reindex_unchanged(work: Path, sizes=(5_000, 10_000, 20_000)) -> dict:
     """Re-index N unchanged files: should cost about what hashing them costs."""
-    from index.build import build_index, file_hash, pipeline_fingerprint
+    from pinpoint.index.store.build import build_index, file_hash, pipeline_fingerprint
 
     figures = {}
     for count in sizes:
@@ -203,8 +203,8 @@ def reindex_unchanged(work: Path, sizes=(5_000, 10_000, 20_000)) -> dict:
 
 def long_paragraph(work: Path, sizes_mb=(4, 8, 16)) -> dict:
     """Clean and chunk one paragraph of N MB (sentence-split into passages)."""
-    from index import chunk, clean
-    from index.records import RawSource
+    from pinpoint.index.ingest import chunk, clean
+    from pinpoint.index.records import RawSource
 
     figures = {}
     sentence = "The alliance held firm. Critics said otherwise, and loudly! "

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.metadata import csl_from_fields
-from index.records import RawSource
+from pinpoint.index.ingest.metadata import csl_from_fields
+from pinpoint.index.records import RawSource
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
 
@@ -263,7 +263,7 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
                       text=body, meta=meta)]
 
 
-# The longest JSONL line (one source) read; PINPOINT_MAX_SOURCE_BYTES in service.config.
+# The longest JSONL line (one source) read; PINPOINT_MAX_SOURCE_BYTES in pinpoint.service.config.
 DEFAULT_MAX_SOURCE_BYTES = 64 * 1024 * 1024
 
 

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from index.records import Block, CleanDocument, Passage
+from pinpoint.index.records import Block, CleanDocument, Passage
 
 MIN_CHARS = 250
 MAX_CHARS = 1500

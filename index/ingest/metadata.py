@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from index.records import CleanDocument, RawSource
+from pinpoint.index.records import CleanDocument, RawSource
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +169,8 @@ def load_sidecars(roots: Iterable[Path], cache_dir: Path | None = None, fingerpr
     ``fingerprint``, the parsing code's): a 10,000-entry file took 17 s to
     parse on every build, no-op builds included.
     """
-    from index.readers import bib_files
+    from pinpoint.index.bibliography.bibtex import BibtexError, read_bibtex_file
+    from pinpoint.index.ingest.readers import bib_files
 
     sidecars: dict[str, dict] = {}
     used: set[str] = set()
@@ -195,7 +196,7 @@ def load_sidecars(roots: Iterable[Path], cache_dir: Path | None = None, fingerpr
 
 
 def _bib_items(bib: Path, cache_dir: Path | None, fingerprint: str, used: set[str]) -> list[dict] | None:
-    from index.bibtex import BibtexError, read_bibtex_file
+    from pinpoint.index.bibliography.bibtex import BibtexError, read_bibtex_file
 
     cached = None
     if cache_dir is not None:
