@@ -30,6 +30,8 @@ class Config:
     max_quote_chars: int = 20_000
     # One JSONL line (one source) read at most; a longer one is skipped with a reason.
     max_source_bytes: int = 64 * 1024 * 1024
+    # A search answers with what it found within this many seconds (then marked partial).
+    search_seconds: float = 2.0
     # How often a worker checks for a newly built index version.
     reload_seconds: float = 1.0
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
@@ -59,6 +61,7 @@ SETTINGS: dict[str, str] = {
     "PINPOINT_MAX_OFFSET": "largest accepted `offset` (default 10000)",
     "PINPOINT_MAX_QUOTE_CHARS": "longest quote accepted by /cite (default 20000)",
     "PINPOINT_MAX_SOURCE_BYTES": "longest JSONL line (one source) `pinpoint index` reads, in bytes; longer lines are skipped with a reason (default 67108864, 64 MiB)",
+    "PINPOINT_SEARCH_SECONDS": "time a search may spend finding matches; past it the answer holds what was found and says `partial: true` (default 2)",
     "PINPOINT_RELOAD_SECONDS": "how often a worker looks for a new index version (default 1)",
     "PINPOINT_CORS_ORIGINS": "comma-separated origins allowed by CORS (default: none, CORS off)",
     "PINPOINT_LOG_FORMAT": "`json` (one object per line, default) or `text` log lines",
@@ -123,6 +126,7 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
         max_offset=_int(env, "PINPOINT_MAX_OFFSET", 10_000),
         max_quote_chars=_int(env, "PINPOINT_MAX_QUOTE_CHARS", 20_000, minimum=1),
         max_source_bytes=_int(env, "PINPOINT_MAX_SOURCE_BYTES", 64 * 1024 * 1024, minimum=1),
+        search_seconds=_positive_float(env, "PINPOINT_SEARCH_SECONDS", 2.0),
         reload_seconds=_float(env, "PINPOINT_RELOAD_SECONDS", 1.0),
         cors_origins=origins,
         # Blank means unset: a token of spaces would accept an empty bearer token.

@@ -53,7 +53,7 @@ def test_a_wheel_installs_only_pinpoint_and_runs(tmp_path):
     wheel = next(tmp_path.glob("pinpoint-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert {n.split("/")[0] for n in names} == {"pinpoint", wheel.name.split("-py")[0] + ".dist-info"}
-    assert "pinpoint/deploy/gunicorn.conf.py" in names and "pinpoint/service/templates/search.html" in names
+    assert "pinpoint/service/gunicorn_conf.py" in names and "pinpoint/service/templates/search.html" in names
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "pinpoint = pinpoint.service.cli:main" in entry_points
     target = tmp_path / "site"
@@ -67,6 +67,6 @@ def test_a_wheel_installs_only_pinpoint_and_runs(tmp_path):
     assert built.returncode == 0, built.stderr
     found = run("search", "Futenma", "--index", str(tmp_path / "index"), "--json")
     assert found.returncode == 0 and '"total"' in found.stdout, found.stderr
-    where = subprocess.run([sys.executable, "-S", "-c", "import pinpoint.service.cli as c; print(c.__file__, c.GUNICORN_CONF.is_file())"],
+    where = subprocess.run([sys.executable, "-S", "-c", "import pinpoint.service.cli as c, pinpoint.service.gunicorn_conf as g; print(c.__file__, g.__file__)"],
                            cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
-    assert where.stdout.split() == [str(target / "pinpoint" / "service" / "cli.py"), "True"]
+    assert where.stdout.split() == [str(target / "pinpoint" / "service" / name) for name in ("cli.py", "gunicorn_conf.py")]

@@ -128,7 +128,8 @@ class CiteResource:
             # Fails now, with UnknownStyle (a 400), even when nothing matches.
             style_path(style)
         try:
-            result = find_quote(self._index.searcher(), quote, limit=limit, threshold=self._threshold)
+            result = find_quote(self._index.searcher(), quote, limit=limit, threshold=self._threshold,
+                                time_limit=self._config.search_seconds)
         except QuoteError as unusable:
             raise bad_request(str(unusable)) from None
         resp.media = {

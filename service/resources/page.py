@@ -304,7 +304,7 @@ class PageResource:
 
     def _quote(self, req, searcher, style: str, state: dict[str, Any]) -> dict[str, Any]:
         quote = text_param(req, "quote", self._config.max_quote_chars, required=True)
-        result = find_quote(searcher, quote)
+        result = find_quote(searcher, quote, time_limit=self._config.search_seconds)
         matches = []
         for match in result.matches:
             passage, source = match.passage, match.source

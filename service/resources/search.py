@@ -31,6 +31,8 @@ class SearchResource:
             "corrected_query": result.corrected_query,
             "matched_all_terms": result.matched_all_terms,
             "total": result.total,
+            # The search ran out of PINPOINT_SEARCH_SECONDS: hits and total cover what it found by then.
+            "partial": result.partial,
             "limit": request.limit,
             "offset": request.offset,
             "style": style,

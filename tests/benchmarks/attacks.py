@@ -259,8 +259,106 @@ def big_bib(work: Path, entries: int = 10_000) -> dict:
     return {"entries": entries, "first_build": first, "no_op_build": again}
 
 
+# ------------------------------------------------------------------ rows 2, 3, 10, 11: query and citation cost
+
+
+def _client(index_dir: Path, **settings):
+    from falcon import testing
+
+    from pinpoint.service.app import create_app
+    from pinpoint.service.config import Config
+
+    return testing.TestClient(create_app(Config(index_dir=index_dir, reload_seconds=0, **settings)))
+
+
+def _request(client, method: str, path: str, **kwargs) -> dict:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    resp = client.simulate_request(method, path, **kwargs)
+    ms = round((time.perf_counter() - started) * 1000, 1)
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    body = resp.json if resp.headers.get("content-type", "").endswith("json") else None
+    figures = {"status": resp.status_code, "ms": ms, "peak_rss_growth_mb": round(grown / 1024)}
+    if isinstance(body, dict):
+        for key in ("total", "partial", "found", "detail"):
+            if key in body:
+                figures[key] = body[key] if key != "detail" else str(body[key])[:100]
+    return figures
+
+
+def big_source(work: Path, megabytes: int = 8) -> dict:
+    """One source of N MB (rows 2, 3, 10, 11): hostile queries, a paragraph's citation, a 20k-character quote."""
+    from pinpoint.index.store.build import build_index
+
+    folder = work / "big-source"
+    folder.mkdir()
+    words = ("alliance treaty harbour garrison island accord basing ferry okinawa japan security relocation "
+             "futenma marine runway governor protest").split()
+    paragraphs, size, n = [], 0, 0
+    while size < megabytes * 2**20:
+        body = " ".join(words[(n * 7 + i * 3) % len(words)] for i in range(45))
+        paragraph = f"Paragraph {n} says the {body}."
+        paragraphs.append(paragraph)
+        size += len(paragraph) + 2
+        n += 1
+    (folder / "big.txt").write_text("A very long record\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
+    index_dir = work / "big-source-index"
+    build_seconds = _timed(lambda: build_index([folder], index_dir))
+    client = _client(index_dir)
+    source_id = client.simulate_get("/sources").json["sources"][0]["id"]
+    passages = client.simulate_get("/sources").json["sources"][0]["passage_count"]
+    quote = " ".join(paragraphs[len(paragraphs) // 2: len(paragraphs) // 2 + 60])[:20000]
+    misspelled = " ".join(w[:-1] + "q" + w[-1] for w in (words * 4)[:60])
+    figures: dict = {"megabytes": megabytes, "passages": passages, "build_s": build_seconds}
+    for name, q in [("range_a_to_z", "[a TO z]"), ("text_range_0_9", "text:[0 TO 9]"),
+                    ("internal_number_range", "text:number:[0 TO 100000]"), ("internal_paragraph", "text:paragraph:1"),
+                    ("five_word_or", "okinawa OR alliance OR japan OR security OR treaty"),
+                    ("sixty_misspelled_words", misspelled)]:
+        figures[name] = _request(client, "GET", "/search", params={"q": q})
+    figures["cite_paragraph_in_the_middle"] = _request(
+        client, "GET", f"/sources/{source_id}/cite", params={"paragraph": str(len(paragraphs) // 2)})
+    figures["post_cite_20k_chars"] = _request(client, "POST", "/cite", json={"quote": quote})
+    return figures
+
+
+# ------------------------------------------------------------------ rows 5-7, 12, 13: citations and exports
+
+
+def many_sources(work: Path, count: int = 10_050) -> dict:
+    """10,050 sources: /bibtex?q= past the 10,000 window; a CSL-styled page of 100 hits cold and warm; NUL in metadata."""
+    from pinpoint.index.store.build import build_index
+
+    folder = work / "many-sources"
+    folder.mkdir()
+    with open(folder / "corpus.jsonl", "w", encoding="utf-8") as out:
+        for n in range(count):
+            title = f"Okinawa alliance record {n}" + ("\u0000 with a NUL" if n == 7 else "")
+            if n == 8:
+                title = "<script>alert('x')</script> Okinawa"
+            out.write(json.dumps({"id": f"rec{n}", "title": title, "author": f"Author{n}, Ann", "issued": str(1950 + n % 70),
+                                  "text": f"The okinawa alliance record number {n} is short."}) + "\n")
+    index_dir = work / "many-sources-index"
+    figures: dict = {"sources": count, "build_s": _timed(lambda: build_index([folder], index_dir))}
+    client = _client(index_dir)
+    started = time.perf_counter()
+    export = client.simulate_get("/bibtex", params={"q": "okinawa"})
+    figures["bibtex_q_past_window"] = {"status": export.status_code, "entries": export.text.count("\n@") + export.text.startswith("@"),
+                                       "ms": round((time.perf_counter() - started) * 1000),
+                                       "control_chars": sum(ch in export.text for ch in "\x00\x1b")}
+    page = {"q": "okinawa OR alliance OR record", "limit": "100", "style": "chicago-notes-bibliography-subsequent-author"}
+    figures["csl_page_cold"] = _request(client, "GET", "/", params=page)
+    figures["csl_page_warm"] = _request(client, "GET", "/", params=page)
+    cited = client.simulate_get("/sources/rec8/cite", params={"style": "nature"}).json["citation"]["reference_html"]
+    figures["nature_reference_html_has_script_tag"] = "<script" in cited
+    failing = client.simulate_get("/sources/rec1/cite", params={"style": "ancilla-iuris"})
+    figures["failing_style"] = {"status": failing.status_code, "style_used": failing.json["citation"]["style"]}
+    return figures
+
+
 CASES = {"slow_clients": slow_clients, "reindex_unchanged": reindex_unchanged, "long_paragraph": long_paragraph,
-         "hostile_files": hostile_files, "big_bib": big_bib}
+         "hostile_files": hostile_files, "big_bib": big_bib, "big_source": big_source, "many_sources": many_sources}
 
 
 def run(work: Path, only: list[str] | None = None) -> dict:

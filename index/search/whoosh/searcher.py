@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 
@@ -63,14 +64,22 @@ def _surface_form(searcher, highlighter: Highlighter, stem: str) -> str | None:
     return None
 
 
-def suggest_spelling(searcher, highlighter: Highlighter, text: str, q: wq.Query) -> str | None:
-    """The query with unknown words replaced by the closest indexed word, or None."""
+def suggest_spelling(searcher, highlighter: Highlighter, text: str, q: wq.Query,
+                     deadline: float | None = None) -> str | None:
+    """The query with unknown words replaced by the closest indexed word, or None.
+
+    Each unknown word costs an edit-distance walk of the vocabulary (60
+    misspelled words took 3.3 s on 22k passages): past ``deadline``
+    (time.monotonic()) the remaining words keep their spelling.
+    """
     reader = searcher.reader()
     corrector = reader.corrector("text")
     replacements = {}  # by start: each word is a Term in every default field
     for leaf in q.leaves():
         if not isinstance(leaf, wq.Term) or leaf.fieldname not in TEXT_FIELDS:
             continue
+        if deadline is not None and time.monotonic() > deadline:
+            break
         if any(reader.doc_frequency(f, leaf.text) for f in TEXT_FIELDS):
             continue
         start = getattr(leaf, "startchar", None)
@@ -162,13 +171,45 @@ class _SourceCategorizer(sorting.Categorizer):
         return self._keys[self._offset + segment_docnum]
 
 
-def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest):
+class _Deadline(collectors.WrappingCollector):
+    """Stops collecting at ``deadline`` (time.monotonic()); what was collected stays the answer.
+
+    The innermost wrapper, so every match the filter, collapse and facet
+    collectors pass down is checked.  Whoosh's TimeLimitCollector must be the
+    outermost one and then bypasses their collect_matches (filters were
+    ignored); its SIGALRM mode reaches only the main thread, and searches run
+    in gunicorn's worker threads.
+    """
+
+    def __init__(self, child, deadline: float):
+        super().__init__(child)
+        self.deadline = deadline
+
+    def collect_matches(self):
+        for sub_docnum in self.child.matches():
+            self.collect(sub_docnum)
+
+    def collect(self, sub_docnum):
+        if time.monotonic() > self.deadline:
+            raise collectors.TimeLimit()
+        return self.child.collect(sub_docnum)
+
+
+def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest, seconds: float | None = None):
+    """(results, per-source counts, total, whether time ran out) of one plan.
+
+    With ``seconds``, collecting stops when they are up and what was
+    collected so far is the answer: a query matching most of a large index
+    must not hold a worker thread for as long as it likes.
+    """
     # The total is shown, so every match is counted while it is scored: Whoosh's
     # block-skipping would only make ``len(results)`` run the query a second
     # time, and its faceting collector would keep and sort every match rather
     # than a heap of the page's worth.  ``replace=0``: swapping in a matcher
     # pruned by the page's lowest score would leave matches uncounted.
     collector = collectors.TopCollector(request.offset + request.limit, usequality=False, replace=0)
+    if seconds is not None:
+        collector = _Deadline(collector, time.monotonic() + max(seconds, 0.0))
     # Grouped results count sources, so they need the per-source counts either way.
     counting = request.facets or request.group_by_source
     if counting:
@@ -177,11 +218,15 @@ def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest):
         collector = collectors.CollapseCollector(collector, source_keys.facet(), limit=1)
     if plan.filter is not None:
         collector = collectors.FilterCollector(collector, plan.filter)
-    searcher.search_with_collector(plan.scored, collector)
+    timed_out = False
+    try:
+        searcher.search_with_collector(plan.scored, collector)
+    except collectors.TimeLimit:
+        timed_out = True
     results = collector.results()
     per_source = results.groups("source") if counting else {}
     total = len(per_source) if request.group_by_source else len(results)
-    return results, per_source, total
+    return results, per_source, total, timed_out
 
 
 def execute_search(
@@ -197,16 +242,21 @@ def execute_search(
     if request.match not in ("all", "any"):
         raise BadQuery(f"match must be 'all' or 'any', not {request.match!r}")
     match_all = request.match == "all"
+    deadline = time.monotonic() + request.time_limit if request.time_limit else None
+
+    def left() -> float | None:
+        return None if deadline is None else deadline - time.monotonic()
+
     plan = compiler.plan(parse_request(request, match_all=match_all))
-    results, per_source, total = _run(searcher, source_keys, plan, request)
+    results, per_source, total, partial = _run(searcher, source_keys, plan, request, left())
     matched_all = match_all
-    if match_all and total == 0 and _has_several_terms(plan.scored):
+    if match_all and total == 0 and not partial and _has_several_terms(plan.scored):
         loose = compiler.plan(parse_request(request, match_all=False))
-        loose_results, loose_sources, loose_total = _run(searcher, source_keys, loose, request)
-        if loose_total:
-            plan, results, per_source, total = loose, loose_results, loose_sources, loose_total
+        loose_results, loose_sources, loose_total, loose_partial = _run(searcher, source_keys, loose, request, left())
+        if loose_total or loose_partial:
+            plan, results, per_source, total, partial = loose, loose_results, loose_sources, loose_total, loose_partial
             matched_all = False
-    corrected = suggest_spelling(searcher, highlighter, request.q, plan.scored) if request.q else None
+    corrected = suggest_spelling(searcher, highlighter, request.q, plan.scored, deadline) if request.q else None
 
     hits = []
     for rank, hit in enumerate(results[request.offset : request.offset + request.limit], start=request.offset + 1):
@@ -230,4 +280,5 @@ def execute_search(
         hits=tuple(hits),
         matched_all_terms=matched_all,
         facets=_facets(per_source, sources) if request.facets else {},
+        partial=partial,
     )
