@@ -357,7 +357,24 @@ def many_sources(work: Path, count: int = 10_050) -> dict:
     return figures
 
 
-CASES = {"slow_clients": slow_clients, "reindex_unchanged": reindex_unchanged, "long_paragraph": long_paragraph,
+def slow_clients_baselines(work: Path, workers: int = 2, seconds: float = 20.0) -> dict:
+    """Row 1's attack against the worker models not chosen: gunicorn's sync, and its stock gthread."""
+    import os
+
+    from tests.servers import pinpoint_server
+
+    index_dir = _seeds_index(work)
+    figures: dict = {"workers": workers, "seconds": seconds}
+    for name, args in (("sync", "--worker-class sync --threads 1"), ("stock_gthread_32_threads", "--worker-class gthread --threads 32")):
+        # GUNICORN_CMD_ARGS is read after the config file, so it overrides the worker class
+        # (and --threads 1: with more threads gunicorn runs gthread whatever the class).
+        env = {"GUNICORN_CMD_ARGS": f"{os.environ.get('GUNICORN_CMD_ARGS', '')} {args}".strip()}
+        with pinpoint_server(index_dir, workers=workers, env=env) as (base, _):
+            figures[name] = probe_under_slow_clients(int(base.rsplit(":", 1)[1]), 4 * workers, seconds)
+    return figures
+
+
+CASES = {"slow_clients": slow_clients, "slow_clients_baselines": slow_clients_baselines, "reindex_unchanged": reindex_unchanged, "long_paragraph": long_paragraph,
          "hostile_files": hostile_files, "big_bib": big_bib, "big_source": big_source, "many_sources": many_sources}
 
 
