@@ -168,12 +168,20 @@ class _Build:
     def discover(self) -> list[_File]:
         sidecars = metadata.load_sidecars(self.roots, self.index_dir / SIDECAR_CACHE, pipeline_fingerprint(self.ranking))
         found = []
+        # A file's real path is its folder's real path (resolved once per folder)
+        # plus its name, unless it is a symlink itself: resolving every path
+        # walked each of its components and was most of a no-op re-index.
+        real_folders: dict[str, str] = {}
         for path, outcome in readers.discover(self.roots):
             if isinstance(outcome, readers.SkipFile):
                 self.skipped.append((str(path), outcome.reason))
                 continue
-            root = Path(outcome)
-            found.append(_File(path, root, str(Path(path).resolve()), _sidecar_for(Path(path), root, sidecars)))
+            root, path = Path(outcome), Path(path)
+            folder = str(path.parent)
+            if folder not in real_folders:
+                real_folders[folder] = os.path.realpath(folder)
+            key = os.path.realpath(path) if path.is_symlink() else os.path.join(real_folders[folder], path.name)
+            found.append(_File(path, root, key, _sidecar_for(path, root, sidecars) if sidecars else None))
         return found
 
     def raw_sources(self, files: Iterable[_File], file_sources: dict[str, list[str]],
