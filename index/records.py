@@ -172,6 +172,9 @@ class SearchRequest:
     # A query tree (index.search.syntax) built by code rather than typed, such
     # as quote lookup's; when given, ``q`` is not parsed.
     query: Any = None
+    # Seconds the engine may spend on this search; past them it answers with
+    # what it has found so far and marks the result partial.  None: no limit.
+    time_limit: float | None = None
 
 
 @dataclass(frozen=True)
@@ -182,3 +185,5 @@ class SearchResult:
     hits: tuple[Hit, ...]
     matched_all_terms: bool = True
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # True when the search ran out of its time limit: hits and total cover the matches found until then.
+    partial: bool = False

@@ -16,9 +16,11 @@ import hashlib
 import hmac
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -28,6 +30,11 @@ from pathlib import Path
 STATUS_FILE = ".reindex.json"
 SPAWN_LOCK_FILE = ".reindex.lock"
 LOG_FILE = ".reindex.log"
+# PINPOINT_REINDEX_SECONDS: a build that never ends (a symlink loop did) must
+# not leave the state "running" and refuse every later POST with 409.
+DEFAULT_TIME_LIMIT = 3600.0
+# How long past its deadline a build that did not stop itself is killed.
+KILL_GRACE_SECONDS = 30.0
 
 
 class ReindexRunning(RuntimeError):
@@ -40,8 +47,8 @@ def token_matches(expected: str, authorization: str | None) -> bool:
     Both sides are hashed first so the comparison takes the same time whatever
     the given token's length or content.
     """
-    if not expected or not authorization:
-        return False
+    if not expected or not expected.strip() or not authorization:
+        return False  # a blank token would match a blank bearer: admin stays off
     scheme, _, given = authorization.partition(" ")
     if scheme.lower() != "bearer":
         return False
@@ -92,11 +99,28 @@ def read_status(index_dir: Path) -> dict:
     if status.get("state") == "running" and not _pid_alive(status.get("pid")):
         # Killed before it could say so (SIGKILL, OOM, reboot): the served index is untouched.
         status.update(state="failed", message="the re-index process died before finishing; the served index is unchanged")
+    elif status.get("state") == "running" and time.time() > status.get("deadline", float("inf")) + KILL_GRACE_SECONDS:
+        # The build stops itself at its deadline; one stuck where its alarm cannot
+        # reach (inside a C call) is ended here, so "running" never lasts forever.
+        _kill_group(status["pid"])
+        status.update(state="failed", finished=_now(),
+                      message="the re-index ran past its time limit and was stopped; the served index is unchanged")
+        with _spawn_lock(index_dir):
+            _write_status(index_dir, {k: v for k, v in status.items() if k != "pid"})
     status.pop("pid", None)
+    status.pop("deadline", None)
     return status
 
 
-def start_reindex(index_dir: Path, sources: Sequence[Path]) -> dict:
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)  # started with start_new_session: its group is its own
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def start_reindex(index_dir: Path, sources: Sequence[Path], time_limit: float = DEFAULT_TIME_LIMIT,
+                  max_source_bytes: int | None = None) -> dict:
     """Start ``python -m pinpoint.service.admin`` building ``sources`` into ``index_dir``; raise ReindexRunning."""
     index_dir = Path(index_dir)
     with _spawn_lock(index_dir):
@@ -108,26 +132,44 @@ def start_reindex(index_dir: Path, sources: Sequence[Path]) -> dict:
         with open(index_dir / LOG_FILE, "ab") as log:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "pinpoint.service.admin", "--index", str(index_dir.resolve()),
+                 "--time-limit", str(time_limit),
+                 *(["--max-source-bytes", str(max_source_bytes)] if max_source_bytes else []),
                  *[str(Path(s).resolve()) for s in sources]],
                 cwd=index_dir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True,
             )
         status = {"state": "running", "started": _now(), "finished": None, "version": None,
-                  "message": None, "pid": proc.pid}
+                  "message": None, "pid": proc.pid, "deadline": time.time() + time_limit}
         _write_status(index_dir, status)
     # Reap the child when it ends so a long-lived worker collects no zombies.
     threading.Thread(target=proc.wait, name="pinpoint-reindex-reaper", daemon=True).start()
     return read_status(index_dir)
 
 
-def run_reindex(index_dir: Path, sources: Sequence[Path], engine: str | None = None) -> int:
-    """The body of the background process: build, then record the outcome."""
+class TimeLimitExceeded(Exception):
+    """The re-index ran longer than its time limit (PINPOINT_REINDEX_SECONDS)."""
+
+
+def _on_alarm(signum, frame):
+    raise TimeLimitExceeded()
+
+
+def run_reindex(index_dir: Path, sources: Sequence[Path], engine: str | None = None,
+                time_limit: float = DEFAULT_TIME_LIMIT, max_source_bytes: int | None = None) -> int:
+    """The body of the background process: build within ``time_limit`` seconds, then record the outcome."""
     from pinpoint.index.store.build import build_index
     from pinpoint.index.errors import IndexError_
 
     started = _now()
+    extra = {"max_source_bytes": max_source_bytes} if max_source_bytes else {}
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, time_limit)
     try:
-        report = build_index(list(sources), index_dir, engine=engine)
+        report = build_index(list(sources), index_dir, engine=engine, **extra)
+    except TimeLimitExceeded:
+        outcome = {"state": "failed", "version": None,
+                   "message": f"the re-index took longer than its time limit ({time_limit:g} s, "
+                              "PINPOINT_REINDEX_SECONDS) and was stopped; the served index is unchanged"}
     except (IndexError_, OSError, ValueError) as problem:
         outcome = {"state": "failed", "version": None, "message": str(problem)}
     except Exception as problem:  # noqa: BLE001 - recorded for the operator, never re-raised into a worker
@@ -135,6 +177,7 @@ def run_reindex(index_dir: Path, sources: Sequence[Path], engine: str | None = N
         outcome = {"state": "failed", "version": None,
                    "message": f"the build failed unexpectedly ({type(problem).__name__}); see {LOG_FILE}"}
     else:
+        signal.setitimer(signal.ITIMER_REAL, 0)
         skipped = f", {len(report.skipped)} files skipped" if report.skipped else ""
         outcome = {"state": "succeeded", "version": report.version,
                    "message": f"{report.sources} sources, {report.passages} passages{skipped}"}
@@ -146,11 +189,14 @@ def run_reindex(index_dir: Path, sources: Sequence[Path], engine: str | None = N
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pinpoint.service.admin", description="re-index in the background")
     parser.add_argument("--index", required=True)
+    parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT)
+    parser.add_argument("--max-source-bytes", type=int)
     parser.add_argument("sources", nargs="+")
     args = parser.parse_args(argv)
     from pinpoint.service.config import config_from_env  # the serving workers' PINPOINT_ENGINE, inherited
 
-    return run_reindex(Path(args.index), [Path(s) for s in args.sources], config_from_env().engine)
+    return run_reindex(Path(args.index), [Path(s) for s in args.sources], config_from_env().engine,
+                       args.time_limit, args.max_source_bytes)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from pinpoint.service import errors
 from pinpoint.service.config import Config
 from pinpoint.service.logging_setup import RequestLogContext
 from pinpoint.service.metrics import RequestMetrics
-from pinpoint.service.middleware import BodyLimit, RequestId, SecurityHeaders
 from pinpoint.service.resources.health import HealthResource, ReadyResource
 from pinpoint.service.resources.metrics import MetricsResource
 from pinpoint.service.resources.openapi import OpenApiResource
@@ -19,6 +18,7 @@ from pinpoint.service.resources.admin import ReindexResource
 from pinpoint.service.resources.cite import CiteResource
 from pinpoint.service.resources.export import BibtexResource, SourceCiteResource, SourceResource
 from pinpoint.service.resources.sources import PassageResource, SourcesResource
+from pinpoint.service.middleware import BodyLimit, RequestId, SecurityHeaders, StaticMethods
 
 
 def create_app(config: Config, index=None) -> falcon.App:
@@ -33,6 +33,7 @@ def create_app(config: Config, index=None) -> falcon.App:
         RequestMetrics(static_prefixes=("/static",)),
         SecurityHeaders(),
         BodyLimit(max_bytes=4 * config.max_quote_chars + 4096),
+        StaticMethods("/static"),
     ]
     if config.cors_origins:
         middleware.append(falcon.CORSMiddleware(allow_origins=list(config.cors_origins)))
@@ -40,20 +41,35 @@ def create_app(config: Config, index=None) -> falcon.App:
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
 
-    app.add_route("/", PageResource(index, config))
-    app.add_route("/passages/{source_id}/{number}", PassagePageResource(index, config))
+    _route(app, "/", PageResource(index, config))
+    _route(app, "/passages/{source_id}/{number}", PassagePageResource(index, config))
     app.add_static_route("/static", str(STATIC_DIR))
-    app.add_route("/search", SearchResource(index, config))
-    app.add_route("/sources", SourcesResource(index))
-    app.add_route("/sources/{source_id}", SourceResource(index, config))
-    app.add_route("/sources/{source_id}/cite", SourceCiteResource(index, config))
-    app.add_route("/sources/{source_id}/passages/{number}", PassageResource(index, config))
-    app.add_route("/cite", CiteResource(index, config))
-    app.add_route("/bibtex", BibtexResource(index, config))
-    app.add_route("/health", HealthResource())
-    app.add_route("/ready", ReadyResource(index))
-    app.add_route("/metrics", MetricsResource(index, config.metrics_dir))
-    app.add_route("/openapi.json", OpenApiResource(app, config))
-    if config.admin_token:
-        app.add_route("/admin/reindex", ReindexResource(config.index_dir, config.sources, config.admin_token))
+    _route(app, "/search", SearchResource(index, config))
+    _route(app, "/sources", SourcesResource(index))
+    _route(app, "/sources/{source_id}", SourceResource(index, config))
+    _route(app, "/sources/{source_id}/cite", SourceCiteResource(index, config))
+    _route(app, "/sources/{source_id}/passages/{number}", PassageResource(index, config))
+    _route(app, "/cite", CiteResource(index, config))
+    _route(app, "/bibtex", BibtexResource(index, config))
+    _route(app, "/health", HealthResource())
+    _route(app, "/ready", ReadyResource(index))
+    _route(app, "/metrics", MetricsResource(index, config.metrics_dir))
+    _route(app, "/openapi.json", OpenApiResource(app, config))
+    if config.admin_token and config.admin_token.strip():
+        _route(app, "/admin/reindex", ReindexResource(
+            config.index_dir, config.sources, config.admin_token,
+            time_limit=config.reindex_seconds, max_source_bytes=config.max_source_bytes,
+        ))
     return app
+
+
+
+def _route(app: falcon.App, template: str, resource) -> None:
+    """Route ``template``, answering HEAD wherever GET is answered (RFC 9110 9.3.2).
+
+    Falcon sends no body for HEAD but maps only the responders a resource
+    defines, so the routes with path fields (/sources/{id}, ...) answered 405.
+    """
+    if hasattr(resource, "on_get") and not hasattr(resource, "on_head"):
+        resource.on_head = resource.on_get
+    app.add_route(template, resource)

@@ -52,7 +52,8 @@ def _build(sources, index_dir: Path, args, config, *, replace: bool = False) -> 
             )
     report = build_index(sources, index_dir, progress=not args.quiet, force=args.force, replace=replace,
                          pdf_limits=PdfLimits(config.pdf_time_limit, config.pdf_memory_mb),
-                         engine=getattr(args, "engine", None) or config.engine)
+                         engine=getattr(args, "engine", None) or config.engine,
+                         max_source_bytes=config.max_source_bytes)
     _print_build_report(report)
     return 0
 

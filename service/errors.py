@@ -29,6 +29,14 @@ class ProblemError(falcon.HTTPError):
         self.extra = extra
 
 
+class ClientTooSlow(Exception):
+    """The client did not send its whole request (head and body) in the time allowed.
+
+    Raised by the gunicorn worker's socket reads (service.gunicorn_worker), so
+    a request body read inside the app can raise it too.
+    """
+
+
 def bad_request(detail: str, **extra) -> ProblemError:
     return ProblemError(falcon.HTTP_400, detail, **extra)
 
@@ -91,6 +99,7 @@ def install(app: falcon.App) -> None:
     app.add_error_handler(UnknownSource, _mapping(falcon.HTTP_404))
     app.add_error_handler(UnknownPassage, _mapping(falcon.HTTP_404))
     app.add_error_handler(IndexNotFound, _mapping(falcon.HTTP_503))
+    app.add_error_handler(ClientTooSlow, _mapping(falcon.HTTP_408))
     # The server cannot do this until an operator installs the extra: not the client's fault.
     app.add_error_handler(MissingExtra, _mapping(falcon.HTTP_501))
     app.set_error_serializer(_serialize)

@@ -24,8 +24,20 @@ wsgi_app = "pinpoint.service.wsgi:application"
 # worker recycled by max_requests opens whatever version CURRENT names then.
 preload_app = False
 
-# Searches are CPU-bound and short; a request still running after 30 s is a
-# pathological query, and killing its worker is better than queueing behind it.
+# Threaded workers (pinpoint.service.gunicorn_worker): a slow client holds one thread,
+# never the process, and must send its whole request within
+# PINPOINT_CLIENT_TIMEOUT seconds.  Searches share one Whoosh searcher per
+# process under a lock (CPU-bound work gains nothing from threads under the
+# GIL); the threads are for clients on slow links and for the cheap routes
+# (/health, /ready, static files) that must answer while a search runs.  32 is
+# far above the 4 slow connections per worker issue 16 asks to absorb: the
+# kernel may hand every one of them to the same worker.
+worker_class = "pinpoint.service.gunicorn_worker.PinpointWorker"
+threads = _config.threads
+
+# The heartbeat comes from the worker's main loop, not from a request thread:
+# the timeout catches a stuck process, while a long search only holds its own
+# thread.
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 
@@ -44,8 +45,28 @@ class BodyLimit:
 
     def process_request(self, req, resp):
         length = req.content_length
+        if length is None and "chunked" in (req.get_header("Transfer-Encoding") or "").lower():
+            # Falcon reads a body of unstated length as empty, so a chunked
+            # POST /cite looked bodiless; read it here, up to the limit.
+            body = req.stream.read(self._max_bytes + 1)
+            if len(body) > self._max_bytes:
+                raise ProblemError(falcon.HTTP_413, f"the request body is over {self._max_bytes} bytes, the most Pinpoint accepts")
+            req.stream = req.env["wsgi.input"] = io.BytesIO(body)
+            req.env["CONTENT_LENGTH"] = str(len(body))
+            return
         if length is not None and length > self._max_bytes:
             raise ProblemError(
                 falcon.HTTP_413,
                 f"the request body is {length} bytes; Pinpoint accepts at most {self._max_bytes}",
             )
+
+
+class StaticMethods:
+    """Static files answer GET and HEAD only; Falcon's static route served any method, TRACE and DELETE included."""
+
+    def __init__(self, prefix: str):
+        self._prefix = prefix.rstrip("/") + "/"
+
+    def process_request(self, req, resp):
+        if req.path.startswith(self._prefix) and req.method not in ("GET", "HEAD"):
+            raise falcon.HTTPMethodNotAllowed(["GET", "HEAD"])

@@ -134,6 +134,7 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "query": string, "corrected_query": _nullable("string"),
                 "matched_all_terms": {"type": "boolean"}, "total": integer, "limit": integer,
+                "partial": {"type": "boolean", "description": "true when the search ran out of PINPOINT_SEARCH_SECONDS; hits and total cover the matches found by then"},
                 "offset": integer, "style": string, "took_ms": {"type": "number"},
                 "facets": {"type": "object", "additionalProperties": counts},
                 "hits": {"type": "array", "items": _ref("Hit")},

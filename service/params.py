@@ -85,6 +85,7 @@ def search_request(req: falcon.Request, config: Config, *, default_limit: int = 
         group_by_source=group == "source",
         match=match,
         facets=req.get_param_as_bool("facets", default=True),
+        time_limit=config.search_seconds,
     )
     check_window(request, config)
     return request

@@ -180,6 +180,8 @@ def search_json(result: SearchResult, request: SearchRequest, style: str, took_m
         "corrected_query": result.corrected_query,
         "matched_all_terms": result.matched_all_terms,
         "total": result.total,
+        # The search ran out of PINPOINT_SEARCH_SECONDS: hits and total cover what it found by then.
+        "partial": result.partial,
         "limit": request.limit,
         "offset": request.offset,
         "style": style,

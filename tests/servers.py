@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -13,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.conftest import PINPOINT, ROOT, free_port
+
+DEPLOY = ROOT / "deploy"
 
 
 def get(url: str, timeout: float = 5.0):
@@ -93,3 +97,25 @@ def pinpoint_server(index_dir: Path, *, workers: int = 2, env: dict[str, str] | 
     finally:
         stop_process_group(proc)
         log.close()
+
+
+def nginx_prefix(upstream_ports: list[int], listen_port: int) -> Path:
+    """A private nginx prefix holding deploy/nginx with test upstreams and port."""
+    # mkdtemp under /tmp rather than pytest's 0700 tree: when the suite runs as
+    # root, nginx workers drop to `nobody` and must reach their temp paths.
+    prefix = Path(tempfile.mkdtemp(prefix="pinpoint-nginx-"))
+    prefix.chmod(0o755)
+    conf = prefix / "conf"
+    for sub in (conf, prefix / "logs", prefix / "tmp"):
+        sub.mkdir(mode=0o755)
+    shutil.copy(DEPLOY / "nginx" / "nginx.conf", conf / "nginx.conf")
+    site = (DEPLOY / "nginx" / "pinpoint.conf").read_text()
+    if site.count("listen 80;") != 1:
+        raise AssertionError("pinpoint.conf should listen on port 80 exactly once")
+    (conf / "pinpoint.conf").write_text(site.replace("listen 80;", f"listen 127.0.0.1:{listen_port};"))
+    # max_fails=0 keeps every backend in rotation, so each request's fate
+    # depends only on the retry rules under test, not on earlier failures.
+    (conf / "pinpoint-upstreams.conf").write_text(
+        "".join(f"server 127.0.0.1:{port} max_fails=0;\n" for port in upstream_ports)
+    )
+    return prefix

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.prerequisites import missing
+from tests.servers import nginx_prefix as _nginx_prefix
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
@@ -48,27 +49,6 @@ def _free_port() -> int:
 
 
 # ---------------------------------------------------------------- nginx
-
-
-def _nginx_prefix(upstream_ports: list[int], listen_port: int) -> Path:
-    """A private nginx prefix holding deploy/nginx with test upstreams and port."""
-    # mkdtemp under /tmp rather than pytest's 0700 tree: when the suite runs as
-    # root, nginx workers drop to `nobody` and must reach their temp paths.
-    prefix = Path(tempfile.mkdtemp(prefix="pinpoint-nginx-"))
-    prefix.chmod(0o755)
-    conf = prefix / "conf"
-    for sub in (conf, prefix / "logs", prefix / "tmp"):
-        sub.mkdir(mode=0o755)
-    shutil.copy(DEPLOY / "nginx" / "nginx.conf", conf / "nginx.conf")
-    site = (DEPLOY / "nginx" / "pinpoint.conf").read_text()
-    assert site.count("listen 80;") == 1, "pinpoint.conf should listen on port 80 exactly once"
-    (conf / "pinpoint.conf").write_text(site.replace("listen 80;", f"listen 127.0.0.1:{listen_port};"))
-    # max_fails=0 keeps every backend in rotation, so each request's fate
-    # depends only on the retry rules under test, not on earlier failures.
-    (conf / "pinpoint-upstreams.conf").write_text(
-        "".join(f"server 127.0.0.1:{port} max_fails=0;\n" for port in upstream_ports)
-    )
-    return prefix
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, what: str, seconds: float = 10.0) -> None:

@@ -7,14 +7,13 @@ import re
 
 import pytest
 
-from tests.prerequisites import dataset
-
 from pinpoint.index.errors import UnknownPassage, UnknownSource
 from pinpoint.index.search.highlight import ELLIPSIS, EXCERPT_CHARS, Highlighter, QueryTerms
 from pinpoint.index.records import SearchRequest
 from pinpoint.index.search.whoosh.analysis import TextAnalysis
 from pinpoint.index.search.whoosh.schema import build_schema
-from tests.engine_corpus import CORPUS
+from tests.engine_corpus import CORPUS, open_corpus
+from tests.prerequisites import dataset
 
 
 

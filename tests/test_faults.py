@@ -158,8 +158,9 @@ def test_worker_killed_under_load_is_replaced(tmp_path):
             time.sleep(LOAD_SECONDS / 3)
         report(result, f"worker SIGKILL, {LOAD_SECONDS:.0f}s")
         assert get_json(f"{base}/ready")[0] == 200
-    # Only requests the killed worker held in flight may fail: sync workers take one at a time.
-    assert len(result.failures) <= 2, result.failures
+    # Only requests the killed worker held in flight may fail: each client has
+    # one in flight at a time, and a threaded worker may hold all of its clients'.
+    assert len(result.failures) <= CONCURRENCY, result.failures
     assert len(result.latencies) > len(result.failures) * 100
 
 

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.prerequisites import dataset
-
 from pinpoint.index.ingest.readers import (
     SAFE_ID,
     SUPPORTED_SUFFIXES,
@@ -20,6 +18,7 @@ from pinpoint.index.ingest.readers import (
     make_safe_id,
     read_file,
 )
+from tests.prerequisites import dataset
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

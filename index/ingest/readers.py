@@ -103,7 +103,7 @@ def discover(paths: Sequence[Path]) -> Iterator[tuple[Path, Path] | tuple[Path, 
         given = Path(given)
         if given.is_dir():
             root = given.resolve()
-            yield from _walk(given, root)
+            yield from _walk(given, root, set())
         elif given.exists() or given.is_symlink():
             root = given.parent.resolve()
             yield from _consider(given, root)
@@ -111,12 +111,20 @@ def discover(paths: Sequence[Path]) -> Iterator[tuple[Path, Path] | tuple[Path, 
             yield given, SkipFile("no such file or folder", given)
 
 
-def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, Path] | tuple[Path, SkipFile]]:
+def _walk(folder: Path, root: Path, seen: set[tuple[int, int]]) -> Iterator[tuple[Path, Path] | tuple[Path, SkipFile]]:
+    """``seen`` holds the folders (device, inode) this walk has entered: a
+    symlink back to one of them (two links to "." made the walk endless,
+    issue 16) is skipped with a reason, and so is a second way into a folder."""
     try:
+        identity = (folder.stat().st_dev, folder.stat().st_ino)
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError as exc:
         yield folder, SkipFile(f"cannot list folder ({exc.strerror})", folder)
         return
+    if identity in seen:
+        yield folder, SkipFile("symlink to a folder already read (a loop or a second path to it)", folder)
+        return
+    seen.add(identity)
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -124,7 +132,7 @@ def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, Path] | tuple[Path, 
             yield entry, SkipFile("symlink leads outside the sources folder", entry)
             continue
         if entry.is_dir():
-            yield from _walk(entry, root)
+            yield from _walk(entry, root, seen)
         else:
             yield from _consider(entry, root)
 
@@ -140,6 +148,36 @@ def _consider(path: Path, root: Path) -> Iterator[tuple[Path, Path] | tuple[Path
         yield path, SkipFile(f"unsupported type {path.suffix.lower() or '(no extension)'}", path)
     else:
         yield path, root
+
+
+def bib_files(root: Path) -> list[Path]:
+    """The ``*.bib`` sidecars under ``root`` in sorted order, walked as sources are.
+
+    Hidden files and folders are passed over, and so is anything whose real
+    path leaves ``root`` (a sidecar symlinked from elsewhere is reported
+    skipped by discovery and must not be used either); folders are entered
+    once, so symlink loops end.
+    """
+    root = Path(root)
+    resolved = root.resolve()
+    found: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        try:
+            info = os.stat(folder)
+        except OSError:
+            dirs[:] = []
+            continue
+        if (info.st_dev, info.st_ino) in seen or not _inside(Path(folder), resolved):
+            dirs[:] = []
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            path = Path(folder) / name
+            if name.lower().endswith(".bib") and not name.startswith(".") and _inside(path, resolved):
+                found.append(path)
+    return sorted(found)
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -253,12 +291,37 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
                       text=body, meta=meta)]
 
 
+# The longest JSONL line (one source) read; PINPOINT_MAX_SOURCE_BYTES in pinpoint.service.config.
+DEFAULT_MAX_SOURCE_BYTES = 64 * 1024 * 1024
+
+
+def _lines(stream, limit: int) -> Iterator[bytes | None]:
+    """The stream's lines, each read whole only up to ``limit`` bytes; None stands for a longer one.
+
+    A 300 MB line in a 306 KB .jsonl.gz took 1 GB to read whole (issue 16);
+    the rest of an over-long line is read in blocks and dropped.
+    """
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        while not line.endswith(b"\n"):
+            line = stream.readline(1 << 20)
+            if not line:
+                break
+        yield None
+
+
 def iter_jsonl(path: Path, root: Path,
-               on_skip: Callable[[SkippedLine], None] | None = None) -> Iterator[RawSource]:
+               on_skip: Callable[[SkippedLine], None] | None = None,
+               max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> Iterator[RawSource]:
     """Stream one source per JSONL line, so a corpus of books never sits in memory at once.
 
-    Bad lines (not JSON, not an object, no usable id or text, a repeated id)
-    go to ``on_skip`` and reading continues.
+    Bad lines (not JSON, not an object, no usable id or text, a repeated id,
+    longer than ``max_source_bytes``) go to ``on_skip`` and reading continues.
     """
     rel = _relative(path, root)
     opener = gzip.open if path.name.lower().endswith(".gz") else open
@@ -276,7 +339,10 @@ def iter_jsonl(path: Path, root: Path,
             if b"\x00" in head:
                 raise SkipFile("binary", path)
             stream.seek(0)
-            for number, line in enumerate(stream, start=1):
+            for number, line in enumerate(_lines(stream, max_source_bytes), start=1):
+                if line is None:
+                    skip(number, f"line longer than {max_source_bytes} bytes (PINPOINT_MAX_SOURCE_BYTES)")
+                    continue
                 if number == 1 and line.startswith(_BOM):
                     line = line[len(_BOM):]
                 if not line.strip():

@@ -50,6 +50,8 @@ from pinpoint.index.store.library import read_library, write_library
 
 # Bump when a pipeline change alters output in a way the code fingerprint misses.
 PIPELINE_VERSION = "1"
+# Parsed .bib sidecars by content hash (pinpoint.index.ingest.metadata.load_sidecars).
+SIDECAR_CACHE = ".sidecar-cache"
 # Every module of these folders (below index/) shapes what gets indexed; a new
 # reader dropped into ingest/ is covered without being listed.  The engine
 # adds what shapes its own index (Engine.fingerprint).
@@ -93,7 +95,7 @@ def file_hash(path: Path, sidecar: dict | None, fingerprint: str) -> str:
     return digest.hexdigest()
 
 
-@dataclass
+@dataclass(eq=False)
 class _File:
     path: Path
     root: Path
@@ -101,6 +103,13 @@ class _File:
     sidecar: dict | None
     hash: str = ""
     source_id: str | None = None  # set by the library (Zotero item keys), not from the file name
+    size: int = 0
+    position: int = 0  # in discovery order, which decides who keeps a duplicated source id
+
+
+# A file whose hash is this is read again by the next build whatever its bytes:
+# it vanished or changed while this build read it.
+UNSETTLED = "unsettled"
 
 
 def _sidecar_for(path: Path, root: Path, sidecars: dict[str, dict]) -> dict | None:
@@ -153,8 +162,10 @@ def read_manifest(index_dir: Path, version: str | None) -> dict:
 class _Build:
     def __init__(self, sources: Sequence[Path], index_dir: Path, progress: bool, engine: Engine, procs: int,
                  parallel_min_bytes: int = PARALLEL_MIN_BYTES, force: bool = False, replace: bool = False,
-                 pdf_limits: PdfLimits = DEFAULT_LIMITS):
+                 pdf_limits: PdfLimits = DEFAULT_LIMITS,
+                 max_source_bytes: int = readers.DEFAULT_MAX_SOURCE_BYTES):
         self.pdf_limits = pdf_limits
+        self.max_source_bytes = max_source_bytes
         self.roots = [Path(p) for p in sources]
         self.force = force
         self.replace = replace
@@ -164,19 +175,36 @@ class _Build:
         self.procs = procs
         self.parallel_min_bytes = parallel_min_bytes
         self.skipped: list[tuple[str, str]] = []
+        # Per file key: the skips to remember in the manifest, and the source
+        # ids it read but lost to a file earlier in discovery order.
+        self.file_skips: dict[str, list[list[str]]] = {}
+        self.shadowed: dict[str, list[str]] = {}
+
+    def _skip(self, key: str | None, where: str, reason: str) -> None:
+        self.skipped.append((where, reason))
+        if key is not None:
+            self.file_skips.setdefault(key, []).append([where, reason])
 
     def discover(self) -> list[_File]:
-        sidecars = metadata.load_sidecars(self.roots)
+        sidecars = metadata.load_sidecars(self.roots, self.index_dir / SIDECAR_CACHE, pipeline_fingerprint(self.engine))
         found = []
         libraries = [root for root in self.roots if zotero.is_library(root)]
         for root in libraries:
             found.extend(self._zotero_files(root, sidecars))
+        # A file's real path is its folder's real path (resolved once per folder)
+        # plus its name, unless it is a symlink itself: resolving every path
+        # walked each of its components and was most of a no-op re-index.
+        real_folders: dict[str, str] = {}
         for path, outcome in readers.discover([r for r in self.roots if r not in libraries]):
             if isinstance(outcome, readers.SkipFile):
                 self.skipped.append((str(path), outcome.reason))
                 continue
-            root = Path(outcome)
-            found.append(_File(path, root, str(Path(path).resolve()), _sidecar_for(Path(path), root, sidecars)))
+            root, path = Path(outcome), Path(path)
+            folder = str(path.parent)
+            if folder not in real_folders:
+                real_folders[folder] = os.path.realpath(folder)
+            key = os.path.realpath(path) if path.is_symlink() else os.path.join(real_folders[folder], path.name)
+            found.append(_File(path, root, key, _sidecar_for(path, root, sidecars) if sidecars else None))
         return found
 
     def _zotero_files(self, folder: Path, sidecars: dict[str, dict]) -> list[_File]:
@@ -184,7 +212,7 @@ class _Build:
         try:
             library = zotero.read_library(folder)
         except zotero.ZoteroError as exc:
-            self.skipped.append((str(folder), str(exc)))
+            self._skip(None, str(folder), str(exc))
             return []
         self.skipped.extend(library.skipped)
         per_item: dict[str, int] = {}
@@ -202,34 +230,55 @@ class _Build:
         return found
 
     def raw_sources(self, files: Iterable[_File], file_sources: dict[str, list[str]],
-                    claimed: dict[str, str], bar: tqdm) -> Iterator[tuple[RawSource, dict | None, str]]:
+                    claimed: dict[str, _File], writer, bar: tqdm) -> Iterator[tuple[RawSource, dict | None, str]]:
+        """The changed files' sources, in discovery order; ``claimed`` holds the kept files' ids.
+
+        A source id belongs to the first file in discovery order that has it,
+        as in a fresh build: a later file gets a "duplicate" skip, and a kept
+        file later in the order loses the id to a changed file before it.
+        """
         files = list(files)
         # PDFs are read ahead on every core, each in a child under a time and memory limit.
         self._pdf_reads = ReadAhead([(f.path, f.root) for f in files if readers.suffix_of(f.path) == ".pdf"],
                                     self.procs, self.pdf_limits)
         try:
-            yield from self._raw_sources(files, file_sources, claimed, bar)
+            yield from self._raw_sources(files, file_sources, claimed, writer, bar)
         finally:
             self._pdf_reads.close()
 
-    def _raw_sources(self, files, file_sources, claimed, bar) -> Iterator[tuple[RawSource, dict | None, str]]:
+    def _raw_sources(self, files, file_sources, claimed, writer, bar) -> Iterator[tuple[RawSource, dict | None, str]]:
         for f in files:
             file_sources[f.key] = []
             try:
                 for raw in self._read(f):
                     if f.source_id:
                         raw = dataclasses.replace(raw, id=f.source_id)
-                    if raw.id in claimed:
-                        self.skipped.append(
-                            (f"{f.path} ({raw.id})", f"duplicate source id {raw.id!r}: already read from {claimed[raw.id]}")
-                        )
+                    holder = claimed.get(raw.id)
+                    if holder is not None and holder.position <= f.position:
+                        self._shadow(f, raw.id, holder)
                         continue
-                    claimed[raw.id] = str(f.path)
+                    if holder is not None:  # a kept file after this one held it: it is shadowed now
+                        writer.remove_source(raw.id)
+                        file_sources[holder.key].remove(raw.id)
+                        self._shadow(holder, raw.id, f)
+                    claimed[raw.id] = f
                     file_sources[f.key].append(raw.id)
                     yield raw, f.sidecar, f.hash
             except readers.SkipFile as exc:
-                self.skipped.append((str(f.path), exc.reason))
-            bar.update(f.path.stat().st_size)
+                self._skip(f.key, str(f.path), exc.reason)
+                if not f.path.exists():
+                    f.hash = UNSETTLED
+            except OSError as exc:
+                # Vanished, or became unreadable, between discovery and reading: the
+                # sources read so far stay, and the next build reads it again.
+                self._skip(f.key, str(f.path), f"could not be read to the end ({exc.strerror or exc})")
+                f.hash = UNSETTLED
+            bar.update(f.size)
+
+    def _shadow(self, f: _File, source_id: str, holder: _File) -> None:
+        self.shadowed.setdefault(f.key, []).append(source_id)
+        self._skip(f.key, f"{f.path} ({source_id})",
+                   f"duplicate source id {source_id!r}: already read from {holder.path}")
 
     def _read(self, f: _File) -> Iterator[RawSource]:
         """The sources of one file; JSONL streams, so a corpus of books never sits in memory.
@@ -245,7 +294,7 @@ class _Build:
         if readers.suffix_of(f.path) not in (".jsonl", ".jsonl.gz"):
             found = readers.read_file(f.path, f.root)
             for line in found.skipped:
-                self.skipped.append((f"{line.path}, line {line.line}", line.reason))
+                self._skip(f.key, f"{line.path}, line {line.line}", line.reason)
             yield from found
             return
         if f.path.name.lower().endswith(".gz"):
@@ -255,13 +304,42 @@ class _Build:
 
         def skip_line(line: readers.SkippedLine) -> None:
             lines_skipped.append(line)
-            self.skipped.append((f"{line.path}, line {line.line}", line.reason))
+            self._skip(f.key, f"{line.path}, line {line.line}", line.reason)
 
-        for raw in readers.iter_jsonl(f.path, f.root, on_skip=skip_line):
+        for raw in readers.iter_jsonl(f.path, f.root, on_skip=skip_line, max_source_bytes=self.max_source_bytes):
             yielded += 1
             yield raw
         if not yielded and not lines_skipped:
             raise readers.SkipFile("empty", f.path)
+
+    def _hashed(self, files: list[_File], fingerprint: str) -> list[_File]:
+        """The files hashed, in discovery order; one that vanished since discovery is skipped with why."""
+        hashed = []
+        for f in files:
+            try:
+                f.size = f.path.stat().st_size
+                f.hash = file_hash(f.path, f.sidecar, fingerprint)
+            except OSError as exc:
+                self.skipped.append((str(f.path), f"could not be read ({exc.strerror or exc})"))
+                continue
+            f.position = len(hashed)
+            hashed.append(f)
+        return hashed
+
+    @staticmethod
+    def _unchanged(files: list[_File], old_files: dict[str, dict]) -> list[_File]:
+        """Files the previous version already holds as they are now.
+
+        A file that lost source ids to an earlier duplicate is only reusable
+        while every file that held those ids is itself unchanged; otherwise
+        it is read again and may get them back.
+        """
+        same = {f.key for f in files if f.key in old_files and old_files[f.key]["hash"] == f.hash}
+        holder = {sid: key for key, entry in old_files.items() for sid in entry.get("sources", [])}
+        return [
+            f for f in files
+            if f.key in same and all(holder.get(sid) in same for sid in old_files[f.key].get("shadowed", []))
+        ]
 
     def run(self, lock_timeout: float) -> BuildReport:
         started = time.monotonic()
@@ -275,14 +353,17 @@ class _Build:
 
             files = self.discover()
             self._refuse_unlisted_replacement(previous, files)
-            for f in files:
-                f.hash = file_hash(f.path, f.sidecar, fingerprint)
-            kept = [f for f in files if f.key in old_files and old_files[f.key]["hash"] == f.hash]
-            changed = [f for f in files if f not in kept]
+            files = self._hashed(files, fingerprint)
+            kept = self._unchanged(files, old_files)
             kept_keys = {f.key for f in kept}
+            changed = [f for f in files if f.key not in kept_keys]
             dropped = [k for k in old_files if k not in kept_keys]
             for f in kept:
-                self.skipped.extend(tuple(s) for s in old_files[f.key].get("skipped", []))
+                remembered = old_files[f.key].get("skipped", [])
+                self.skipped.extend(tuple(s) for s in remembered)
+                self.file_skips[f.key] = [list(s) for s in remembered]
+                if old_files[f.key].get("shadowed"):
+                    self.shadowed[f.key] = list(old_files[f.key]["shadowed"])
 
             if previous is not None and reusable and not changed and not dropped:
                 old_sources = read_sources(version_dir(self.index_dir, previous))
@@ -335,7 +416,7 @@ class _Build:
         staging = new_staging_dir(self.index_dir)
         writer = None
         try:
-            new_bytes = sum(f.path.stat().st_size for f in changed)
+            new_bytes = sum(f.size for f in changed)
             procs = self.procs if new_bytes >= self.parallel_min_bytes else 1
             base = version_dir(self.index_dir, previous) if previous is not None else None
             writer = self.engine.writer(staging, previous=base, procs=procs)
@@ -343,7 +424,7 @@ class _Build:
                 for source_id in old_files[key]["sources"]:
                     writer.remove_source(source_id)
 
-            claimed = {sid: str(f.path) for f in kept for sid in old_files[f.key]["sources"]}
+            claimed = {sid: f for f in kept for sid in old_files[f.key]["sources"]}
             file_sources = {f.key: list(old_files[f.key]["sources"]) for f in kept}
             rebuilt = self._index_changed(writer, changed, file_sources, claimed, new_bytes)
             writer.commit()
@@ -352,9 +433,9 @@ class _Build:
             self._refuse_wipe(served, new_sources)
 
             version = next_version_name(self.index_dir)
-            skipped_by_file = self._skips_by_file(kept + changed, old_files, kept)
             files_entry = {
-                f.key: {"hash": f.hash, "sources": file_sources.get(f.key, []), "skipped": skipped_by_file.get(f.key, [])}
+                f.key: {"hash": f.hash, "sources": file_sources.get(f.key, []),
+                        "skipped": self.file_skips.get(f.key, []), "shadowed": self.shadowed.get(f.key, [])}
                 for f in kept + changed
             }
             manifest = {"pipeline": pipeline_fingerprint(self.engine), "engine": self.engine.name,
@@ -384,28 +465,23 @@ class _Build:
         """Index the changed files; returns the number of sources written."""
         show = self.progress and (sys.stderr.isatty() or new_bytes >= LONG_RUN_BYTES)
 
+        owner: dict[str, str] = {}
+
         def left_empty(source: Source) -> None:
-            self.skipped.append((source.path, "no text left to index after cleaning"))
-            for ids in file_sources.values():
-                if source.id in ids:
-                    ids.remove(source.id)
+            # The id stays claimed by its file, as in a fresh build: an empty
+            # source still shadows a later duplicate of its id.
+            self._skip(owner.get(source.id), source.path, "no text left to index after cleaning")
 
         with tqdm(total=new_bytes, unit="B", unit_scale=True, disable=not show, file=sys.stderr,
                   desc="indexing", mininterval=0.5 if sys.stderr.isatty() else 10) as bar:
-            return writer.index(self.raw_sources(changed, file_sources, claimed, bar), _prepare, left_empty)
+            items = self._owned(self.raw_sources(changed, file_sources, claimed, writer, bar), claimed, owner)
+            return writer.index(items, _prepare, left_empty)
 
-    def _skips_by_file(self, files, old_files, kept) -> dict[str, list]:
-        # Skips are remembered per file so an unchanged corpus reports them again
-        # without re-reading the files that caused them.
-        by_path = {str(f.path): f.key for f in files}
-        result: dict[str, list] = {f.key: list(old_files[f.key].get("skipped", [])) for f in kept}
-        kept_keys = {f.key for f in kept}
-        for where, reason in self.skipped:
-            for path, key in by_path.items():
-                if key not in kept_keys and (where == path or where.startswith(path + " ") or where.startswith(path + ",")):
-                    result.setdefault(key, []).append([where, reason])
-                    break
-        return result
+    @staticmethod
+    def _owned(items, claimed: dict[str, _File], owner: dict[str, str]):
+        for item in items:
+            owner[item[0].id] = claimed[item[0].id].key
+            yield item
 
 
 def build_index(
@@ -420,6 +496,7 @@ def build_index(
     force: bool = False,
     replace: bool = False,
     pdf_limits: PdfLimits = DEFAULT_LIMITS,
+    max_source_bytes: int = readers.DEFAULT_MAX_SOURCE_BYTES,
 ) -> BuildReport:
     """Index ``sources`` (files or folders) into a new version under ``index_dir``.
 
@@ -432,8 +509,9 @@ def build_index(
     ``sources`` become the library (``pinpoint.index.store.library``) once published.  A
     build that would publish 0 sources, or under half the served passages,
     raises BuildRefused unless ``force``; so does building other folders
-    into an index that predates library files, unless ``replace``.
+    into an index that predates library files, unless ``replace``.  A JSONL
+    line over ``max_source_bytes`` is skipped with a reason.
     """
     procs = procs if procs is not None else min(2, os.cpu_count() or 1)
     return _Build(sources, index_dir, progress, get_engine(engine), procs, parallel_min_bytes, force, replace,
-                  pdf_limits).run(lock_timeout)
+                  pdf_limits, max_source_bytes).run(lock_timeout)

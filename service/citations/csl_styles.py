@@ -14,16 +14,22 @@ the service and a process per citation; the layer keeps the service pure Python.
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import json
+import logging
 import io
 import re
 import warnings as pywarnings
+from functools import lru_cache
 from typing import Any
 
 from pinpoint.index.extras import optional_import
 from pinpoint.service.citations.citation import Citation
-from pinpoint.service.citations.errors import CitationError, UnknownStyle
+from pinpoint.service.citations.errors import UnknownStyle
 from pinpoint.service.citations.locators import PARA, Locator
+
+log = logging.getLogger("pinpoint.citations")
 
 LIMITATIONS = (
     "rendered by citeproc-py, which does not implement all of CSL: check punctuation inside "
@@ -65,29 +71,17 @@ def _style_source(path: str) -> Any:
 
 
 def render(csl: dict[str, Any], style: str, locator: Locator | None) -> Citation:
+    """``csl`` in CSL style ``style``; a style citeproc-py cannot render gives the built-in APA, with a warning."""
     path = style_path(style)
-    citeproc = _citeproc()
-    from citeproc.source.json import CiteProcJSON
-
-    item = {**csl, "id": "item"}
-    item.setdefault("type", "webpage")
-    with pywarnings.catch_warnings(record=True) as caught:
-        pywarnings.simplefilter("always")
-        try:
-            cp_style = citeproc.CitationStylesStyle(_style_source(path), validate=False)
-            bib = citeproc.CitationStylesBibliography(cp_style, CiteProcJSON([item]), citeproc.formatter.html)
-            cite = citeproc.Citation([citeproc.CitationItem("item")])
-            bib.register(cite)
-            in_text_html = str(bib.cite(cite, lambda _item: None))
-            entries = [str(entry) for entry in bib.bibliography()]
-        except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
-            raise CitationError(f"citeproc-py could not render style {style!r}: {exc}") from exc
-    reference_html = _repair(entries[0], cp_style) if entries else ""
-    in_text = _plain(_quotes(in_text_html, cp_style))
+    _citeproc()  # a missing extra is the operator's to fix (501), not a style failure
+    rendered = _rendered(json.dumps(csl, sort_keys=True, default=str), path)
+    if isinstance(rendered, Exception):
+        return _fallback(csl, style, locator, rendered)
+    reference_html, in_text_html, notes = rendered
+    in_text = _plain(in_text_html)
     if locator:
         in_text = _with_locator(in_text, PARA.format(locator))
-    notes = tuple(sorted({f"citeproc-py: {w.message}" for w in caught}))
-    return Citation(style, _plain(reference_html), reference_html, in_text,
+    return Citation(style, _plain(reference_html), _escaped(reference_html), in_text,
                     complete=False, warnings=LIMITATIONS + notes)
 
 
@@ -128,8 +122,88 @@ def _repair(entry: str, style: CitationStylesStyle) -> str:
     return entry
 
 
+# citeproc-py does not escape the item's text in its HTML output (a title
+# "<script>" came out as markup, issue 16), nor a style's own affixes (one
+# style wraps URLs in a literal "<...>"), while some paths do escape.  So the
+# item's three markup characters travel through citeproc as private-use
+# stand-ins, no text transform a style applies (case, quotes) touches them,
+# and the output is rebuilt: citeproc-py's formatting tags are kept, and every
+# piece of text between them is unescaped once and escaped again.
+_STAND_INS = {"&": "\ue000", "<": "\ue001", ">": "\ue002"}
+_TO_STAND_IN = str.maketrans(_STAND_INS)
+_FROM_STAND_IN = str.maketrans({v: k for k, v in _STAND_INS.items()})
+_DROP_STAND_INS = str.maketrans({v: None for v in _STAND_INS.values()})
+# What citeproc.formatter.html writes: <i> <b> <l> <u> <sup> <sub> and a small-caps span.
+_FORMAT_TAG = re.compile(r'(</?(?:i|b|l|u|sup|sub)>|<span style="font-variant:small-caps;">|</span>)')
+
+
+def _protect(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.translate(_DROP_STAND_INS).translate(_TO_STAND_IN)
+    if isinstance(value, list):
+        return [_protect(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _protect(v) for k, v in value.items()}
+    return value
+
+
+def _text(piece: str) -> str:
+    return html.unescape(piece).translate(_FROM_STAND_IN)
+
+
+def _escaped(fragment: str) -> str:
+    return "".join(
+        piece if i % 2 else html.escape(_text(piece), quote=False)
+        for i, piece in enumerate(_FORMAT_TAG.split(fragment))
+    )
+
+
 def _plain(fragment: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+    return "".join(_text(piece) for piece in _FORMAT_TAG.split(fragment)[::2]).strip()
+
+
+# citeproc-py's output does not depend on the locator (Pinpoint appends it),
+# so a source is rendered once per style, not once per passage: ~0.1 s per
+# citation in some styles made a 100-hit page take seconds every time.
+# A failure is remembered too, so a broken style costs one attempt per source.
+@lru_cache(maxsize=4096)
+def _rendered(item_json: str, path: str) -> tuple[str, str, tuple[str, ...]] | Exception:
+    try:
+        return _citeproc_render(item_json, path)
+    except Exception as exc:  # noqa: BLE001 - citeproc-py fails in arbitrary ways on styles it half supports
+        return exc
+
+
+def _citeproc_render(item_json: str, path: str) -> tuple[str, str, tuple[str, ...]]:
+    citeproc = _citeproc()
+    from citeproc.source.json import CiteProcJSON
+
+    item = {**_protect(json.loads(item_json)), "id": "item"}
+    item.setdefault("type", "webpage")
+    with pywarnings.catch_warnings(record=True) as caught:
+        pywarnings.simplefilter("always")
+        cp_style = citeproc.CitationStylesStyle(_style_source(path), validate=False)
+        bib = citeproc.CitationStylesBibliography(cp_style, CiteProcJSON([item]), citeproc.formatter.html)
+        cite = citeproc.Citation([citeproc.CitationItem("item")])
+        bib.register(cite)
+        in_text_html = str(bib.cite(cite, lambda _item: None))
+        entries = [str(entry) for entry in bib.bibliography()]
+    notes = tuple(sorted({f"citeproc-py: {_text(str(w.message))}" for w in caught}))
+    return (_repair(entries[0], cp_style) if entries else ""), _quotes(in_text_html, cp_style), notes
+
+
+def _fallback(csl: dict[str, Any], style: str, locator: Locator | None, exc: Exception) -> Citation:
+    from pinpoint.service.citations import apa
+    from pinpoint.service.citations.work import read_work
+
+    reason = f"{type(exc).__name__}: {exc}"[:200]
+    log.warning("CSL style %r failed (%s); citing in APA instead", style, reason)
+    shown = apa.render(read_work(csl), locator)
+    warning = (
+        f"citeproc-py could not render style {style!r} ({reason}); "
+        "this citation is in APA, Pinpoint's built-in fallback"
+    )
+    return dataclasses.replace(shown, complete=False, warnings=(warning,) + shown.warnings)
 
 
 def _with_locator(in_text: str, label: str) -> str:

@@ -18,10 +18,14 @@ from pinpoint.service.errors import ProblemError
 
 
 class ReindexResource:
-    def __init__(self, index_dir: Path, sources: Sequence[Path], token: str | None):
+    def __init__(self, index_dir: Path, sources: Sequence[Path], token: str | None, *,
+                 time_limit: float | None = None, max_source_bytes: int | None = None):
         self._index_dir = Path(index_dir)
         self._sources = tuple(Path(s) for s in sources)
-        self._token = token or None
+        self._token = token if token and token.strip() else None
+        self._limits = {"max_source_bytes": max_source_bytes}
+        if time_limit:
+            self._limits["time_limit"] = time_limit
 
     def _authorize(self, req: falcon.Request) -> None:
         if self._token is None:
@@ -44,7 +48,8 @@ class ReindexResource:
             library = read_library(self._index_dir)
             if library == []:
                 raise ProblemError(falcon.HTTP_409, "the library lists no sources; add one with `pinpoint index FOLDER`")
-            status = start_reindex(self._index_dir, library if library is not None else self._sources)
+            status = start_reindex(self._index_dir, library if library is not None else self._sources,
+                                   **self._limits)
         except LibraryError:
             raise ProblemError(falcon.HTTP_500, "the library file beside the index cannot be read; fix or delete it") from None
         except ReindexRunning as running:

@@ -102,6 +102,9 @@ class CiteResource:
         except falcon.MediaMalformedError as exc:
             cause = exc.__cause__ or exc.description
             raise bad_request(f"the request body is not valid JSON: {cause}") from None
+        except RecursionError:
+            # json.loads recurses once per nesting level: '[' x 40000 was a 500.
+            raise bad_request("the request body nests JSON arrays or objects too deeply") from None
         if not isinstance(body, dict):
             raise bad_request(f'the request body must be a JSON object like {{"quote": "..."}}, not a {type(body).__name__}')
         unknown = sorted(set(body) - BODY_FIELDS)
@@ -128,7 +131,8 @@ class CiteResource:
             # Fails now, with UnknownStyle (a 400), even when nothing matches.
             style_path(style)
         try:
-            result = find_quote(self._index.searcher(), quote, limit=limit, threshold=self._threshold)
+            result = find_quote(self._index.searcher(), quote, limit=limit, threshold=self._threshold,
+                                time_limit=self._config.search_seconds)
         except QuoteError as unusable:
             raise bad_request(str(unusable)) from None
         resp.media = {

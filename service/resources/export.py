@@ -104,13 +104,34 @@ class SourceCiteResource:
         paragraph = req.get_param_as_int("paragraph", min_value=1, max_value=10**6)
         locator = None
         if paragraph is not None:
-            passages = searcher.passages(source_id)
-            holder = next((p for p in passages if p.paragraph <= paragraph <= p.paragraph_end), None)
+            holder, last = passage_holding(searcher, source, paragraph)
             if holder is None:
-                last = max((p.paragraph_end for p in passages), default=0)
                 raise not_found(f"source {source_id!r} has {last} paragraphs; there is no paragraph {paragraph}")
             # A paginated source is cited by the page that holds the paragraph (every style's form).
             page = getattr(holder, "page", None)
             locator = (locator_for(holder) if page else Locator.paragraph(paragraph, heading=holder.heading))
         citation = cite(source.csl, style, locator)
         resp.media = {"source_id": source.id, "paragraph": paragraph, "citation": citation_json(citation)}
+
+
+def passage_holding(searcher, source, paragraph: int):
+    """(the passage holding ``paragraph`` or None, the source's last paragraph).
+
+    Passages are numbered in paragraph order, so a binary search reads about
+    log2(passages) of them; loading every passage to cite one paragraph took
+    14.6 s and 1.2 GB on a 200 MB source (issue 16).
+    """
+    low, high = 1, source.passage_count
+    if high < 1:
+        return None, 0
+    last = searcher.passage(source.id, high).paragraph_end
+    while low <= high:
+        middle = (low + high) // 2
+        passage = searcher.passage(source.id, middle)
+        if paragraph < passage.paragraph:
+            high = middle - 1
+        elif paragraph > passage.paragraph_end:
+            low = middle + 1
+        else:
+            return passage, last
+    return None, last

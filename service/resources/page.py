@@ -11,6 +11,7 @@ the one tag it is meant to carry before it is marked safe.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import re
 from pathlib import Path
@@ -26,6 +27,7 @@ from pinpoint.index.errors import BadQuery, IndexNotFound, UnknownPassage, Unkno
 from pinpoint.index.extras import MissingExtra
 from pinpoint.index.search.quotes import QuoteError, find_quote
 from pinpoint.service.citations import STYLES, UnknownStyle
+from pinpoint.service.cache import VersionedMemo
 from pinpoint.service.config import Config
 from pinpoint.service.params import check_window, passage_number, search_request, style_param, text_param
 from pinpoint.service.representations import (
@@ -48,6 +50,8 @@ FACET_VALUES = 8
 _STATE_KEYS = ("mode", "q", "quote", "source", "author", "year", "collection", "group", "style", "page")
 _FILTERS = (("source", "Source"), ("author", "Author"), ("year", "Year"), ("collection", "Collection"))
 
+
+log = logging.getLogger("pinpoint.page")
 
 _ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -150,6 +154,15 @@ def problem_view(exc: Exception) -> tuple[str, dict[str, str]]:
     return status, {"title": "That request could not run", "detail": detail, "next_step": step}
 
 
+def unexpected_problem(req: falcon.Request) -> tuple[str, dict[str, str]]:
+    log.exception("unhandled error on page %s %s", req.method, req.path)
+    return falcon.HTTP_500, {
+        "title": "Something went wrong on our side",
+        "detail": "Pinpoint hit an internal error answering this request; it has been logged.",
+        "next_step": "Try again, or with another citation style; tell the operator if it persists.",
+    }
+
+
 _EXPLAINED = (falcon.HTTPError, BadQuery, MissingExtra, UnknownStyle, QuoteError, IndexNotFound, UnknownSource, UnknownPassage)
 
 
@@ -165,6 +178,8 @@ class PageResource:
     def __init__(self, index, config: Config):
         self._index = index
         self._config = config
+        # Citations formatted once per index version, as /search does.
+        self._memo = VersionedMemo()
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         style = style_param(req, self._config)
@@ -199,6 +214,8 @@ class PageResource:
                 context["result"] = self._search(req, searcher, sources, style, state)
         except _EXPLAINED as exc:
             status, context["error"] = problem_view(exc)
+        except Exception:  # noqa: BLE001 - a page answers HTML whatever failed; the API answers problem+json
+            status, context["error"] = unexpected_problem(req)
         render(resp, "search.html", status, **context)
 
     def _search(self, req, searcher, sources, style: str, state: dict[str, Any]) -> dict[str, Any]:
@@ -209,7 +226,8 @@ class PageResource:
         check_window(request, self._config)
         result = searcher.search(request)
         # At most one page of cards even if an engine hands back more than asked.
-        hits = [self._hit_view(hit_json(hit, style), state) for hit in result.hits[: request.limit]]
+        hits = [self._hit_view(hit_json(hit, style, self._memo, searcher.version), state)
+                for hit in result.hits[: request.limit]]
         page_count = max(1, math.ceil(result.total / request.limit))
         first = request.offset + 1
         view: dict[str, Any] = {
@@ -294,7 +312,7 @@ class PageResource:
 
     def _quote(self, req, searcher, style: str, state: dict[str, Any]) -> dict[str, Any]:
         quote = text_param(req, "quote", self._config.max_quote_chars, required=True)
-        result = find_quote(searcher, quote)
+        result = find_quote(searcher, quote, time_limit=self._config.search_seconds)
         matches = []
         for match in result.matches:
             passage, source = match.passage, match.source
@@ -352,6 +370,10 @@ class PassagePageResource:
             context = self._passage(source_id, passage_number(number), style, q)
         except _EXPLAINED as exc:
             status, error = problem_view(exc)
+            render(resp, "problem.html", status, error=error, **base)
+            return
+        except Exception:  # noqa: BLE001 - as on the search page
+            status, error = unexpected_problem(req)
             render(resp, "problem.html", status, error=error, **base)
             return
         render(resp, "passage.html", **base, **context, back_url=base["search_mode_url"])

@@ -1,11 +1,12 @@
 """`make bench`: speed, scale and ranking quality, side by side with peers.
 
-    .venv/bin/python -m tests.benchmarks [--quick] [--only indexing,latency,http,peers,quality,pdf]
+    .venv/bin/python -m tests.benchmarks [--quick] [--only indexing,latency,http,peers,quality,pdf,attacks]
 
 Indexing runs on slices of the Gutenberg corpus (10%, 30%, 100%; --quick: 10%
 only, one run each); the largest slice's index serves the latency, HTTP and
 peer measurements.  ``pdf`` generates a 1,000-page two-column corpus (200 with
 --quick; needs pdflatex) and measures PDF ingest (tests/benchmarks/pdf_ingest.py).
+``attacks`` reproduces issue 16's table (tests/benchmarks/attacks.py).
 Results go to tests/benchmarks/results/ as JSON.
 """
 
@@ -22,7 +23,7 @@ from tests.benchmarks import pdf_ingest, report
 from tests.benchmarks.corpus import QUERY_SEED, RESULTS, DatasetMissing, require_gutenberg, write_slices
 from tests.benchmarks.indexing import build_once, measure_slice
 
-SECTIONS = ("indexing", "latency", "http", "peers", "quality", "pdf")
+SECTIONS = ("indexing", "latency", "http", "peers", "quality", "pdf", "attacks")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -95,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
                               "repeats": args.repeats, "workers": args.workers}}
     with tempfile.TemporaryDirectory(prefix="pinpoint-bench-") as tmp:
         work = Path(tmp)
-        if set(args.only) - {"quality", "pdf"}:
+        if "attacks" in args.only:
+            from tests.benchmarks import attacks
+
+            results["attacks"] = attacks.run(work / "attacks")
+        if set(args.only) - {"quality", "pdf", "attacks"}:
             try:
                 require_gutenberg()
                 corpus_sections(args, work, results)

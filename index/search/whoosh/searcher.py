@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,13 +28,45 @@ def _has_several_terms(q: wq.Query) -> bool:
     return sum(1 for _ in q.leaves()) > 1
 
 
-def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest):
+class _Deadline(collectors.WrappingCollector):
+    """Stops collecting at ``deadline`` (time.monotonic()); what was collected stays the answer.
+
+    The innermost wrapper, so every match the filter, collapse and facet
+    collectors pass down is checked.  Whoosh's TimeLimitCollector must be the
+    outermost one and then bypasses their collect_matches (filters were
+    ignored); its SIGALRM mode reaches only the main thread, and searches run
+    in gunicorn's worker threads.
+    """
+
+    def __init__(self, child, deadline: float):
+        super().__init__(child)
+        self.deadline = deadline
+
+    def collect_matches(self):
+        for sub_docnum in self.child.matches():
+            self.collect(sub_docnum)
+
+    def collect(self, sub_docnum):
+        if time.monotonic() > self.deadline:
+            raise collectors.TimeLimit()
+        return self.child.collect(sub_docnum)
+
+
+def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest, seconds: float | None = None):
+    """(results, per-source counts, total, whether time ran out) of one plan.
+
+    With ``seconds``, collecting stops when they are up and what was
+    collected so far is the answer: a query matching most of a large index
+    must not hold a worker thread for as long as it likes.
+    """
     # The total is shown, so every match is counted while it is scored: Whoosh's
     # block-skipping would only make ``len(results)`` run the query a second
     # time, and its faceting collector would keep and sort every match rather
     # than a heap of the page's worth.  ``replace=0``: swapping in a matcher
     # pruned by the page's lowest score would leave matches uncounted.
     collector = collectors.TopCollector(request.offset + request.limit, usequality=False, replace=0)
+    if seconds is not None:
+        collector = _Deadline(collector, time.monotonic() + max(seconds, 0.0))
     # Grouped results count sources, so they need the per-source counts either way.
     counting = request.facets or request.group_by_source
     if counting:
@@ -41,15 +75,19 @@ def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest):
         collector = collectors.CollapseCollector(collector, source_keys.facet(), limit=1)
     if plan.filter is not None:
         collector = collectors.FilterCollector(collector, plan.filter)
-    searcher.search_with_collector(plan.scored, collector)
+    timed_out = False
+    try:
+        searcher.search_with_collector(plan.scored, collector)
+    except collectors.TimeLimit:
+        timed_out = True
     results = collector.results()
     per_source = results.groups("source") if counting else {}
     total = len(per_source) if request.group_by_source else len(results)
-    return results, per_source, total
+    return results, per_source, total, timed_out
 
 
 def _finds_more(searcher, source_keys, compiler, request: SearchRequest, corrected: str,
-                match_all: bool, total: int) -> bool:
+                match_all: bool, total: int, seconds: float | None) -> bool:
     """Whether the corrected query matches more than the query as typed: a
     suggestion that finds less is no help, however close its spelling."""
     counting = dataclasses.replace(request, q=corrected, query=None, offset=0, limit=1, facets=False, highlight=False)
@@ -57,7 +95,8 @@ def _finds_more(searcher, source_keys, compiler, request: SearchRequest, correct
         plan = compiler.plan(parse_request(counting, match_all=match_all))
     except BadQuery:
         return False
-    return _run(searcher, source_keys, plan, counting)[2] > total
+    found, timed_out = _run(searcher, source_keys, plan, counting, seconds)[2:]
+    return found > total and not timed_out
 
 
 def execute_search(
@@ -71,18 +110,23 @@ def execute_search(
 ) -> SearchResult:
     check_request(request)
     match_all = request.match == "all"
+    deadline = time.monotonic() + request.time_limit if request.time_limit else None
+
+    def left() -> float | None:
+        return None if deadline is None else deadline - time.monotonic()
+
     plan = compiler.plan(parse_request(request, match_all=match_all))
-    results, per_source, total = _run(searcher, source_keys, plan, request)
+    results, per_source, total, partial = _run(searcher, source_keys, plan, request, left())
     as_asked = total  # in the matching the request asked for, before any fallback
     matched_all = match_all
-    if match_all and total == 0 and _has_several_terms(plan.scored):
+    if match_all and total == 0 and not partial and _has_several_terms(plan.scored):
         loose = compiler.plan(parse_request(request, match_all=False))
-        loose_results, loose_sources, loose_total = _run(searcher, source_keys, loose, request)
-        if loose_total:
-            plan, results, per_source, total = loose, loose_results, loose_sources, loose_total
+        loose_results, loose_sources, loose_total, loose_partial = _run(searcher, source_keys, loose, request, left())
+        if loose_total or loose_partial:
+            plan, results, per_source, total, partial = loose, loose_results, loose_sources, loose_total, loose_partial
             matched_all = False
-    corrected = suggest_spelling(searcher, highlighter, request.q, plan.scored) if request.q else None
-    if corrected and not _finds_more(searcher, source_keys, compiler, request, corrected, match_all, as_asked):
+    corrected = suggest_spelling(searcher, highlighter, request.q, plan.scored, deadline) if request.q else None
+    if corrected and not _finds_more(searcher, source_keys, compiler, request, corrected, match_all, as_asked, left()):
         corrected = None
 
     hits = []
@@ -107,11 +151,17 @@ def execute_search(
         hits=tuple(hits),
         matched_all_terms=matched_all,
         facets=facets(per_source, sources) if request.facets else {},
+        partial=partial,
     )
 
 
 class WhooshSearcher:
-    """A read-only snapshot of one index version (a ``Searcher``)."""
+    """A read-only snapshot of one index version (a ``Searcher``).
+
+    Safe to share between threads: Whoosh's readers seek and then read shared
+    file objects, so one call at a time reaches them.  Searches are CPU-bound
+    under the GIL, so running two at once in one process would gain nothing.
+    """
 
     def __init__(self, version_dir: Path, version: str, ranking: Ranking = DEFAULT_RANKING):
         self.version = version
@@ -125,12 +175,14 @@ class WhooshSearcher:
         self._compiler = WhooshCompiler(self._index.schema, ranking)
         self._highlighter = Highlighter(TextAnalysis(self._index.schema["text"].analyzer))
         self._source_keys = SourceKeys(self._searcher)
+        self._lock = threading.RLock()
 
     def search(self, request: SearchRequest) -> SearchResult:
-        return execute_search(
-            self._searcher, self._compiler, self._highlighter, self._sources, request,
-            self._passage_from_fields, self._source_keys,
-        )
+        with self._lock:
+            return execute_search(
+                self._searcher, self._compiler, self._highlighter, self._sources, request,
+                self._passage_from_fields, self._source_keys,
+            )
 
     def sources(self) -> list[Source]:
         return [self._sources[k] for k in sorted(self._sources)]
@@ -143,23 +195,27 @@ class WhooshSearcher:
 
     def passage(self, source_id: str, number: int) -> Passage:
         self.source(source_id)
-        stored = self._searcher.document(passage_id=f"{source_id}:{number}")
+        with self._lock:
+            stored = self._searcher.document(passage_id=f"{source_id}:{number}")
         if stored is None:
             raise UnknownPassage(source_id, number)
         return self._passage_from_fields(stored)
 
     def passages(self, source_id: str) -> list[Passage]:
         self.source(source_id)
-        found = self._searcher.search(wq.Term("source_id", source_id), limit=None, sortedby="number")
-        return [self._passage_from_fields(hit.fields()) for hit in found]
+        with self._lock:
+            found = self._searcher.search(wq.Term("source_id", source_id), limit=None, sortedby="number")
+            return [self._passage_from_fields(hit.fields()) for hit in found]
 
     @property
     def passage_count(self) -> int:
-        return self._searcher.doc_count()
+        with self._lock:
+            return self._searcher.doc_count()
 
     def close(self) -> None:
-        self._searcher.close()
-        self._index.close()
+        with self._lock:
+            self._searcher.close()
+            self._index.close()
 
     def __enter__(self) -> WhooshSearcher:
         return self
