@@ -12,7 +12,7 @@ bind = f"{os.environ.get('PINPOINT_HOST', '127.0.0.1')}:{os.environ.get('PINPOIN
 # In a container cpu_count() reports the node's cores, not the pod's CPU
 # limit, so deployments there set PINPOINT_WORKERS explicitly.
 workers = int(os.environ.get("PINPOINT_WORKERS", multiprocessing.cpu_count()))
-wsgi_app = "service.wsgi:application"
+wsgi_app = "pinpoint.service.wsgi:application"
 
 # Each worker opens the index itself after fork: nothing index-related is
 # created in the master, so workers never share file handles or caches, and a
@@ -45,7 +45,7 @@ worker_tmp_dir = "/dev/shm"
 # (%(r)s would): they carry what people search for, and must never carry a secret.
 accesslog = "-"
 errorlog = "-"
-logger_class = "service.logging_setup.GunicornLogger"
+logger_class = "pinpoint.service.logging_setup.GunicornLogger"
 access_log_format = (
     '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s ua="%(a)s"'
 )
@@ -64,7 +64,7 @@ def when_ready(server):
     # styles already loaded and boots in milliseconds instead of re-importing
     # them (~0.6 s) while the other workers carry its load.  Runs after
     # on_starting, so prometheus_client sees PROMETHEUS_MULTIPROC_DIR.
-    import service.app  # noqa: F401
+    import pinpoint.service.app  # noqa: F401
 
 
 def on_starting(server):

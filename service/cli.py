@@ -13,9 +13,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from index.engine import IndexError_
-from index.records import SearchRequest
-from service.config import ConfigError, config_from_env
+from pinpoint.index.errors import IndexError_
+from pinpoint.index.records import SearchRequest
+from pinpoint.service.config import ConfigError, config_from_env
 
 GUNICORN_CONF = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
 
@@ -25,7 +25,7 @@ class CommandError(Exception):
 
 
 def _cmd_index(args, config) -> int:
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     sources = [Path(p) for p in args.sources] or list(config.sources)
     for path in sources:
@@ -49,7 +49,7 @@ def _print_build_report(report) -> None:
 
 
 def _cmd_serve(args, config) -> int:
-    from index.versions import open_searcher
+    from pinpoint.index.store.versions import open_searcher
 
     index_dir = Path(args.index or config.index_dir)
     open_searcher(index_dir).close()  # fail here, in one line, rather than in every worker
@@ -65,15 +65,13 @@ def _cmd_serve(args, config) -> int:
         PINPOINT_PORT=str(args.port or config.port),
         PINPOINT_WORKERS=str(args.workers or config.workers),
     )
-    # Workers import service.wsgi relative to the project, wherever we are started from.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUNICORN_CONF.parents[1]), env.get("PYTHONPATH")]))
     os.execve(gunicorn, [gunicorn, "--config", str(GUNICORN_CONF)], env)
     return 0  # not reached
 
 
 def _cmd_search(args, config) -> int:
-    from index.versions import open_searcher
-    from service.representations import hit_json
+    from pinpoint.index.store.versions import open_searcher
+    from pinpoint.service.representations import hit_json
 
     searcher = open_searcher(Path(args.index or config.index_dir))
     try:
@@ -102,8 +100,8 @@ def _cmd_search(args, config) -> int:
 
 
 def _cmd_export(args, config) -> int:
-    from index.versions import open_searcher
-    from service.exports import export_format, render, sources_behind
+    from pinpoint.index.store.versions import open_searcher
+    from pinpoint.service.exports import export_format, render, sources_behind
 
     fmt = export_format(args.format)
     searcher = open_searcher(Path(args.index or config.index_dir))

@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from index.bibtex import to_bibtex
+from pinpoint.index.bibliography.bibtex import to_bibtex
 import dataclasses
 
-from index.records import SearchRequest, Source
-from service.citations import cite
-from service.citations.csljson import to_csl_json
-from service.citations.ris import to_ris
+from pinpoint.index.records import SearchRequest, Source
+from pinpoint.service.citations import cite
+from pinpoint.service.citations.csljson import to_csl_json
+from pinpoint.service.citations.ris import to_ris
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from service.config import Config
+from pinpoint.service.config import Config
 
 OPENAPI_VERSION = "3.1.0"
 PROBLEM_JSON = "application/problem+json"
@@ -29,7 +29,7 @@ class UndocumentedRoute(LookupError):
     """The app serves a route the OpenAPI document has no description for."""
 
     def __init__(self, template: str):
-        super().__init__(f"route {template!r} has no description in service.openapi; add one to _path_items")
+        super().__init__(f"route {template!r} has no description in pinpoint.service.openapi; add one to _path_items")
         self.template = template
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from index.records import Hit, Match, Passage, Source
-from service.cache import VersionedMemo
-from service.citations import Citation, Locator, cite, quotation
+from pinpoint.index.records import Hit, Match, Passage, Source
+from pinpoint.service.cache import VersionedMemo
+from pinpoint.service.citations import Citation, Locator, cite, quotation
 
 
 def display_name(name: dict[str, Any]) -> str:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from index.bibtex import to_bibtex
-from index.citation_keys import citation_keys
+from pinpoint.index.bibliography.bibtex import to_bibtex
+from pinpoint.index.bibliography.keys import citation_keys
 
 TOOLS = ("pdflatex", "biber")
 pytestmark = [

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from service.citations import (
+from pinpoint.service.citations import (
     STYLES, Citation, InvalidCitationData, InvalidExcerpt, InvalidLocator, Locator, UnknownStyle,
     cite, quotation,
 )
-from service.citations.casing import sentence_case, title_case
+from pinpoint.service.citations.casing import sentence_case, title_case
 
 GOLDEN = Path(__file__).parent / "golden" / "citations"
 CASES = json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8"))

@@ -414,7 +414,7 @@ def test_gunicorn_conf_reads_the_environment_and_names_real_settings(monkeypatch
     monkeypatch.setenv("PINPOINT_WORKERS", "3")
     settings = {k: v for k, v in runpy.run_path(str(DEPLOY / "gunicorn.conf.py")).items() if not k.startswith("_")}
     assert settings["bind"] == "0.0.0.0:8123" and settings["workers"] == 3
-    assert settings["wsgi_app"] == "service.wsgi:application" and settings["preload_app"] is False
+    assert settings["wsgi_app"] == "pinpoint.service.wsgi:application" and settings["preload_app"] is False
 
     config = Config()
     modules_and_imports = {"multiprocessing", "os"}

@@ -118,7 +118,7 @@ def pinpoint_index(sources: Path, index_dir: Path, **kwargs) -> subprocess.Popen
 @pytest.fixture
 def served(tmp_path):
     """A private seeds corpus and index, and a 2-worker server that re-checks CURRENT every 0.2 s."""
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     sources = copy_seeds(tmp_path / "sources")
     index_dir = tmp_path / "index"
@@ -220,7 +220,7 @@ def test_build_killed_at_any_point_leaves_the_served_index_answering(served, bul
 
 
 def test_two_concurrent_builds_never_corrupt_the_index(tmp_path, bulky_sources):
-    from index.versions import open_searcher
+    from pinpoint.index.store.versions import open_searcher
 
     index_dir = tmp_path / "index"
     first = pinpoint_index(bulky_sources, index_dir)

@@ -20,7 +20,7 @@ import bibtexparser
 import pytest
 from falcon import testing
 
-from service.config import Config
+from pinpoint.service.config import Config
 from tests.conftest import PINPOINT, ROOT
 from tests.hardening import full_app
 
@@ -51,7 +51,7 @@ JSONL = [
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     base = tmp_path_factory.mktemp("hostile")
     folder = base / "sources"
@@ -186,7 +186,7 @@ def test_each_hostile_source_exports_alone(client, source_id):
 @pytest.mark.slow
 def test_huge_unusable_files_are_skipped_quickly(tmp_path):
     """50 MB files that are binary or not UTF-8 cost a skip, not a stalled or failed build."""
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     folder = tmp_path / "big"
     folder.mkdir()
@@ -211,7 +211,7 @@ def test_huge_unusable_files_are_skipped_quickly(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode; unreadable files cannot be simulated")
 def test_unreadable_file_is_skipped(tmp_path):
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     folder = tmp_path / "s"
     folder.mkdir()

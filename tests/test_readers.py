@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from index.readers import (
+from pinpoint.index.ingest.readers import (
     SAFE_ID,
     SUPPORTED_SUFFIXES,
     SkipFile,

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from service.citations import apa, chicago, csl_styles, harvard, mla, numeric
-from service.citations.citation import Citation, quotation
-from service.citations.errors import (
+from pinpoint.service.citations import apa, chicago, csl_styles, harvard, mla, numeric
+from pinpoint.service.citations.citation import Citation, quotation
+from pinpoint.service.citations.errors import (
     CitationError, InvalidCitationData, InvalidExcerpt, InvalidLocator, UnknownStyle,
 )
-from service.citations.locators import Locator
-from service.citations.work import Work, read_work
+from pinpoint.service.citations.locators import Locator
+from pinpoint.service.citations.work import Work, read_work
 
 __all__ = [
     "STYLES", "Citation", "CitationError", "InvalidCitationData", "InvalidExcerpt",

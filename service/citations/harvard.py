@@ -12,12 +12,12 @@ appears only when the item states one.
 
 from __future__ import annotations
 
-from service.citations import names
-from service.citations.casing import sentence_case
-from service.citations.citation import Citation
-from service.citations.locators import PARA, Locator
-from service.citations.markup import Styled, quoted
-from service.citations.work import Work
+from pinpoint.service.citations import names
+from pinpoint.service.citations.casing import sentence_case
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.locators import PARA, Locator
+from pinpoint.service.citations.markup import Styled, quoted
+from pinpoint.service.citations.work import Work
 
 ITALIC_TITLE_KINDS = {"webpage", "book", "report"}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.citations.errors import InvalidLocator
+from pinpoint.service.citations.errors import InvalidLocator
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 
-from service.citations import names
-from service.citations.casing import title_case
-from service.citations.citation import Citation
-from service.citations.dates import MLA_MONTHS
-from service.citations.locators import PAR, Locator, condensed_pages
-from service.citations.markup import Styled, quoted
-from service.citations.work import Work
+from pinpoint.service.citations import names
+from pinpoint.service.citations.casing import title_case
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.dates import MLA_MONTHS
+from pinpoint.service.citations.locators import PAR, Locator, condensed_pages
+from pinpoint.service.citations.markup import Styled, quoted
+from pinpoint.service.citations.work import Work
 
 ITALIC_TITLE_KINDS = {"book", "report"}
 

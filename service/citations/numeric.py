@@ -10,13 +10,13 @@ the point of a Pinpoint citation, so Vancouver uses the same bracketed form.
 
 from __future__ import annotations
 
-from service.citations import names
-from service.citations.casing import sentence_case, title_case
-from service.citations.citation import Citation
-from service.citations.dates import IEEE_MONTHS
-from service.citations.locators import PARA, Locator, condensed_pages
-from service.citations.markup import Styled, quoted
-from service.citations.work import Work
+from pinpoint.service.citations import names
+from pinpoint.service.citations.casing import sentence_case, title_case
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.dates import IEEE_MONTHS
+from pinpoint.service.citations.locators import PARA, Locator, condensed_pages
+from pinpoint.service.citations.markup import Styled, quoted
+from pinpoint.service.citations.work import Work
 
 
 def _marker(locator: Locator | None) -> str:

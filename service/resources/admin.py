@@ -12,8 +12,8 @@ from pathlib import Path
 
 import falcon
 
-from service.admin import ReindexRunning, read_status, start_reindex, token_matches
-from service.errors import ProblemError
+from pinpoint.service.admin import ReindexRunning, read_status, start_reindex, token_matches
+from pinpoint.service.errors import ProblemError
 
 
 class ReindexResource:

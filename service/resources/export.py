@@ -4,12 +4,12 @@ import re
 
 import falcon
 
-from service.citations import Locator, cite
-from service.config import Config
-from service.errors import bad_request, not_found
-from service.exports import FORMATS, UnknownFormat, bibliography_format, export_format, render, sources_behind
-from service.params import search_request, style_param
-from service.representations import citation_json, source_json
+from pinpoint.service.citations import Locator, cite
+from pinpoint.service.config import Config
+from pinpoint.service.errors import bad_request, not_found
+from pinpoint.service.exports import FORMATS, UnknownFormat, bibliography_format, export_format, render, sources_behind
+from pinpoint.service.params import search_request, style_param
+from pinpoint.service.representations import citation_json, source_json
 
 # Suffixes that name a download of one source: /sources/{id}.bib and friends.
 SUFFIX_FORMATS = {".bib": "bibtex", ".ris": "ris", ".json": "csl-json"}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.boilerplate import (
+from pinpoint.index.ingest.boilerplate import (
     drop_pull_quotes,
     drop_tail_links,
     drop_top_navigation,
@@ -25,7 +25,7 @@ from index.boilerplate import (
     split_byline_prefix,
     trim_truncated_contact,
 )
-from index.records import Block, CleanDocument, RawSource
+from pinpoint.index.records import Block, CleanDocument, RawSource
 
 # A wrapped line is at most this long; a page's paragraph-per-line is longer.
 WRAP_WIDTH_MAX = 100
@@ -233,7 +233,7 @@ _BYLINE_LINE = re.compile(
 def _drop_leading_bylines(units: list[Unit], dropped: list[str]) -> list[Unit]:
     """Bylines and datelines near the top are metadata, not body text.
 
-    ``index.metadata`` reads them from the raw text; here they only leave the
+    ``pinpoint.index.ingest.metadata`` reads them from the raw text; here they only leave the
     paragraphs, so a byline glued to the first paragraph ("By X – A decade
     ago...") loses its prefix but keeps its sentence.
     """

@@ -28,9 +28,9 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from index.records import Passage, RawSource, Source
-from index.segment_writer import PassageSegmentWriter
-from index.whoosh_engine import WhooshWriter, passage_documents
+from pinpoint.index.records import Passage, RawSource, Source
+from pinpoint.index.search.whoosh.segment_writer import PassageSegmentWriter
+from pinpoint.index.search.whoosh.engine import WhooshWriter, passage_documents
 
 PR_SET_PDEATHSIG = 1
 # Sources waiting per worker: enough that a worker never waits for the reader,

@@ -29,10 +29,10 @@ from bibtexparser.middlewares.names import (
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
-from index.citation_keys import citation_keys
-from index.csl_to_bibtex import csl_to_fields
-from index.engine import IndexError_
-from index.latex_text import decode_latex
+from pinpoint.index.bibliography.keys import citation_keys
+from pinpoint.index.bibliography.csl_to_bibtex import csl_to_fields
+from pinpoint.index.errors import IndexError_
+from pinpoint.index.bibliography.latex import decode_latex
 
 logger = logging.getLogger(__name__)
 
@@ -340,7 +340,7 @@ def _braces_balance(text: str) -> bool:
 
 def to_bibtex(items: Sequence[dict]) -> str:
     """CSL-JSON items -> biblatex text (UTF-8), one entry per item, keys from
-    :func:`index.citation_keys.citation_keys`, entries in the items' order."""
+    :func:`pinpoint.index.bibliography.keys.citation_keys`, entries in the items' order."""
     for position, item in enumerate(items):
         if not isinstance(item, dict):
             raise BibtexError(f"item {position}", "not a CSL-JSON object")

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from whoosh.index import EmptyIndexError
 
-from index.engine import IndexBusy, IndexNotFound
-from index.whoosh_engine import WhooshSearcher
+from pinpoint.index.errors import IndexBusy, IndexNotFound
+from pinpoint.index.search.whoosh.engine import WhooshSearcher
 
 VERSIONS_DIR = "versions"
 CURRENT_FILE = "CURRENT"

@@ -22,12 +22,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from index import chunk as chunking
-from index import clean as cleaning
-from index import metadata, readers
-from index.parallel_build import ParallelIndexing
-from index.records import Passage, RawSource, Source
-from index.versions import (
+from pinpoint.index.ingest import chunk as chunking
+from pinpoint.index.ingest import clean as cleaning
+from pinpoint.index.ingest import metadata, readers
+from pinpoint.index.search.whoosh.parallel_build import ParallelIndexing
+from pinpoint.index.records import Passage, RawSource, Source
+from pinpoint.index.store.versions import (
     DEFAULT_LOCK_TIMEOUT,
     build_lock,
     current_version,
@@ -38,12 +38,15 @@ from index.versions import (
     remove_stale_staging,
     version_dir,
 )
-from index.whoosh_engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshWriter, read_sources
+from pinpoint.index.search.whoosh.engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshWriter, read_sources
 
 # Bump when a pipeline change alters output in a way the code fingerprint misses.
 PIPELINE_VERSION = "1"
 MANIFEST_FILE = "manifest.json"
-_PIPELINE_MODULES = ("readers", "clean", "boilerplate", "metadata", "bibtex", "latex_text", "chunk", "whoosh_engine", "segment_writer")
+# Every module of these folders (below index/) shapes what gets indexed; a new
+# reader dropped into ingest/ is covered without being listed.
+_PIPELINE_PACKAGES = ("ingest", "bibliography")
+_PIPELINE_MODULES = ("search/whoosh/engine.py", "search/whoosh/segment_writer.py")
 # Below this much new text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
 LONG_RUN_BYTES = 20_000_000
@@ -63,9 +66,9 @@ class BuildReport:
 
 def pipeline_fingerprint(ranking: Ranking = DEFAULT_RANKING) -> str:
     digest = hashlib.sha256(f"{PIPELINE_VERSION}|{ranking.stopwords}|{ranking.min_token}".encode())
-    package = Path(__file__).resolve().parent
-    for name in _PIPELINE_MODULES:
-        module = package / f"{name}.py"
+    package = Path(__file__).resolve().parents[1]
+    modules = [m for folder in _PIPELINE_PACKAGES for m in sorted((package / folder).rglob("*.py"))]
+    for module in modules + [package / name for name in _PIPELINE_MODULES]:
         if module.exists():
             digest.update(module.read_bytes())
     return digest.hexdigest()

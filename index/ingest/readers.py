@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.metadata import csl_from_fields
-from index.records import RawSource
+from pinpoint.index.ingest.metadata import csl_from_fields
+from pinpoint.index.records import RawSource
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
 

@@ -1,4 +1,4 @@
-"""The Whoosh implementation of the engine protocols in ``index.engine``.
+"""The Whoosh implementation of the engine protocols in ``pinpoint.index.search.engine``.
 
 One Whoosh document per passage.  The source's title and authors are repeated
 on each of its passages so BM25F can weigh a title match and ``author:`` can
@@ -20,11 +20,11 @@ from whoosh.analysis import SimpleAnalyzer, StemmingAnalyzer
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.query import Term
 
-from index.engine import UnknownPassage, UnknownSource
-from index.highlight import Highlighter
-from index.query import QueryPlanner, SourceKeys, author_names, execute_search
-from index.records import Passage, SearchRequest, SearchResult, Source
-from index.segment_writer import PassageSegmentWriter
+from pinpoint.index.errors import UnknownPassage, UnknownSource
+from pinpoint.index.search.highlight import Highlighter
+from pinpoint.index.search.whoosh.query import QueryPlanner, SourceKeys, author_names, execute_search
+from pinpoint.index.records import Passage, SearchRequest, SearchResult, Source
+from pinpoint.index.search.whoosh.segment_writer import PassageSegmentWriter
 
 WHOOSH_SUBDIR = "whoosh"
 SOURCES_FILE = "sources.json"
@@ -54,7 +54,7 @@ class Ranking:
     (``--direct``, k1 0.9 b 0.4) gave SciFact 0.672 vs 0.668 through the
     chunker, so the best-passage rule costs little.  ``stopwords``/``min_token``
     shape the index, so changing them needs a rebuild (the pipeline
-    fingerprint in ``index.build`` covers it); the other knobs act at query time.
+    fingerprint in ``pinpoint.index.store.build`` covers it); the other knobs act at query time.
     """
 
     k1: float = 1.2
@@ -193,7 +193,7 @@ class WhooshWriter:
         self._index = ix
         self.whoosh_dir = whoosh_dir
         self.memory_mb = memory_mb
-        # Parallel builds run their own worker writers (index.parallel_build);
+        # Parallel builds run their own worker writers (pinpoint.index.search.whoosh.parallel_build);
         # this one takes deletions and any documents added here.
         self._writer = PassageSegmentWriter(ix, limitmb=memory_mb)
 

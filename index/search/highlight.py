@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from index.records import Match
+from pinpoint.index.records import Match
 
 EXCERPT_CHARS = 300
 ELLIPSIS = "…"

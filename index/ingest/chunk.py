@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.records import Block, CleanDocument, Passage
+from pinpoint.index.records import Block, CleanDocument, Passage
 
 MIN_CHARS = 250
 MAX_CHARS = 1500

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from whoosh import collectors, qparser, query as wq, sorting
 
-from index.engine import BadQuery
-from index.highlight import Highlighter, Marked, QueryTerms
-from index.records import Hit, Passage, SearchRequest, SearchResult, Source
+from pinpoint.index.errors import BadQuery
+from pinpoint.index.search.highlight import Highlighter, Marked, QueryTerms
+from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, Source
 
 UNMARKED = Marked(matches=(), excerpt="", excerpt_html="")
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from index.records import CleanDocument, RawSource
+from pinpoint.index.records import CleanDocument, RawSource
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ def load_sidecars(roots: Iterable[Path]) -> dict[str, dict]:
     name wins, in sorted path order, so the result is stable; an unreadable
     ``.bib`` is logged and passed over rather than stopping a build.
     """
-    from index.bibtex import BibtexError, read_bibtex_file
+    from pinpoint.index.bibliography.bibtex import BibtexError, read_bibtex_file
 
     sidecars: dict[str, dict] = {}
     for root in roots:

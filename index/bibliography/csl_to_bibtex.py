@@ -11,7 +11,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from index.latex_text import escape_latex, protect_title
+from pinpoint.index.bibliography.latex import escape_latex, protect_title
 
 _ENTRY_TYPE_BY_CSL_TYPE = {
     "webpage": "online",

@@ -4,7 +4,7 @@ Every rule names a kind that recurs across sites (share buttons, newsletter
 forms, job adverts, photo credits, download links, "more on this topic"
 links, navigation labels, pull quotes).  Rules on wording only fire on short
 lines, so an article sentence that happens to mention a newsletter survives.
-``index.clean`` applies them; ``CleanDocument.dropped`` keeps what went.
+``pinpoint.index.ingest.clean`` applies them; ``CleanDocument.dropped`` keeps what went.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from index.clean import Unit
+    from pinpoint.index.ingest.clean import Unit
 
 # Widgets and labels are short; a rule on wording alone never touches a longer line.
 SHORT_WORDS = 12
