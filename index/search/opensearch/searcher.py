@@ -1,0 +1,309 @@
+"""Searching one published version in the cluster (a ``Searcher``).
+
+A searcher names the version's concrete indexes, not the aliases, so every
+request it answers sees one version even while a build publishes another;
+``ClusterLiveIndex`` moves to the new version as ``LiveIndex`` does on disk.
+Sources (CSL metadata) are read once when a searcher opens, like the Whoosh
+engine's ``sources.json``, so hits need no second lookup.
+
+Scores use cluster-wide term statistics (``dfs_query_then_fetch``): with
+per-shard statistics the same passage would score differently depending on
+which shard it landed in.  Equal scores are ordered by source id and passage
+number, so every replica and every run give the same order.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from opensearchpy import exceptions as os_errors
+from opensearchpy import helpers
+
+from pinpoint.index.errors import BadQuery, UnknownPassage, UnknownSource
+from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, Source
+from pinpoint.index.search.opensearch.client import unavailable
+from pinpoint.index.search.opensearch.compile import OpenSearchCompiler, Plan
+from pinpoint.index.search.opensearch.marks import UNMARKED, highlight_options, mark, matches_from_marked
+from pinpoint.index.search.opensearch.store import ClusterStore
+from pinpoint.index.search.opensearch.mapping import query_words
+from pinpoint.index.search.syntax import parse_request, positive_leaves
+
+MAX_RESULT_WINDOW = 10_000  # offset + limit; OpenSearch's index.max_result_window default
+MAX_FACET_BUCKETS = 10_000
+PASSAGE_FIELDS = ["source_id", "number", "paragraph", "paragraph_end", "heading", "text", "start", "end"]
+TIE_BREAK = [{"_score": "desc"}, {"source_id": "asc"}, {"number": "asc"}]
+SEARCH_PARAMS = {"search_type": "dfs_query_then_fetch"}
+PAGE = 1000
+
+
+class OpenSearchSearcher:
+    def __init__(self, store: ClusterStore, version: str | None = None):
+        self.store = store
+        self.client = store.client
+        try:
+            self.version = version or store.require_current()
+            self._passages = store.passages_index(self.version)
+            self._sources_index = store.sources_index(self.version)
+            self._sources = self._read_sources()
+            self._count = self.client.count(index=self._passages)["count"]
+        except os_errors.NotFoundError as exc:
+            raise unavailable(exc, f"opening version {version}") from exc
+        except (os_errors.ConnectionError, os_errors.TransportError) as exc:
+            raise unavailable(exc, "opening the served version") from exc
+        self._compiler = OpenSearchCompiler(store.ranking)
+
+    def _read_sources(self) -> dict[str, Source]:
+        found = helpers.scan(self.client, index=self._sources_index, query={"query": {"match_all": {}}}, size=PAGE)
+        return {hit["_id"]: Source(**hit["_source"]) for hit in found}
+
+    # -- the Searcher protocol ---------------------------------------------
+
+    def sources(self) -> list[Source]:
+        return [self._sources[k] for k in sorted(self._sources)]
+
+    def source(self, source_id: str) -> Source:
+        try:
+            return self._sources[source_id]
+        except KeyError:
+            raise UnknownSource(source_id) from None
+
+    def passage(self, source_id: str, number: int) -> Passage:
+        self.source(source_id)
+        try:
+            doc = self.client.get(index=self._passages, id=f"{source_id}:{number}", _source_includes=PASSAGE_FIELDS)
+        except os_errors.NotFoundError:
+            raise UnknownPassage(source_id, number) from None
+        except (os_errors.ConnectionError, os_errors.TransportError) as exc:
+            raise unavailable(exc, "reading a passage") from exc
+        return _passage(doc["_source"])
+
+    def passages(self, source_id: str) -> list[Passage]:
+        self.source(source_id)
+        body = {"query": {"term": {"source_id": source_id}}, "sort": [{"number": "asc"}],
+                "size": PAGE, "_source": PASSAGE_FIELDS}
+        passages: list[Passage] = []
+        while True:
+            hits = self._search(body)["hits"]["hits"]
+            passages.extend(_passage(hit["_source"]) for hit in hits)
+            if len(hits) < PAGE:
+                return passages
+            body["search_after"] = hits[-1]["sort"]
+
+    @property
+    def passage_count(self) -> int:
+        return self._count
+
+    def close(self) -> None:
+        """Nothing to release: the client's connections are shared by every searcher of a store."""
+
+    def __enter__(self) -> OpenSearchSearcher:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- searching ---------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        if request.limit < 1:
+            raise BadQuery("limit must be at least 1")
+        if request.offset < 0:
+            raise BadQuery("offset cannot be negative")
+        if request.offset + request.limit > MAX_RESULT_WINDOW:
+            raise BadQuery(f"offset + limit may not exceed {MAX_RESULT_WINDOW}")
+        if request.match not in ("all", "any"):
+            raise BadQuery(f"match must be 'all' or 'any', not {request.match!r}")
+        match_all = request.match == "all"
+        query = parse_request(request, match_all=match_all)
+        plan = self._compiler.plan(query)
+        spelling = self._spelling_body(plan) if request.q and plan.words else None
+        bodies = [self._body(plan, request)] + ([spelling] if spelling else [])
+        answers = self._msearch(bodies)
+        found = answers[0]
+        matched_all = match_all
+        if match_all and _total(found, request) == 0 and _several_words(query.root):
+            loose = self._compiler.plan(parse_request(request, match_all=False))
+            loose_found = self._msearch([self._body(loose, request)])[0]
+            if _total(loose_found, request):
+                plan, found, matched_all = loose, loose_found, False
+        corrected = _corrected(request.q, plan, answers[1]) if spelling else None
+
+        hits = []
+        for rank, hit in enumerate(found["hits"]["hits"], start=request.offset + 1):
+            passage = _passage(hit["_source"])
+            if request.highlight:
+                marked_text = (hit.get("highlight", {}).get("text") or [None])[0]
+                marked = mark(passage.text, matches_from_marked(passage.text, marked_text))
+            else:
+                marked = UNMARKED
+            hits.append(Hit(
+                rank=rank, score=float(hit.get("_score") or 0.0), passage=passage,
+                source=self._sources[passage.source_id], excerpt=marked.excerpt,
+                excerpt_html=marked.excerpt_html, matches=marked.matches,
+            ))
+        return SearchResult(
+            query=request.q, corrected_query=corrected, total=_total(found, request), hits=tuple(hits),
+            matched_all_terms=matched_all, facets=_facets(found) if request.facets else {},
+        )
+
+    def _body(self, plan: Plan, request: SearchRequest) -> dict:
+        body: dict = {
+            "query": plan.query,
+            "from": request.offset,
+            "size": request.limit,
+            "track_total_hits": True,
+            "sort": TIE_BREAK,
+            "_source": PASSAGE_FIELDS,
+        }
+        if request.facets or request.group_by_source:
+            buckets = max(1, min(len(self._sources), MAX_FACET_BUCKETS))
+            by_count = [{"_count": "desc"}, {"_key": "asc"}]
+            body["aggs"] = {"source": {"terms": {"field": "source_id", "size": buckets, "shard_size": buckets, "order": by_count}}}
+            if request.facets:
+                body["aggs"]["author"] = {"terms": {"field": "author.name", "size": buckets, "shard_size": buckets, "order": by_count}}
+                body["aggs"]["year"] = {"terms": {"field": "year", "size": buckets, "shard_size": buckets}}
+                body["aggs"]["no_year"] = {"missing": {"field": "year"}}
+        if request.group_by_source:
+            body["collapse"] = {"field": "source_id"}
+        if request.highlight and plan.highlight is not None:
+            body["highlight"] = highlight_options(plan.highlight)
+        return body
+
+    def _spelling_body(self, plan: Plan) -> dict:
+        """Which typed words the index lacks (document counts) and the nearest indexed word for each."""
+        fields = ["text", "title", "heading"]
+        words = [w for w, _, _ in plan.words]
+        return {
+            "size": 0,
+            "track_total_hits": False,
+            "query": {"bool": {"should": [{"multi_match": {"query": w, "fields": fields}} for w in words]}},
+            "aggs": {"known": {"filters": {"filters": {
+                str(i): {"multi_match": {"query": w, "fields": fields}} for i, w in enumerate(words)
+            }}}},
+            "suggest": {
+                f"w{i}": {"text": w, "term": {
+                    "field": "text.words", "size": 1, "max_edits": 2, "prefix_length": 1,
+                    "min_word_length": 2, "suggest_mode": "always",
+                }} for i, w in enumerate(words)
+            },
+        }
+
+    def _msearch(self, bodies: list[dict]) -> list[dict]:
+        lines: list[dict] = []
+        for body in bodies:
+            lines.extend(({"index": self._passages, **SEARCH_PARAMS}, body))
+        try:
+            answers = self.client.msearch(body=lines)["responses"]
+        except os_errors.RequestError as exc:
+            raise BadQuery(f"the search engine refused the query: {exc.error}") from exc
+        except (os_errors.ConnectionError, os_errors.TransportError) as exc:
+            raise unavailable(exc, "searching") from exc
+        for answer in answers:
+            if "error" in answer:
+                status = answer.get("status", 500)
+                reason = answer["error"].get("reason") if isinstance(answer["error"], dict) else answer["error"]
+                if status == 400:
+                    raise BadQuery(f"the search engine refused the query: {reason}")
+                raise unavailable(os_errors.TransportError(status, reason), "searching")
+            if answer.get("_shards", {}).get("failed"):
+                # Partial answers would silently drop passages: retry-worthy, not servable.
+                raise unavailable(os_errors.TransportError(503, "shards failed"), "searching")
+        return answers
+
+    def _search(self, body: dict) -> dict:
+        try:
+            return self.client.search(index=self._passages, body=body)
+        except (os_errors.ConnectionError, os_errors.TransportError) as exc:
+            raise unavailable(exc, "searching") from exc
+
+
+def _passage(doc: dict) -> Passage:
+    return Passage(
+        source_id=doc["source_id"], number=doc["number"], paragraph=doc["paragraph"],
+        paragraph_end=doc["paragraph_end"], heading=doc.get("heading"), text=doc["text"],
+        start=doc["start"], end=doc["end"],
+    )
+
+
+def _several_words(root) -> bool:
+    return sum(len(query_words(leaf.text)) for leaf in positive_leaves(root)) > 1
+
+
+def _total(found: dict, request: SearchRequest) -> int:
+    if request.group_by_source:
+        return len(found["aggregations"]["source"]["buckets"])
+    return found["hits"]["total"]["value"]
+
+
+def _facets(found: dict) -> dict[str, dict[str, int]]:
+    aggs = found["aggregations"]
+    years = {str(b["key"]): b["doc_count"] for b in aggs["year"]["buckets"]}
+    if aggs["no_year"]["doc_count"]:
+        years["n.d."] = aggs["no_year"]["doc_count"]
+    return {
+        "source": {b["key"]: b["doc_count"] for b in aggs["source"]["buckets"]},
+        "author": {b["key"]: b["doc_count"] for b in aggs["author"]["buckets"]},
+        "year": dict(sorted(years.items(), key=lambda kv: kv[0], reverse=True)),
+    }
+
+
+def _corrected(text: str, plan: Plan, answer: dict) -> str | None:
+    """``text`` with each word no field holds replaced by the nearest indexed word, or None."""
+    known = answer["aggregations"]["known"]["buckets"]
+    replacements = []
+    for i, (word, start, end) in enumerate(plan.words):
+        if known[str(i)]["doc_count"]:
+            continue
+        options = answer["suggest"][f"w{i}"][0]["options"] if answer["suggest"][f"w{i}"] else []
+        if options and options[0]["text"] != word:
+            replacements.append((start, end, options[0]["text"]))
+    if not replacements:
+        return None
+    corrected = text
+    for start, end, word in sorted(set(replacements), reverse=True):
+        corrected = corrected[:start] + word + corrected[end:]
+    return corrected
+
+
+class ClusterLiveIndex:
+    """Hands out a searcher over whatever version the aliases name right now.
+
+    At most every ``reload_seconds`` it reads the alias (one small request); on
+    a new version it opens that.  Searchers hold no resources of their own, so
+    a retired one needs no closing while a request may still be using it.
+    """
+
+    def __init__(self, store: ClusterStore, reload_seconds: float = 1.0):
+        self.store = store
+        self.reload_seconds = reload_seconds
+        self._lock = threading.Lock()
+        self._searcher: OpenSearchSearcher | None = None
+        self._checked_at = float("-inf")
+
+    @property
+    def version(self) -> str | None:
+        return self._searcher.version if self._searcher else self.store.current_version()
+
+    def searcher(self) -> OpenSearchSearcher:
+        now = time.monotonic()
+        current = self._searcher
+        if current is not None and now - self._checked_at < self.reload_seconds:
+            return current
+        with self._lock:
+            if self._searcher is not None and now - self._checked_at < self.reload_seconds:
+                return self._searcher
+            try:
+                version = self.store.current_version()
+            except Exception:
+                if self._searcher is not None:
+                    return self._searcher  # the alias could not be read: keep serving what is open
+                raise
+            self._checked_at = now
+            if self._searcher is not None and version in (None, self._searcher.version):
+                return self._searcher
+            self._searcher = OpenSearchSearcher(self.store, version)
+            return self._searcher
+
+    def close(self) -> None:
+        self._searcher = None
