@@ -53,3 +53,11 @@ def client(app_config):
     from pinpoint.service.app import create_app
 
     return testing.TestClient(create_app(app_config))
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster():
+    """A real 3-node OpenSearch cluster on loopback (tests/opensearch_cluster.py says which)."""
+    from tests.opensearch_cluster import cluster_session
+
+    yield from cluster_session()
