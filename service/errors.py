@@ -12,7 +12,7 @@ import logging
 
 import falcon
 
-from pinpoint.index.errors import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
+from pinpoint.index.errors import BadQuery, IndexNotFound, IndexUnavailable, UnknownPassage, UnknownSource
 from pinpoint.index.search.quotes import QuoteError
 
 log = logging.getLogger("pinpoint.errors")
@@ -90,4 +90,5 @@ def install(app: falcon.App) -> None:
     app.add_error_handler(UnknownSource, _mapping(falcon.HTTP_404))
     app.add_error_handler(UnknownPassage, _mapping(falcon.HTTP_404))
     app.add_error_handler(IndexNotFound, _mapping(falcon.HTTP_503))
+    app.add_error_handler(IndexUnavailable, _mapping(falcon.HTTP_503))
     app.set_error_serializer(_serialize)

@@ -13,6 +13,7 @@ Three routes, in order:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import urllib.request
@@ -96,3 +97,29 @@ def cluster_session():
         _unavailable("no OpenSearch cluster is running: start one with `deploy/opensearch/cluster start`, "
                      "set PINPOINT_OPENSEARCH_URL, or set PINPOINT_OPENSEARCH_START=1 to let the tests start and stop one")
     yield Cluster(local, _script_env(DEFAULT_HTTP_PORT, DEFAULT_HTTP_PORT + 100))
+
+
+class Records:
+    """The hand-made corpus as a Searcher's records (what publish_library reads)."""
+
+    def __init__(self, corpus):
+        self._sources = {s.id: dataclasses.replace(s, passage_count=len(p)) for s, p in corpus}
+        self._passages = {s.id: p for s, p in corpus}
+
+    def sources(self):
+        return [self._sources[k] for k in sorted(self._sources)]
+
+    def passages(self, source_id):
+        return list(self._passages[source_id])
+
+
+def make_store(cluster: Cluster, prefix: str):
+    """An empty library ``prefix`` in the cluster, with 3 shards and 1 replica per index."""
+    from pinpoint.index.search.opensearch.client import ClusterSettings
+    from pinpoint.index.search.opensearch.store import ClusterStore
+
+    settings = dataclasses.replace(ClusterSettings.from_env({"PINPOINT_OPENSEARCH_URL": cluster.url}),
+                                   prefix=prefix, shards=3, replicas=1)
+    store = ClusterStore(settings.connect(), settings)
+    store.delete_library()
+    return store

@@ -14,35 +14,13 @@ pytest.importorskip("opensearchpy", reason="the opensearch extra is not installe
 
 from pinpoint.index.errors import BadQuery, IndexNotFound, UnknownPassage, UnknownSource  # noqa: E402
 from pinpoint.index.records import Passage, SearchRequest, Source  # noqa: E402
-from pinpoint.index.search.opensearch.client import ClusterSettings  # noqa: E402
 from pinpoint.index.search.opensearch.mapping import STOP_WORDS, TOKEN_PATTERN  # noqa: E402
 from pinpoint.index.search.opensearch.searcher import ClusterLiveIndex, OpenSearchSearcher  # noqa: E402
 from pinpoint.index.search.opensearch.store import ClusterStore  # noqa: E402
 from pinpoint.index.search.opensearch.sync import publish_library  # noqa: E402
 from pinpoint.index.search.opensearch.writer import OpenSearchWriter  # noqa: E402
 from tests.engine_corpus import CORPUS  # noqa: E402
-
-
-class Records:
-    """The hand-made corpus as a Searcher's records (what publish_library reads)."""
-
-    def __init__(self, corpus):
-        self._sources = {s.id: dataclasses.replace(s, passage_count=len(p)) for s, p in corpus}
-        self._passages = {s.id: p for s, p in corpus}
-
-    def sources(self):
-        return [self._sources[k] for k in sorted(self._sources)]
-
-    def passages(self, source_id):
-        return list(self._passages[source_id])
-
-
-def make_store(cluster, prefix: str) -> ClusterStore:
-    settings = dataclasses.replace(ClusterSettings.from_env({"PINPOINT_OPENSEARCH_URL": cluster.url}),
-                                   prefix=prefix, shards=3, replicas=1)
-    store = ClusterStore(settings.connect(), settings)
-    store.delete_library()
-    return store
+from tests.opensearch_cluster import Records, make_store  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
 
-from pinpoint.index.errors import IndexError_
+from pinpoint.index.errors import IndexUnavailable
 
 DEFAULT_URL = "http://127.0.0.1:9200"
 
 
-class ClusterUnavailable(IndexError_):
+class ClusterUnavailable(IndexUnavailable):
     """The cluster cannot be reached or cannot serve (red, no alias yet, time-out)."""
 
 
@@ -68,6 +68,8 @@ class ClusterSettings:
             retry_on_status=(502, 503, 504),
             # A node that failed is left alone for a while rather than tried on every request.
             dead_timeout=5,
+            # gunicorn threads and test load share one client per process.
+            pool_maxsize=16,
         )
 
 

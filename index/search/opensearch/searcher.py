@@ -22,7 +22,7 @@ from opensearchpy import helpers
 
 from pinpoint.index.errors import BadQuery, UnknownPassage, UnknownSource
 from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, Source
-from pinpoint.index.search.opensearch.client import unavailable
+from pinpoint.index.search.opensearch.client import ClusterUnavailable, unavailable
 from pinpoint.index.search.opensearch.compile import OpenSearchCompiler, Plan
 from pinpoint.index.search.opensearch.marks import UNMARKED, highlight_options, mark, matches_from_marked
 from pinpoint.index.search.opensearch.store import ClusterStore
@@ -35,6 +35,9 @@ PASSAGE_FIELDS = ["source_id", "number", "paragraph", "paragraph_end", "heading"
 TIE_BREAK = [{"_score": "desc"}, {"source_id": "asc"}, {"number": "asc"}]
 SEARCH_PARAMS = {"search_type": "dfs_query_then_fetch"}
 PAGE = 1000
+READY_SECONDS = 3
+SHARD_RETRIES = 3
+SHARD_RETRY_PAUSE = 0.25
 
 
 class OpenSearchSearcher:
@@ -190,32 +193,47 @@ class OpenSearchSearcher:
         }
 
     def _msearch(self, bodies: list[dict]) -> list[dict]:
+        """Run ``bodies`` in one request; retry a bounded number of times when shards failed.
+
+        A shard copy on a node that just died fails its part of a search until
+        the cluster notices; the client already retried the connection, and a
+        search is idempotent, so asking again (routed to the surviving copies)
+        beats serving a partial answer or an error.
+        """
         lines: list[dict] = []
         for body in bodies:
             lines.extend(({"index": self._passages, **SEARCH_PARAMS}, body))
-        try:
-            answers = self.client.msearch(body=lines)["responses"]
-        except os_errors.RequestError as exc:
-            raise BadQuery(f"the search engine refused the query: {exc.error}") from exc
-        except (os_errors.ConnectionError, os_errors.TransportError) as exc:
-            raise unavailable(exc, "searching") from exc
-        for answer in answers:
-            if "error" in answer:
-                status = answer.get("status", 500)
-                reason = answer["error"].get("reason") if isinstance(answer["error"], dict) else answer["error"]
-                if status == 400:
-                    raise BadQuery(f"the search engine refused the query: {reason}")
-                raise unavailable(os_errors.TransportError(status, reason), "searching")
-            if answer.get("_shards", {}).get("failed"):
-                # Partial answers would silently drop passages: retry-worthy, not servable.
-                raise unavailable(os_errors.TransportError(503, "shards failed"), "searching")
-        return answers
+        for attempt in range(SHARD_RETRIES + 1):
+            try:
+                answers = self.client.msearch(body=lines)["responses"]
+            except os_errors.RequestError as exc:
+                raise BadQuery(f"the search engine refused the query: {exc.error}") from exc
+            except (os_errors.ConnectionError, os_errors.TransportError) as exc:
+                raise unavailable(exc, "searching") from exc
+            problem = _problem(answers)
+            if problem is None:
+                return answers
+            if problem.status_code == 400:
+                raise BadQuery(f"the search engine refused the query: {problem.error}")
+            time.sleep(SHARD_RETRY_PAUSE * (attempt + 1))
+        raise unavailable(problem, "searching")
 
     def _search(self, body: dict) -> dict:
         try:
             return self.client.search(index=self._passages, body=body)
         except (os_errors.ConnectionError, os_errors.TransportError) as exc:
             raise unavailable(exc, "searching") from exc
+
+
+def _problem(answers: list[dict]) -> os_errors.TransportError | None:
+    """The first failure among msearch answers: an error, or shards that did not answer."""
+    for answer in answers:
+        if "error" in answer:
+            error = answer["error"]
+            return os_errors.TransportError(answer.get("status", 500), error.get("reason") if isinstance(error, dict) else error)
+        if answer.get("_shards", {}).get("failed"):
+            return os_errors.TransportError(503, "shards failed")
+    return None
 
 
 def _passage(doc: dict) -> Passage:
@@ -304,6 +322,20 @@ class ClusterLiveIndex:
                 return self._searcher
             self._searcher = OpenSearchSearcher(self.store, version)
             return self._searcher
+
+    def check_ready(self) -> None:
+        """Raise ClusterUnavailable unless the served version's indexes can answer (not red)."""
+        searcher = self.searcher()
+        names = f"{searcher._passages},{searcher._sources_index}"
+        try:
+            health = self.store.client.cluster.health(index=names, request_timeout=READY_SECONDS)
+        except (os_errors.ConnectionError, os_errors.TransportError) as exc:
+            raise unavailable(exc, "checking health") from exc
+        if health["status"] == "red":
+            raise ClusterUnavailable(
+                f"OpenSearch cluster: version {searcher.version} is red "
+                f"({health['unassigned_shards']} shards unassigned, {health['number_of_nodes']} nodes)"
+            )
 
     def close(self) -> None:
         self._searcher = None
