@@ -84,6 +84,9 @@ def cluster_session():
         env = _script_env(TEST_HTTP_PORT, TEST_TRANSPORT_PORT)
         cluster = Cluster(tuple(f"http://127.0.0.1:{TEST_HTTP_PORT + i}" for i in range(NODES)), env)
         try:
+            # A fresh cluster each run: nothing a killed earlier run left can leak into this one.
+            for step in ("stop", "wipe"):
+                subprocess.run([str(SCRIPT), step], env=env, capture_output=True, timeout=120)
             done = subprocess.run([str(SCRIPT), "start"], env=env, capture_output=True, text=True,
                                   timeout=START_SECONDS + 300)  # the first start also assembles the server with Maven
             if done.returncode:
