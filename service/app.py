@@ -21,11 +21,21 @@ from pinpoint.service.resources.export import BibtexResource, SourceCiteResource
 from pinpoint.service.resources.sources import PassageResource, SourcesResource
 
 
+def live_index(config: Config):
+    """The self-reloading index of the configured engine; nothing is opened until a worker asks."""
+    if config.engine == "opensearch":
+        from pinpoint.index.search.opensearch.searcher import ClusterLiveIndex
+        from pinpoint.index.search.opensearch.store import ClusterStore
+
+        return ClusterLiveIndex(ClusterStore.from_env(), reload_seconds=config.reload_seconds)
+    return LiveIndex(config.index_dir, reload_seconds=config.reload_seconds)
+
+
 def create_app(config: Config, index=None) -> falcon.App:
     """Build the WSGI app.  ``index`` (anything with ``.searcher()``) defaults to
     the live, self-reloading index at ``config.index_dir``; it is opened lazily
     so gunicorn workers each open their own after fork."""
-    index = index if index is not None else LiveIndex(config.index_dir, reload_seconds=config.reload_seconds)
+    index = index if index is not None else live_index(config)
     middleware = [
         RequestId(),
         RequestLogContext(),

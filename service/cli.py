@@ -48,11 +48,54 @@ def _print_build_report(report) -> None:
         print(f"skipped {path}: {reason}")
 
 
-def _cmd_serve(args, config) -> int:
+def _open_searcher(args, config):
+    """A searcher over the served version of the configured engine (PINPOINT_ENGINE)."""
+    if config.engine == "opensearch":
+        _require_opensearch_client()
+        from pinpoint.index.search.opensearch.searcher import OpenSearchSearcher
+        from pinpoint.index.search.opensearch.store import ClusterStore
+
+        return OpenSearchSearcher(ClusterStore.from_env())
     from pinpoint.index.store.versions import open_searcher
 
+    return open_searcher(Path(args.index or config.index_dir))
+
+
+def _require_opensearch_client() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("opensearchpy") is None:
+        raise CommandError("the OpenSearch engine needs its client: pip install 'pinpoint[opensearch]'")
+
+
+def _cmd_publish(args, config) -> int:
+    _require_opensearch_client()
+    from pinpoint.index.search.opensearch.store import ClusterStore
+    from pinpoint.index.search.opensearch.sync import publish_library
+    from pinpoint.index.store.versions import open_searcher
+
+    store = ClusterStore.from_env()
+    if args.rollback:
+        version = store.rollback(None if args.rollback == "previous" else args.rollback)
+        print(f"the cluster serves version {version} again")
+        return 0
+    local = open_searcher(Path(args.index or config.index_dir))
+    try:
+        report = publish_library(local, store)
+    finally:
+        local.close()
+    if report.unchanged:
+        print(f"cluster version {report.version} is up to date: {report.sources} sources, {report.passages} passages")
+    else:
+        print(f"published cluster version {report.version}: {report.sources} sources, {report.passages} passages "
+              f"({report.rebuilt_sources} sent, {report.reused_sources} unchanged, {report.removed_sources} removed) "
+              f"in {report.seconds:.1f}s")
+    return 0
+
+
+def _cmd_serve(args, config) -> int:
     index_dir = Path(args.index or config.index_dir)
-    open_searcher(index_dir).close()  # fail here, in one line, rather than in every worker
+    _open_searcher(args, config).close()  # fail here, in one line, rather than in every worker
     if not GUNICORN_CONF.is_file():
         raise CommandError(f"gunicorn configuration not found at {GUNICORN_CONF}")
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
@@ -70,10 +113,9 @@ def _cmd_serve(args, config) -> int:
 
 
 def _cmd_search(args, config) -> int:
-    from pinpoint.index.store.versions import open_searcher
     from pinpoint.service.representations import hit_json
 
-    searcher = open_searcher(Path(args.index or config.index_dir))
+    searcher = _open_searcher(args, config)
     try:
         result = searcher.search(SearchRequest(q=args.query, limit=args.limit))
         style = args.style or config.default_style
@@ -100,11 +142,10 @@ def _cmd_search(args, config) -> int:
 
 
 def _cmd_export(args, config) -> int:
-    from pinpoint.index.store.versions import open_searcher
     from pinpoint.service.exports import export_format, render, sources_behind
 
     fmt = export_format(args.format)
-    searcher = open_searcher(Path(args.index or config.index_dir))
+    searcher = _open_searcher(args, config)
     try:
         sources = searcher.sources()
         if args.query:
@@ -156,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
     p.set_defaults(run=_cmd_export)
+
+    p = sub.add_parser("publish", help="publish the index's served version to the OpenSearch cluster (PINPOINT_OPENSEARCH_URL)")
+    p.add_argument("--index", help="index directory to publish (default: PINPOINT_INDEX or var/index)")
+    p.add_argument("--rollback", nargs="?", const="previous", metavar="VERSION",
+                   help="serve a kept cluster version again instead (default: the one before the current)")
+    p.set_defaults(run=_cmd_publish)
     return parser
 
 

@@ -12,9 +12,14 @@ class ConfigError(ValueError):
     """A setting in the environment cannot be used; the message names it."""
 
 
+ENGINES = ("whoosh", "opensearch")
+
+
 @dataclass(frozen=True)
 class Config:
     index_dir: Path = Path("var/index")
+    # "whoosh" serves index_dir; "opensearch" serves the cluster the PINPOINT_OPENSEARCH_* settings name.
+    engine: str = "whoosh"
     sources: tuple[Path, ...] = (Path("seeds"),)
     host: str = "127.0.0.1"
     port: int = 8000
@@ -40,6 +45,17 @@ class Config:
 # (a test keeps the two in step).
 SETTINGS: dict[str, str] = {
     "PINPOINT_INDEX": "index directory (default var/index)",
+    "PINPOINT_ENGINE": "search engine: `whoosh` (default, the index directory) or `opensearch` (a cluster)",
+    "PINPOINT_OPENSEARCH_URL": "OpenSearch node URLs, comma-separated, for PINPOINT_ENGINE=opensearch (default http://127.0.0.1:9200)",
+    "PINPOINT_OPENSEARCH_INDEX": "prefix of the library's index and alias names in the cluster (default pinpoint)",
+    "PINPOINT_OPENSEARCH_USER": "user name for HTTP basic authentication to the cluster (default: none)",
+    "PINPOINT_OPENSEARCH_PASSWORD": "password for PINPOINT_OPENSEARCH_USER",
+    "PINPOINT_OPENSEARCH_CA_CERTS": "CA bundle that signed the cluster's TLS certificates (default: the system's)",
+    "PINPOINT_OPENSEARCH_VERIFY_CERTS": "`false` to skip TLS certificate checks (default true)",
+    "PINPOINT_OPENSEARCH_TIMEOUT": "seconds one request to the cluster may take (default 10)",
+    "PINPOINT_OPENSEARCH_RETRIES": "retries of a request on another node after a connection failure (default 2)",
+    "PINPOINT_OPENSEARCH_SHARDS": "primary shards of each new index version (default 1)",
+    "PINPOINT_OPENSEARCH_REPLICAS": "replicas of each shard (default 1)",
     "PINPOINT_SOURCES": "source folders or files for `pinpoint index`, separated by ':' (default seeds)",
     "PINPOINT_HOST": "address `pinpoint serve` binds (default 127.0.0.1)",
     "PINPOINT_PORT": "port `pinpoint serve` binds (default 8000)",
@@ -91,8 +107,12 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
     if log_format not in ("json", "text"):
         raise ConfigError(f"PINPOINT_LOG_FORMAT must be json or text, not {log_format!r}")
     metrics_dir = env.get("PROMETHEUS_MULTIPROC_DIR")
+    engine = env.get("PINPOINT_ENGINE") or "whoosh"
+    if engine not in ENGINES:
+        raise ConfigError(f"PINPOINT_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
     return Config(
         index_dir=Path(env.get("PINPOINT_INDEX") or "var/index"),
+        engine=engine,
         sources=sources or (Path("seeds"),),
         host=env.get("PINPOINT_HOST") or "127.0.0.1",
         port=_int(env, "PINPOINT_PORT", 8000, minimum=1),

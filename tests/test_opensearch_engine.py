@@ -14,6 +14,7 @@ pytest.importorskip("opensearchpy", reason="the opensearch extra is not installe
 
 from pinpoint.index.errors import BadQuery, IndexNotFound, UnknownPassage, UnknownSource  # noqa: E402
 from pinpoint.index.records import Passage, SearchRequest, Source  # noqa: E402
+from pinpoint.index.search.opensearch.client import ClusterUnavailable  # noqa: E402
 from pinpoint.index.search.opensearch.mapping import STOP_WORDS, TOKEN_PATTERN  # noqa: E402
 from pinpoint.index.search.opensearch.searcher import ClusterLiveIndex, OpenSearchSearcher  # noqa: E402
 from pinpoint.index.search.opensearch.store import ClusterStore  # noqa: E402
@@ -174,7 +175,7 @@ def test_publishing_is_incremental_atomic_and_can_roll_back(opensearch_cluster):
 
         # A build that fails part-way never moves the aliases, and its indexes go with it.
         broken = (Source("broken", "b.txt", {}, "x", 1), [Passage("broken", 1, 1, 1, None, "x", "zero", 8)])
-        with pytest.raises(RuntimeError, match="refused"):
+        with pytest.raises(ClusterUnavailable, match="refused"):
             publish_library(Records(CORPUS + [broken]), store)
         assert store.current_version() == second.version
         # A killed build leaves its indexes unpublished; the next build removes them.

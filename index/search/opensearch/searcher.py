@@ -27,7 +27,7 @@ from pinpoint.index.search.opensearch.compile import OpenSearchCompiler, Plan
 from pinpoint.index.search.opensearch.marks import UNMARKED, highlight_options, mark, matches_from_marked
 from pinpoint.index.search.opensearch.store import ClusterStore
 from pinpoint.index.search.opensearch.mapping import query_words
-from pinpoint.index.search.syntax import parse_request, positive_leaves
+from pinpoint.index.search.syntax import And, Not, Or, Phrase, Word, parse_request
 
 MAX_RESULT_WINDOW = 10_000  # offset + limit; OpenSearch's index.max_result_window default
 MAX_FACET_BUCKETS = 10_000
@@ -245,7 +245,17 @@ def _passage(doc: dict) -> Passage:
 
 
 def _several_words(root) -> bool:
-    return sum(len(query_words(leaf.text)) for leaf in positive_leaves(root)) > 1
+    """Whether the any-word form of the query differs from it: more than one word, NOT ones included."""
+    def count(node) -> int:
+        if isinstance(node, (And, Or)):
+            return sum(count(child) for child in node.children)
+        if isinstance(node, Not):
+            return count(node.child)
+        if isinstance(node, (Word, Phrase)):
+            return max(1, len(query_words(node.text)))
+        return 1
+
+    return root is not None and count(root) > 1
 
 
 def _total(found: dict, request: SearchRequest) -> int:

@@ -27,7 +27,7 @@ from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
 
 from pinpoint.index.errors import IndexBusy, IndexNotFound
-from pinpoint.index.search.opensearch.client import ClusterSettings, unavailable
+from pinpoint.index.search.opensearch.client import ClusterSettings, ClusterUnavailable, unavailable
 from pinpoint.index.search.opensearch.mapping import DEFAULT_RANKING, Ranking, passages_index_body, sources_index_body
 
 KEEP_VERSIONS = 3
@@ -214,7 +214,7 @@ class ClusterStore:
         self.client.indices.put_settings(index=names, body={"index": {"blocks.write": True}})
         if self._health(names, "green").get("timed_out"):
             # Publishing with replicas missing would make one node's death an outage.
-            raise RuntimeError(f"version {version} did not reach green within {GREEN_SECONDS}s: not publishing it")
+            raise ClusterUnavailable(f"version {version} did not reach green within {GREEN_SECONDS}s: not publishing it")
 
     def _health(self, names: str, status: str) -> dict:
         # The cluster's own wait, bounded; the client's time-out a little longer.

@@ -14,7 +14,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from opensearchpy import exceptions as os_errors
+
 from pinpoint.index.search.engine import Searcher
+from pinpoint.index.search.opensearch.client import unavailable
 from pinpoint.index.search.opensearch.searcher import OpenSearchSearcher
 from pinpoint.index.search.opensearch.store import KEEP_VERSIONS, ClusterStore
 from pinpoint.index.search.opensearch.writer import OpenSearchWriter
@@ -35,6 +38,14 @@ class SyncReport:
 def publish_library(records: Searcher, store: ClusterStore, *, manifest: dict | None = None,
                     keep: int = KEEP_VERSIONS, lock_timeout: float = 30.0) -> SyncReport:
     """Make the cluster serve exactly the sources and passages ``records`` holds."""
+    try:
+        return _publish(records, store, manifest, keep, lock_timeout)
+    except (os_errors.ConnectionError, os_errors.TransportError) as exc:
+        raise unavailable(exc, "publishing") from exc
+
+
+def _publish(records: Searcher, store: ClusterStore, manifest: dict | None, keep: int,
+             lock_timeout: float) -> SyncReport:
     started = time.monotonic()
     wanted = {s.id: s for s in records.sources()}
     with store.build_lock(lock_timeout):

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from opensearchpy import helpers
 
 from pinpoint.index.records import Passage, Source
+from pinpoint.index.search.opensearch.client import ClusterUnavailable
 from pinpoint.index.search.opensearch.store import ClusterStore
 
 BULK_DOCS = 1000
@@ -106,7 +107,7 @@ class OpenSearchWriter:
         )
         real = [e for e in errors if not ("delete" in e and e["delete"].get("status") == 404)]
         if real:
-            raise RuntimeError(f"OpenSearch refused {len(real)} bulk operations, e.g. {real[0]}")
+            raise ClusterUnavailable(f"OpenSearch refused {len(real)} bulk operations, e.g. {real[0]}")
 
     def commit(self) -> None:
         self.flush()
@@ -114,7 +115,7 @@ class OpenSearchWriter:
         expected = sum(s.passage_count for s in self.sources.values())
         written = self.store.client.count(index=self._passages)["count"]
         if written != expected:
-            raise RuntimeError(
+            raise ClusterUnavailable(
                 f"version {self.version} holds {written} passages, but its sources count {expected}: not publishing it"
             )
 
