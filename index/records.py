@@ -142,6 +142,9 @@ class SearchRequest:
     # Counting every match per source, author and year costs on common words;
     # without it SearchResult.facets is empty.
     facets: bool = True
+    # A query tree (index.search.syntax) built by code rather than typed, such
+    # as quote lookup's; when given, ``q`` is not parsed.
+    query: Any = None
 
 
 @dataclass(frozen=True)

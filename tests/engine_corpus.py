@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pinpoint.index.records import Passage, Source
-from pinpoint.index.search.whoosh.engine import WhooshSearcher, WhooshWriter
+from pinpoint.index.search.whoosh.schema import WhooshSearcher, WhooshWriter
 
 
 def _source(source_id, title, authors, year):

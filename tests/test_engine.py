@@ -10,7 +10,7 @@ import pytest
 from pinpoint.index.errors import UnknownPassage, UnknownSource
 from pinpoint.index.search.highlight import ELLIPSIS, EXCERPT_CHARS, Highlighter, QueryTerms
 from pinpoint.index.records import SearchRequest
-from pinpoint.index.search.whoosh.engine import build_schema
+from pinpoint.index.search.whoosh.schema import build_schema
 from tests.engine_corpus import CORPUS, open_corpus
 
 ROOT_DATASETS = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -115,10 +115,10 @@ def test_ranking_stays_above_a_floor_on_cranfield(tmp_path):
     if not (folder / "corpus.jsonl").exists():
         pytest.skip(f"Cranfield not found at {folder}: place ../shared/datasets beside the repository")
     from tests.benchmarks.quality import evaluate, read_qrels, read_queries, write_direct
-    from pinpoint.index.search.whoosh.engine import WhooshSearcher
+    from pinpoint.index.search.whoosh.schema import WhooshSearcher
 
     target = tmp_path / "cranfield"
-    write_direct(folder / "corpus.jsonl", target, __import__("pinpoint.index.search.whoosh.engine", fromlist=["DEFAULT_RANKING"]).DEFAULT_RANKING)
+    write_direct(folder / "corpus.jsonl", target, __import__("pinpoint.index.search.whoosh.schema", fromlist=["DEFAULT_RANKING"]).DEFAULT_RANKING)
     queries = read_queries(folder / "queries.jsonl")
     qrels = dict(list(read_qrels(folder / "qrels.tsv").items())[:60])
     with WhooshSearcher(target, "cranfield") as s:

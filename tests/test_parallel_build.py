@@ -9,7 +9,7 @@ import pytest
 from pinpoint.index.store.build import _prepare
 from pinpoint.index.search.whoosh.parallel_build import ParallelBuildFailed, ParallelIndexing
 from pinpoint.index.records import RawSource, SearchRequest
-from pinpoint.index.search.whoosh.engine import WhooshSearcher, WhooshWriter
+from pinpoint.index.search.whoosh.schema import WhooshSearcher, WhooshWriter
 
 VOCABULARY = [f"{a}{b}{c}" for a in "bcdfglmnprst" for b in "aeiou" for c in ("n", "r", "st", "ll", "x")]
 

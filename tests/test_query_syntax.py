@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pinpoint.index.errors import BadQuery
-from pinpoint.index.search.whoosh.query import MAX_QUERY_CHARS, MAX_QUERY_TERMS
+from pinpoint.index.search.syntax import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from pinpoint.index.records import SearchRequest
 from tests.engine_corpus import CORPUS, open_corpus
 

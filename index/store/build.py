@@ -38,7 +38,7 @@ from pinpoint.index.store.versions import (
     remove_stale_staging,
     version_dir,
 )
-from pinpoint.index.search.whoosh.engine import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshWriter, read_sources
+from pinpoint.index.search.whoosh.schema import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshWriter, read_sources
 
 # Bump when a pipeline change alters output in a way the code fingerprint misses.
 PIPELINE_VERSION = "1"
@@ -46,7 +46,7 @@ MANIFEST_FILE = "manifest.json"
 # Every module of these folders (below index/) shapes what gets indexed; a new
 # reader dropped into ingest/ is covered without being listed.
 _PIPELINE_PACKAGES = ("ingest", "bibliography")
-_PIPELINE_MODULES = ("search/whoosh/engine.py", "search/whoosh/segment_writer.py")
+_PIPELINE_MODULES = ("search/whoosh/schema.py", "search/whoosh/segment_writer.py")
 # Below this much new text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
 LONG_RUN_BYTES = 20_000_000

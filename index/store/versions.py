@@ -29,7 +29,7 @@ from pathlib import Path
 from whoosh.index import EmptyIndexError
 
 from pinpoint.index.errors import IndexBusy, IndexNotFound
-from pinpoint.index.search.whoosh.engine import WhooshSearcher
+from pinpoint.index.search.whoosh.schema import WhooshSearcher
 
 VERSIONS_DIR = "versions"
 CURRENT_FILE = "CURRENT"

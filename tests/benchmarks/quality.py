@@ -29,7 +29,7 @@ from pathlib import Path
 
 from pinpoint.index.records import Passage, SearchRequest, Source
 from pinpoint.index.store.versions import current_version, version_dir
-from pinpoint.index.search.whoosh.engine import DEFAULT_RANKING, Ranking, WhooshSearcher, WhooshWriter
+from pinpoint.index.search.whoosh.schema import DEFAULT_RANKING, Ranking, WhooshSearcher, WhooshWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT.parent / "shared" / "datasets"

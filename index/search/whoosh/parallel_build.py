@@ -30,7 +30,7 @@ from whoosh import index as whoosh_index
 
 from pinpoint.index.records import Passage, RawSource, Source
 from pinpoint.index.search.whoosh.segment_writer import PassageSegmentWriter
-from pinpoint.index.search.whoosh.engine import WhooshWriter, passage_documents
+from pinpoint.index.search.whoosh.schema import WhooshWriter, passage_documents
 
 PR_SET_PDEATHSIG = 1
 # Sources waiting per worker: enough that a worker never waits for the reader,

@@ -1,9 +1,7 @@
-"""Query text and request filters into Whoosh queries, and searches into records.
+"""Searches into records: run a compiled query, count, group, facet, mark and suggest.
 
-The syntax is Whoosh's own (AND/OR/NOT, parentheses, "phrases", ``field:``)
-narrowed to the fields a reader knows about, plus ``year:2010..2014``.  Errors
-the parser would silently paper over (an unclosed quote, an unknown field)
-become ``BadQuery`` so the person typing learns why the results look odd.
+The query itself is Pinpoint's (``index.search.syntax``), compiled for Whoosh
+by ``index.search.whoosh.compile``.
 """
 
 from __future__ import annotations
@@ -12,149 +10,20 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from whoosh import collectors, qparser, query as wq, sorting
+from whoosh import collectors, query as wq, sorting
 
 from pinpoint.index.errors import BadQuery
-from pinpoint.index.search.highlight import Highlighter, Marked, QueryTerms
+from pinpoint.index.search.highlight import Highlighter, Marked
+from pinpoint.index.search.syntax import TEXT_FIELDS, parse_request
+from pinpoint.index.search.whoosh.compile import Plan, WhooshCompiler
 from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, Source
 
 UNMARKED = Marked(matches=(), excerpt="", excerpt_html="")
 
-MAX_QUERY_CHARS = 10_000  # a hard guard; the service applies the configurable, lower PINPOINT_MAX_QUERY_CHARS first
-MAX_QUERY_TERMS = 64
 MAX_RESULT_WINDOW = 10_000  # offset + limit: deeper paging is a scraper, not a reader
 
-DEFAULT_FIELDS = ("text", "title")
-QUERY_FIELDS = {"author", "title", "source", "year", "heading", "text"}
-TEXT_FIELDS = {"text", "title", "heading"}
-
-_YEAR_RANGE = re.compile(r"\byear:(\d{1,4})?\.\.(\d{1,4})?(?=\s|\)|$)")
-_YEAR_ANY = re.compile(r"\byear:(\[[^\]]*\]\)*|\S*)")
-_YEAR_OK = re.compile(r"\d{1,4}\)*|\[(\d{1,4} )?TO( \d{1,4})?\]\)*")
-_FIELD_PREFIX = re.compile(r"(?<![\w:])([A-Za-z_]\w*):(?=\S)")
-_QUOTED = re.compile(r'"[^"]*"')
 _WORD = re.compile(r"\w+(\.?\w+)*")
-
-
-def _outside_quotes(text: str) -> str:
-    return _QUOTED.sub(lambda m: " " * len(m.group()), text)
-
-
-def _rewrite_year_ranges(text: str) -> str:
-    def to_whoosh(m: re.Match) -> str:
-        low, high = m.group(1), m.group(2)
-        if low is None and high is None:
-            raise BadQuery("year range needs at least one year, e.g. year:2010..2014")
-        if low and high and int(low) > int(high):
-            raise BadQuery(f"year range {low}..{high} runs backwards")
-        return f"year:[{low or ''} TO{' ' + high if high else ''}]".replace("[ TO", "[TO")
-
-    return _YEAR_RANGE.sub(to_whoosh, text)
-
-
-def check_syntax(text: str) -> None:
-    """Raise BadQuery for input Whoosh would misread without complaint."""
-    if len(text) > MAX_QUERY_CHARS:
-        raise BadQuery(f"query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
-    if text.count('"') % 2:
-        raise BadQuery('unclosed quotation mark: phrases need a closing "')
-    bare = _outside_quotes(text)
-    depth = 0
-    for ch in bare:
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth < 0:
-            raise BadQuery("a closing parenthesis has no opening one")
-    if depth:
-        raise BadQuery("an opening parenthesis is never closed")
-    for m in _FIELD_PREFIX.finditer(bare):
-        if m.group(1) not in QUERY_FIELDS:
-            allowed = ", ".join(sorted(QUERY_FIELDS))
-            raise BadQuery(
-                f"unknown field {m.group(1)!r}: use one of {allowed}, "
-                'or put text containing ":" in quotes'
-            )
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A parsed query ready to run: what scores, what filters, what to mark."""
-
-    scored: wq.Query
-    filter: wq.Query | None
-    terms: QueryTerms
-
-
-class QueryPlanner:
-    def __init__(self, schema, ranking):
-        self.schema = schema
-        self._parsers = {
-            group: self._make_parser(schema, ranking, group)
-            for group in (qparser.AndGroup, qparser.OrGroup)
-        }
-
-    @staticmethod
-    def _make_parser(schema, ranking, group) -> qparser.QueryParser:
-        parser = qparser.MultifieldParser(
-            list(DEFAULT_FIELDS), schema, fieldboosts=ranking.field_boosts(), group=group
-        )
-        # Wildcards and "*" expand to unbounded term lists; boosts are noise here.
-        for plugin in (qparser.WildcardPlugin, qparser.EveryPlugin, qparser.BoostPlugin):
-            parser.remove_plugin_class(plugin)
-        parser.add_plugin(qparser.FieldAliasPlugin({"source_id": ["source"]}))
-        return parser
-
-    def parse(self, text: str, *, match_all: bool) -> wq.Query | None:
-        check_syntax(text)
-        text = _rewrite_year_ranges(text)
-        for m in _YEAR_ANY.finditer(_outside_quotes(text)):
-            if not _YEAR_OK.fullmatch(m.group(1)):
-                raise BadQuery(f"year:{m.group(1)} is not a year or a range like 2010..2014")
-        if not text.strip():
-            return None
-        group = qparser.AndGroup if match_all else qparser.OrGroup
-        try:
-            parsed = self._parsers[group].parse(text)
-        except Exception as exc:  # whoosh raises assorted internal errors on odd input
-            raise BadQuery(f"cannot parse query: {exc}") from exc
-        parsed = parsed.normalize()
-        if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
-            return None
-        # Each word is a leaf in every default field, so count distinct words.
-        words = {getattr(leaf, "text", None) or repr(leaf) for leaf in parsed.leaves()}
-        if len(words) > MAX_QUERY_TERMS:
-            raise BadQuery(f"query has {len(words)} terms; the limit is {MAX_QUERY_TERMS}")
-        return parsed
-
-    def filters(self, request: SearchRequest) -> wq.Query | None:
-        parts: list[wq.Query] = []
-        for fieldname, value in (("author", request.author), ("title", request.title)):
-            if value:
-                words = [t.text for t in self.schema[fieldname].analyzer(value)]
-                if not words:
-                    raise BadQuery(f"{fieldname} filter {value!r} has no searchable words")
-                parts.extend(wq.Term(fieldname, w) for w in words)
-        if request.source:
-            parts.append(wq.Term("source_id", request.source))
-        low, high = request.year_from, request.year_to
-        if low is not None or high is not None:
-            if low is not None and high is not None and low > high:
-                raise BadQuery(f"year range {low}..{high} runs backwards")
-            parts.append(wq.NumericRange("year", low, high))
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else wq.And(parts)
-
-    def plan(self, request: SearchRequest, *, match_all: bool) -> Plan:
-        scored = self.parse(request.q, match_all=match_all)
-        filt = self.filters(request)
-        if scored is None:
-            if filt is None:
-                raise BadQuery("empty query: type some words or choose a filter")
-            scored = wq.Every()
-        return Plan(scored=scored, filter=filt, terms=QueryTerms.from_query(scored, TEXT_FIELDS))
 
 
 def author_names(csl: dict) -> list[str]:
@@ -317,7 +186,7 @@ def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest):
 
 def execute_search(
     searcher,
-    planner: QueryPlanner,
+    compiler: WhooshCompiler,
     highlighter: Highlighter,
     sources: dict[str, Source],
     request: SearchRequest,
@@ -328,11 +197,11 @@ def execute_search(
     if request.match not in ("all", "any"):
         raise BadQuery(f"match must be 'all' or 'any', not {request.match!r}")
     match_all = request.match == "all"
-    plan = planner.plan(request, match_all=match_all)
+    plan = compiler.plan(parse_request(request, match_all=match_all))
     results, per_source, total = _run(searcher, source_keys, plan, request)
     matched_all = match_all
     if match_all and total == 0 and _has_several_terms(plan.scored):
-        loose = planner.plan(request, match_all=False)
+        loose = compiler.plan(parse_request(request, match_all=False))
         loose_results, loose_sources, loose_total = _run(searcher, source_keys, loose, request)
         if loose_total:
             plan, results, per_source, total = loose, loose_results, loose_sources, loose_total

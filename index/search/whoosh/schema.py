@@ -22,7 +22,8 @@ from whoosh.query import Term
 
 from pinpoint.index.errors import UnknownPassage, UnknownSource
 from pinpoint.index.search.highlight import Highlighter
-from pinpoint.index.search.whoosh.query import QueryPlanner, SourceKeys, author_names, execute_search
+from pinpoint.index.search.whoosh.compile import WhooshCompiler
+from pinpoint.index.search.whoosh.searcher import SourceKeys, author_names, execute_search
 from pinpoint.index.records import Passage, SearchRequest, SearchResult, Source
 from pinpoint.index.search.whoosh.segment_writer import PassageSegmentWriter
 
@@ -235,13 +236,13 @@ class WhooshSearcher:
         self._index = whoosh_index.open_dir(str(self.version_dir / WHOOSH_SUBDIR))
         self._searcher = self._index.searcher(weighting=ranking.weighting())
         self._sources = read_sources(self.version_dir)
-        self._planner = QueryPlanner(self._index.schema, ranking)
+        self._compiler = WhooshCompiler(self._index.schema, ranking)
         self._highlighter = Highlighter(self._index.schema["text"].analyzer)
         self._source_keys = SourceKeys(self._searcher)
 
     def search(self, request: SearchRequest) -> SearchResult:
         return execute_search(
-            self._searcher, self._planner, self._highlighter, self._sources, request,
+            self._searcher, self._compiler, self._highlighter, self._sources, request,
             self._passage_from_fields, self._source_keys,
         )
 
