@@ -198,3 +198,44 @@ def test_a_library_with_nothing_published_is_index_not_found(opensearch_cluster)
     store = make_store(opensearch_cluster, "test-empty")
     with pytest.raises(IndexNotFound):
         OpenSearchSearcher(store)
+
+
+def test_the_engine_seam_writes_opens_and_publishes_versions(opensearch_cluster, tmp_path):
+    from pinpoint.index.search.engine import get_engine
+    from pinpoint.index.search.opensearch.engine import read_pointer
+    from pinpoint.index.store.catalog import read_sources
+
+    store = make_store(opensearch_cluster, "test-seam")
+    engine = get_engine("opensearch", settings=store.settings)
+    try:
+        first = tmp_path / "000001"
+        first.mkdir()
+        writer = engine.writer(first)
+        added = writer.index(iter(CORPUS), lambda item: item, lambda source: None)
+        writer.commit()
+        assert added == 4 and set(read_sources(first)) == {s.id for s, _ in CORPUS}
+        assert engine.store.current_version() is None  # committed, not yet published by the store
+        engine.published(first, "000001")
+        assert engine.store.current_version() == read_pointer(first)["version"]
+        with engine.open(first, "000001") as searcher:
+            assert searcher.version == "000001" and searcher.search(SearchRequest(q="treaty")).total == 5
+
+        second = tmp_path / "000002"
+        second.mkdir()
+        writer = engine.writer(second, previous=first)
+        writer.remove_source("markup")
+        writer.commit()
+        engine.published(second, "000002")
+        assert engine.open(second, "000002").search(SearchRequest(q="treaty")).total == 4
+        assert engine.open(first, "000001").search(SearchRequest(q="treaty")).total == 5  # kept, untouched
+
+        third = tmp_path / "000003"
+        third.mkdir()
+        writer = engine.writer(third, previous=second)
+        writer.add_source(*CORPUS[2])
+        writer.cancel()  # a failed build: nothing published, its indexes gone, the lock free
+        assert engine.store.current_version() == read_pointer(second)["version"]
+        assert engine.store.remove_stale() == []
+        assert engine.fingerprint == get_engine("opensearch", settings=store.settings).fingerprint
+    finally:
+        store.delete_library()

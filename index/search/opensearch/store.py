@@ -138,7 +138,15 @@ class ClusterStore:
 
     @contextmanager
     def build_lock(self, timeout: float = 30.0) -> Iterator[None]:
-        """Hold the library's build lock: a document only one build can create.
+        """Hold the library's build lock for the ``with`` block (see ``acquire_lock``)."""
+        owner = self.acquire_lock(timeout)
+        try:
+            yield
+        finally:
+            self.release_lock(owner)
+
+    def acquire_lock(self, timeout: float = 30.0) -> str:
+        """Take the library's build lock, a document only one build can create; returns its owner tag.
 
         It carries an expiry because a killed build cannot delete it; a lock
         past its lease is taken over (compare-and-set on its sequence number,
@@ -151,7 +159,7 @@ class ClusterStore:
             body = {"owner": owner, "expires": time.time() + LOCK_LEASE_SECONDS}
             try:
                 self.client.index(index=self.registry, id=LOCK_ID, body=body, op_type="create", refresh="true")
-                break
+                return owner
             except os_errors.ConflictError:
                 pass
             try:
@@ -161,7 +169,7 @@ class ClusterStore:
                         index=self.registry, id=LOCK_ID, body=body, refresh="true",
                         if_seq_no=held["_seq_no"], if_primary_term=held["_primary_term"],
                     )
-                    break
+                    return owner
             except (os_errors.NotFoundError, os_errors.ConflictError):
                 continue
             if time.monotonic() >= deadline:
@@ -170,18 +178,17 @@ class ClusterStore:
                     f"({held['_source'].get('owner')}); waited {timeout:.0f}s — try again when it finishes"
                 )
             time.sleep(0.5)
+
+    def release_lock(self, owner: str) -> None:
         try:
-            yield
-        finally:
-            try:
-                held = self.client.get(index=self.registry, id=LOCK_ID)
-                if held["_source"].get("owner") == owner:
-                    self.client.delete(
-                        index=self.registry, id=LOCK_ID, refresh="true",
-                        if_seq_no=held["_seq_no"], if_primary_term=held["_primary_term"],
-                    )
-            except os_errors.OpenSearchException:
-                pass  # the lease expires on its own
+            held = self.client.get(index=self.registry, id=LOCK_ID)
+            if held["_source"].get("owner") == owner:
+                self.client.delete(
+                    index=self.registry, id=LOCK_ID, refresh="true",
+                    if_seq_no=held["_seq_no"], if_primary_term=held["_primary_term"],
+                )
+        except os_errors.OpenSearchException:
+            pass  # the lease expires on its own
 
     # -- writing versions --------------------------------------------------
 
