@@ -21,13 +21,21 @@ from pinpoint.service.resources.export import BibtexResource, SourceCiteResource
 from pinpoint.service.resources.sources import PassageResource, SourcesResource
 
 
+def cluster_store(config: Config):
+    """The OpenSearch library the PINPOINT_OPENSEARCH_* settings name (no connection is made yet)."""
+    from pinpoint.index.search.opensearch.client import ClusterSettings
+    from pinpoint.index.search.opensearch.store import ClusterStore
+
+    settings = ClusterSettings.from_env(config.opensearch)
+    return ClusterStore(settings.connect(), settings)
+
+
 def live_index(config: Config):
     """The self-reloading index of the configured engine; nothing is opened until a worker asks."""
     if config.engine == "opensearch":
         from pinpoint.index.search.opensearch.searcher import ClusterLiveIndex
-        from pinpoint.index.search.opensearch.store import ClusterStore
 
-        return ClusterLiveIndex(ClusterStore.from_env(), reload_seconds=config.reload_seconds)
+        return ClusterLiveIndex(cluster_store(config), reload_seconds=config.reload_seconds)
     return LiveIndex(config.index_dir, reload_seconds=config.reload_seconds)
 
 

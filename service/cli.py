@@ -53,9 +53,9 @@ def _open_searcher(args, config):
     if config.engine == "opensearch":
         _require_opensearch_client()
         from pinpoint.index.search.opensearch.searcher import OpenSearchSearcher
-        from pinpoint.index.search.opensearch.store import ClusterStore
+        from pinpoint.service.app import cluster_store
 
-        return OpenSearchSearcher(ClusterStore.from_env())
+        return OpenSearchSearcher(cluster_store(config))
     from pinpoint.index.store.versions import open_searcher
 
     return open_searcher(Path(args.index or config.index_dir))
@@ -70,11 +70,11 @@ def _require_opensearch_client() -> None:
 
 def _cmd_publish(args, config) -> int:
     _require_opensearch_client()
-    from pinpoint.index.search.opensearch.store import ClusterStore
     from pinpoint.index.search.opensearch.sync import publish_library
     from pinpoint.index.store.versions import open_searcher
+    from pinpoint.service.app import cluster_store
 
-    store = ClusterStore.from_env()
+    store = cluster_store(config)
     if args.rollback:
         version = store.rollback(None if args.rollback == "previous" else args.rollback)
         print(f"the cluster serves version {version} again")

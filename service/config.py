@@ -39,6 +39,8 @@ class Config:
     metrics_dir: Path | None = None
     # Off unless set; kept out of repr so it never reaches a log line.
     admin_token: str | None = field(default=None, repr=False)
+    # The PINPOINT_OPENSEARCH_* variables as set (the engine parses them); out of repr: a password.
+    opensearch: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 # Every setting, its variable and its meaning; README "Settings" must list each
@@ -99,6 +101,15 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+# Read here, handed to the OpenSearch engine's ClusterSettings as they are.
+OPENSEARCH_VARIABLES = (
+    "PINPOINT_OPENSEARCH_URL", "PINPOINT_OPENSEARCH_INDEX", "PINPOINT_OPENSEARCH_USER",
+    "PINPOINT_OPENSEARCH_PASSWORD", "PINPOINT_OPENSEARCH_CA_CERTS", "PINPOINT_OPENSEARCH_VERIFY_CERTS",
+    "PINPOINT_OPENSEARCH_TIMEOUT", "PINPOINT_OPENSEARCH_RETRIES", "PINPOINT_OPENSEARCH_SHARDS",
+    "PINPOINT_OPENSEARCH_REPLICAS",
+)
+
+
 def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
     env = os.environ if environ is None else environ
     sources = tuple(Path(p) for p in env.get("PINPOINT_SOURCES", "seeds").split(":") if p)
@@ -127,4 +138,5 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
         admin_token=env.get("PINPOINT_ADMIN_TOKEN") or None,
         log_format=log_format,
         metrics_dir=Path(metrics_dir) if metrics_dir else None,
+        opensearch={name: env[name] for name in OPENSEARCH_VARIABLES if env.get(name)},
     )

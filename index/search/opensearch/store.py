@@ -48,11 +48,6 @@ class ClusterStore:
         self.sources_alias = f"{prefix}-sources"
         self.registry = f"{prefix}-versions"
 
-    @classmethod
-    def from_env(cls) -> ClusterStore:
-        settings = ClusterSettings.from_env()
-        return cls(settings.connect(), settings)
-
     def passages_index(self, version: str) -> str:
         return f"{self.passages_alias}-{version}"
 
