@@ -5,6 +5,15 @@
 Indexing runs on slices of the Gutenberg corpus (10%, 30%, 100%; --quick: 10%
 only, one run each); the largest slice's index serves the latency, HTTP and
 peer measurements.  Results go to tests/benchmarks/results/ as JSON.
+
+``--engines whoosh,opensearch`` adds the engine as a dimension of the HTTP
+figures: the served index is published into the cluster at
+PINPOINT_OPENSEARCH_URL (3 shards, 1 replica; ``deploy/opensearch/cluster
+start`` gives one on loopback) and the same wrk runs go through Pinpoint with
+PINPOINT_ENGINE=opensearch, in the same run as Whoosh.  On this 2-core machine
+three JVMs, the gunicorn workers and wrk share the cores: the cluster figures
+show the engine works under load, not what a real cluster does
+(deploy/README.md "Sizing").
 """
 
 from __future__ import annotations
@@ -30,8 +39,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--slices", help="comma-separated shares of the corpus, e.g. 0.1,0.3,1")
     parser.add_argument("--repeats", type=int, help="runs per figure (default 3, --quick 1)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--engines", default="whoosh", help="comma-separated engines for the HTTP figures: whoosh,opensearch")
     parser.add_argument("--output", type=Path, help="JSON file (default results/bench-<time>.json)")
     args = parser.parse_args(argv)
+    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = sorted(set(args.only) - set(SECTIONS))
     if unknown:
@@ -77,11 +88,42 @@ def corpus_sections(args, work: Path, results: dict) -> None:
         logs.mkdir(exist_ok=True)
         try:
             results["http"] = measure_server("pinpoint", index_dir, query_sets, args.workers, seconds, args.repeats, logs)
+            if "opensearch" in args.engines:
+                env = publish_to_cluster(index_dir, results)
+                results["http_opensearch"] = measure_server("pinpoint", index_dir, query_sets, args.workers,
+                                                            seconds, args.repeats, logs, env)
             if "peers" in args.only:
                 results["bare_falcon"] = measure_server("bare", None, query_sets, args.workers, seconds, args.repeats, logs)
         except WrkMissing as missing:
             results["http_skipped"] = str(missing)
             print(f"skipping HTTP figures: {missing}", file=sys.stderr)
+
+
+def publish_to_cluster(index_dir: Path, results: dict) -> dict[str, str]:
+    """Publish the served index into the cluster; the environment that serves it from there."""
+    import os
+
+    from pinpoint.index.search.opensearch.client import ClusterSettings
+    from pinpoint.index.search.opensearch.store import ClusterStore
+    from pinpoint.index.search.opensearch.sync import publish_library
+    from pinpoint.index.store.versions import open_searcher
+
+    env = {"PINPOINT_ENGINE": "opensearch", "PINPOINT_OPENSEARCH_INDEX": "bench",
+           "PINPOINT_OPENSEARCH_SHARDS": "3", "PINPOINT_OPENSEARCH_REPLICAS": "1",
+           "PINPOINT_OPENSEARCH_URL": os.environ.get("PINPOINT_OPENSEARCH_URL",
+                                                     "http://127.0.0.1:9200,http://127.0.0.1:9201,http://127.0.0.1:9202")}
+    settings = ClusterSettings.from_env(env)
+    store = ClusterStore(settings.connect(), settings)
+    store.delete_library()
+    local = open_searcher(index_dir)
+    try:
+        report = publish_library(local, store)
+    finally:
+        local.close()
+    results["opensearch_publish"] = {"sources": report.sources, "passages": report.passages,
+                                     "seconds": round(report.seconds, 1), "shards": 3, "replicas": 1}
+    print(f"published {report.passages} passages into the cluster in {report.seconds:.0f} s", file=sys.stderr)
+    return env
 
 
 def main(argv: list[str] | None = None) -> int:
