@@ -56,7 +56,7 @@ class OpenSearchEngine:
                 sources = read_sources(previous)
             except FileNotFoundError:
                 base = None
-        if base is not None and base not in self.store.published_versions():
+        if base is not None and base not in self.store.complete_versions():
             base, sources = None, {}  # pruned from the cluster since: start afresh
         return ClusterVersionWriter(self.store, Path(version_dir), base, sources)
 

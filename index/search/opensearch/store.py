@@ -79,13 +79,29 @@ class ClusterStore:
         return version
 
     def published_versions(self) -> list[str]:
-        """Published versions, oldest first (names sort in build order)."""
+        """Versions that were served at some point, oldest first (names sort in build order)."""
+        return self._registered({"term": {"published": True}})
+
+    def complete_versions(self) -> list[str]:
+        """Versions whose build finished (sealed and counted), published or not, oldest first."""
+        return self._registered({"match_all": {}})
+
+    def _registered(self, query: dict) -> list[str]:
         if not self.client.indices.exists(index=self.registry):
             return []
+        self.client.indices.refresh(index=self.registry)
         found = self.client.search(
-            index=self.registry, body={"query": {"term": {"published": True}}, "_source": ["version"], "size": 1000}
+            index=self.registry,
+            body={"query": {"bool": {"must": [query], "must_not": [{"ids": {"values": [LOCK_ID]}}]}},
+                  "_source": ["version"], "size": 1000},
         )
         return sorted(hit["_source"]["version"] for hit in found["hits"]["hits"])
+
+    def record_complete(self, version: str) -> None:
+        """Register a finished version: from now on it is kept (until pruned) though not yet served."""
+        self._ensure_registry()
+        self.client.index(index=self.registry, id=version, refresh="true",
+                          body={"version": version, "published": False, "created": time.time()})
 
     def read_manifest(self, version: str | None) -> dict:
         if version is None:
@@ -188,9 +204,8 @@ class ClusterStore:
     # -- writing versions --------------------------------------------------
 
     def remove_stale(self) -> list[str]:
-        """Delete the indexes of builds that died; call only while holding the lock."""
-        published = set(self.published_versions())
-        stale = sorted(self._all_versions() - published)
+        """Delete the indexes of builds that died before finishing; call only while holding the lock."""
+        stale = sorted(self._all_versions() - set(self.complete_versions()))
         for version in stale:
             self._delete_version_indexes(version)
         return stale
@@ -255,9 +270,9 @@ class ClusterStore:
         return version
 
     def prune(self, keep: int = KEEP_VERSIONS) -> list[str]:
-        """Delete all but the newest ``keep`` versions, never the served one."""
+        """Delete all but the newest ``keep`` finished versions, never the served one."""
         current = self.current_version()
-        versions = self.published_versions()
+        versions = self.complete_versions()
         doomed = [v for v in versions[:-keep] if v != current] if keep > 0 else []
         for version in doomed:
             self._delete_version_indexes(version)

@@ -118,6 +118,7 @@ class OpenSearchWriter:
             raise ClusterUnavailable(
                 f"version {self.version} holds {written} passages, but its sources count {expected}: not publishing it"
             )
+        self.store.record_complete(self.version)
 
     def cancel(self) -> None:
         self._actions = []
