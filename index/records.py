@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pinpoint.index.bibliography.csl import issued_year
+
 
 @dataclass(frozen=True)
 class RawSource:
@@ -95,11 +97,7 @@ class Source:
 
     @property
     def year(self) -> int | None:
-        parts = (self.csl.get("issued") or {}).get("date-parts") or [[]]
-        try:
-            return int(parts[0][0])
-        except (IndexError, TypeError, ValueError):
-            return None
+        return issued_year(self.csl)
 
 
 @dataclass(frozen=True)

@@ -119,14 +119,14 @@ def start_reindex(index_dir: Path, sources: Sequence[Path]) -> dict:
     return read_status(index_dir)
 
 
-def run_reindex(index_dir: Path, sources: Sequence[Path]) -> int:
+def run_reindex(index_dir: Path, sources: Sequence[Path], engine: str | None = None) -> int:
     """The body of the background process: build, then record the outcome."""
     from pinpoint.index.store.build import build_index
     from pinpoint.index.errors import IndexError_
 
     started = _now()
     try:
-        report = build_index(list(sources), index_dir)
+        report = build_index(list(sources), index_dir, engine=engine)
     except (IndexError_, OSError, ValueError) as problem:
         outcome = {"state": "failed", "version": None, "message": str(problem)}
     except Exception as problem:  # noqa: BLE001 - recorded for the operator, never re-raised into a worker
@@ -147,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", required=True)
     parser.add_argument("sources", nargs="+")
     args = parser.parse_args(argv)
-    return run_reindex(Path(args.index), [Path(s) for s in args.sources])
+    from pinpoint.service.config import config_from_env  # the serving workers' PINPOINT_ENGINE, inherited
+
+    return run_reindex(Path(args.index), [Path(s) for s in args.sources], config_from_env().engine)
 
 
 if __name__ == "__main__":

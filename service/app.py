@@ -36,7 +36,7 @@ def live_index(config: Config):
         from pinpoint.index.search.opensearch.searcher import ClusterLiveIndex
 
         return ClusterLiveIndex(cluster_store(config), reload_seconds=config.reload_seconds)
-    return LiveIndex(config.index_dir, reload_seconds=config.reload_seconds)
+    return LiveIndex(config.index_dir, reload_seconds=config.reload_seconds, engine=config.engine)
 
 
 def create_app(config: Config, index=None) -> falcon.App:

@@ -24,10 +24,12 @@ DEFAULT_MAX_ENTRIES = 20_000
 class VersionedMemo:
     """Values computed once per (index version, key); forgotten when the version changes."""
 
-    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES):
+    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES, on_lookup: Callable[[bool], None] | None = None):
+        """``on_lookup(found)`` is told of every lookup (the /metrics cache counters)."""
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
         self.max_entries = max_entries
+        self._on_lookup = on_lookup
         # One tuple, replaced whole, so a reader never pairs one version with another's values.
         self._state: tuple[str | None, dict[Hashable, Any]] = (None, {})
         self._lock = threading.Lock()
@@ -36,9 +38,15 @@ class VersionedMemo:
         held_version, values = self._state
         if version == held_version:
             try:
-                return values[key]
+                value = values[key]
             except KeyError:
                 pass
+            else:
+                if self._on_lookup is not None:
+                    self._on_lookup(True)
+                return value
+        if self._on_lookup is not None:
+            self._on_lookup(False)
         value = compute()  # outside the lock: a slow style must not serialise other threads
         with self._lock:
             held_version, values = self._state

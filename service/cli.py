@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from pinpoint.index.errors import IndexError_
@@ -31,7 +32,8 @@ def _cmd_index(args, config) -> int:
     for path in sources:
         if not path.exists():
             raise CommandError(f"source path {str(path)!r} does not exist")
-    report = build_index(sources, Path(args.index or config.index_dir), progress=not args.quiet)
+    report = build_index(sources, Path(args.index or config.index_dir), progress=not args.quiet,
+                         engine=args.engine or config.engine)
     _print_build_report(report)
     return 0
 
@@ -49,8 +51,12 @@ def _print_build_report(report) -> None:
 
 
 def _open_searcher(args, config):
-    """A searcher over the served version of the configured engine (PINPOINT_ENGINE)."""
-    if config.engine == "opensearch":
+    """A searcher over the served version of the chosen engine (--engine, PINPOINT_ENGINE).
+
+    OpenSearch serves what the cluster's aliases name, so no index directory is needed.
+    """
+    engine = getattr(args, "engine", None) or config.engine
+    if engine == "opensearch":
         _require_opensearch_client()
         from pinpoint.index.search.opensearch.searcher import OpenSearchSearcher
         from pinpoint.service.app import cluster_store
@@ -58,7 +64,7 @@ def _open_searcher(args, config):
         return OpenSearchSearcher(cluster_store(config))
     from pinpoint.index.store.versions import open_searcher
 
-    return open_searcher(Path(args.index or config.index_dir))
+    return open_searcher(Path(args.index or config.index_dir), engine)
 
 
 def _require_opensearch_client() -> None:
@@ -95,6 +101,7 @@ def _cmd_publish(args, config) -> int:
 
 def _cmd_serve(args, config) -> int:
     index_dir = Path(args.index or config.index_dir)
+    engine = args.engine or config.engine
     _open_searcher(args, config).close()  # fail here, in one line, rather than in every worker
     if not GUNICORN_CONF.is_file():
         raise CommandError(f"gunicorn configuration not found at {GUNICORN_CONF}")
@@ -104,6 +111,7 @@ def _cmd_serve(args, config) -> int:
     env = dict(os.environ)
     env.update(
         PINPOINT_INDEX=str(index_dir.resolve()),
+        PINPOINT_ENGINE=engine,
         PINPOINT_HOST=args.host or config.host,
         PINPOINT_PORT=str(args.port or config.port),
         PINPOINT_WORKERS=str(args.workers or config.workers),
@@ -113,28 +121,25 @@ def _cmd_serve(args, config) -> int:
 
 
 def _cmd_search(args, config) -> int:
-    from pinpoint.service.representations import hit_json
+    from pinpoint.service.representations import search_json
 
+    started = time.perf_counter()
     searcher = _open_searcher(args, config)
     try:
-        result = searcher.search(SearchRequest(q=args.query, limit=args.limit))
+        request = SearchRequest(q=args.query, limit=args.limit)
+        result = searcher.search(request)
         style = args.style or config.default_style
-        hits = [hit_json(hit, style) for hit in result.hits]
+        body = search_json(result, request, style, (time.perf_counter() - started) * 1000)
     finally:
         searcher.close()
     if args.json:
-        json.dump(
-            {"query": result.query, "corrected_query": result.corrected_query, "total": result.total, "hits": hits},
-            sys.stdout,
-            ensure_ascii=False,
-            indent=2,
-        )
+        json.dump(body, sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
     if result.corrected_query:
         print(f"did you mean: {result.corrected_query}")
     print(f"{result.total} passages match {result.query!r}")
-    for hit in hits:
+    for hit in body["hits"]:
         print(f"\n{hit['rank']}. {hit['source']['title']} [{hit['passage_id']}] score {hit['score']}")
         print(f"   {hit['excerpt']}")
         print(f"   {hit['citation']['in_text']}")
@@ -167,23 +172,27 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pinpoint.index.search.engine import ENGINES
+
     parser = argparse.ArgumentParser(prog="pinpoint", description="Search sources and cite passages.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    engine = argparse.ArgumentParser(add_help=False)
+    engine.add_argument("--engine", choices=sorted(ENGINES), help="search engine (default: PINPOINT_ENGINE or whoosh)")
 
-    p = sub.add_parser("index", help="index source folders or files into a new index version")
+    p = sub.add_parser("index", parents=[engine], help="index source folders or files into a new index version")
     p.add_argument("sources", nargs="*", help="folders or files (default: PINPOINT_SOURCES or seeds/)")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_cmd_index)
 
-    p = sub.add_parser("serve", help="serve the HTTP API with gunicorn")
+    p = sub.add_parser("serve", parents=[engine], help="serve the HTTP API with gunicorn")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
     p.add_argument("--host", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
     p.add_argument("--workers", type=int, help="worker processes (default: cores)")
     p.set_defaults(run=_cmd_serve)
 
-    p = sub.add_parser("search", help="search the index from the command line")
+    p = sub.add_parser("search", parents=[engine], help="search the index from the command line")
     p.add_argument("query")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
     p.add_argument("--limit", type=_positive_int, default=10)
@@ -191,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the same JSON as GET /search")
     p.set_defaults(run=_cmd_search)
 
-    p = sub.add_parser("export", help="write the library's (or a search's) sources as BibTeX, CSL-JSON or RIS")
+    p = sub.add_parser("export", parents=[engine], help="write the library's (or a search's) sources as BibTeX, CSL-JSON or RIS")
     p.add_argument("--format", default="bibtex", choices=["bibtex", "csl-json", "ris"])
     p.add_argument("--query", help="only the sources behind this search")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")

@@ -7,19 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pinpoint.index.search.engine import DEFAULT_ENGINE, ENGINES
+
 
 class ConfigError(ValueError):
     """A setting in the environment cannot be used; the message names it."""
-
-
-ENGINES = ("whoosh", "opensearch")
 
 
 @dataclass(frozen=True)
 class Config:
     index_dir: Path = Path("var/index")
     # "whoosh" serves index_dir; "opensearch" serves the cluster the PINPOINT_OPENSEARCH_* settings name.
-    engine: str = "whoosh"
+    engine: str = DEFAULT_ENGINE
     sources: tuple[Path, ...] = (Path("seeds"),)
     host: str = "127.0.0.1"
     port: int = 8000
@@ -47,7 +46,7 @@ class Config:
 # (a test keeps the two in step).
 SETTINGS: dict[str, str] = {
     "PINPOINT_INDEX": "index directory (default var/index)",
-    "PINPOINT_ENGINE": "search engine: `whoosh` (default, the index directory) or `opensearch` (a cluster)",
+    "PINPOINT_ENGINE": "search engine that builds and serves the index: `whoosh` (embedded, the default) or `opensearch` (a cluster, see deploy/README.md)",
     "PINPOINT_OPENSEARCH_URL": "OpenSearch node URLs, comma-separated, for PINPOINT_ENGINE=opensearch (default http://127.0.0.1:9200)",
     "PINPOINT_OPENSEARCH_INDEX": "prefix of the library's index and alias names in the cluster (default pinpoint)",
     "PINPOINT_OPENSEARCH_USER": "user name for HTTP basic authentication to the cluster (default: none)",
@@ -118,9 +117,9 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
     if log_format not in ("json", "text"):
         raise ConfigError(f"PINPOINT_LOG_FORMAT must be json or text, not {log_format!r}")
     metrics_dir = env.get("PROMETHEUS_MULTIPROC_DIR")
-    engine = env.get("PINPOINT_ENGINE") or "whoosh"
+    engine = env.get("PINPOINT_ENGINE") or DEFAULT_ENGINE
     if engine not in ENGINES:
-        raise ConfigError(f"PINPOINT_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
+        raise ConfigError(f"PINPOINT_ENGINE must be one of {', '.join(sorted(ENGINES))}, not {engine!r}")
     return Config(
         index_dir=Path(env.get("PINPOINT_INDEX") or "var/index"),
         engine=engine,

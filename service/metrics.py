@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import falcon
@@ -58,6 +59,25 @@ CACHE_LOOKUPS = Counter(
     registry=None,
 )
 PROCESS_METRICS = (REQUESTS, LATENCY, CACHE_LOOKUPS)
+
+
+def cache_lookups(name: str) -> Callable[[bool], None]:
+    """A counter of lookups in the cache called ``name``: call it with whether each one hit.
+
+    Like the request counters, a sample that cannot be written (a vanished
+    PROMETHEUS_MULTIPROC_DIR) costs the metric, never the answer.
+    """
+    failed = []
+
+    def count(found: bool) -> None:
+        try:
+            CACHE_LOOKUPS.labels(cache=name, result="hit" if found else "miss").inc()
+        except OSError:
+            if not failed:
+                log.warning("cannot record cache metrics", exc_info=True)
+                failed.append(True)
+
+    return count
 
 
 def cache_hit(name: str) -> None:

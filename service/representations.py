@@ -1,15 +1,19 @@
-"""Records from ``index`` shaped into the JSON the API documents.
+"""Records from ``index`` shaped into the JSON the API documents: one place per view.
 
-Kept apart from the resources so the search, passage and source routes (and
-the page) render a source, a passage or a citation the same way.
+The JSON routes, the search page and the command line all render a source, a
+passage and its neighbours, a search result and a quote's citation through
+these functions, so the three cannot disagree.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from urllib.parse import quote
 
-from pinpoint.index.records import Hit, Match, Passage, Source
+from pinpoint.index.errors import UnknownPassage
+from pinpoint.index.records import Hit, Match, Passage, SearchRequest, SearchResult, Source
+from pinpoint.index.search.quotes import QuoteMatch
 from pinpoint.service.cache import VersionedMemo
 from pinpoint.service.citations import Citation, Locator, cite, quotation
 
@@ -83,6 +87,24 @@ def passage_citation(source: Source, passage: Passage, style: str, quoted: str) 
     return citation_json(cite(source.csl, style, locator_for(passage)), quoted)
 
 
+def quote_citation(match: QuoteMatch, style: str) -> dict[str, Any]:
+    """A found quote's citation: a quote running on into following passages is
+    cited for every paragraph it covers, wherever it is shown."""
+    cited = dataclasses.replace(match.passage, paragraph_end=match.last_passage.paragraph_end)
+    return passage_citation(match.source, cited, style, match.matched_text)
+
+
+def neighbours(searcher, passage: Passage) -> tuple[Passage | None, Passage | None]:
+    """The passages before and after ``passage`` in its source (None at either end)."""
+    around = []
+    for number in (passage.number - 1, passage.number + 1):
+        try:
+            around.append(searcher.passage(passage.source_id, number) if number >= 1 else None)
+        except UnknownPassage:
+            around.append(None)
+    return around[0], around[1]
+
+
 def _fragment_part(words: list[str]) -> str:
     # Text fragments reserve '-', ',' and '&' as syntax, so they are always encoded.
     return quote(" ".join(words), safe="").replace("-", "%2D")
@@ -144,3 +166,20 @@ def hit_json(hit: Hit, style: str, memo: VersionedMemo | None = None, version: s
         citation=citation_json(citation, hit.excerpt),
     )
     return body
+
+
+def search_json(result: SearchResult, request: SearchRequest, style: str, took_ms: float,
+                memo: VersionedMemo | None = None, version: str | None = None) -> dict[str, Any]:
+    """The body of ``GET /search``; ``pinpoint search --json`` prints the same."""
+    return {
+        "query": result.query,
+        "corrected_query": result.corrected_query,
+        "matched_all_terms": result.matched_all_terms,
+        "total": result.total,
+        "limit": request.limit,
+        "offset": request.offset,
+        "style": style,
+        "took_ms": round(took_ms, 2),
+        "facets": result.facets,
+        "hits": [hit_json(hit, style, memo, version) for hit in result.hits],
+    }

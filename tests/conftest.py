@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from pathlib import Path
@@ -13,6 +14,9 @@ SEEDS = ROOT / "seeds"
 DATASETS = ROOT.parent / "shared" / "datasets"
 # The CLI and servers under test run from the same interpreter as the tests.
 PINPOINT = [sys.executable, "-m", "pinpoint.service.cli"]
+# The engines the contract tests run against (comma-separated names); an
+# engine that needs a server reads where it is from its own settings.
+ENGINES_UNDER_TEST = [e for e in os.environ.get("PINPOINT_TEST_ENGINES", "whoosh").split(",") if e]
 
 
 def dataset(name: str) -> Path:
@@ -61,3 +65,22 @@ def opensearch_cluster():
     from tests.opensearch_cluster import cluster_session
 
     yield from cluster_session()
+
+
+@pytest.fixture(scope="module", params=ENGINES_UNDER_TEST)
+def engine_name(request) -> str:
+    """Each engine under test in turn (PINPOINT_TEST_ENGINES, default whoosh)."""
+    if request.param == "opensearch":
+        # A server engine reads where its server is from its settings; the fixture sets them.
+        request.getfixturevalue("opensearch_cluster")
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def corpus_searcher(engine_name, tmp_path_factory):
+    """tests/engine_corpus.py written and opened by the engine under test."""
+    from tests.engine_corpus import open_corpus
+
+    searcher = open_corpus(tmp_path_factory.mktemp(f"corpus-{engine_name}"), engine_name)
+    yield searcher
+    searcher.close()

@@ -1,7 +1,8 @@
-"""A small hand-made corpus written straight through the Whoosh writer.
+"""A small hand-made corpus written straight through an engine's writer.
 
-Engine and query-syntax tests use it so they exercise ranking, filters and
-highlighting without depending on the reading and cleaning pipeline.
+Engine, contract and query-syntax tests use it so they exercise ranking,
+filters and highlighting without depending on the reading and cleaning
+pipeline.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pinpoint.index.records import Passage, Source
-from pinpoint.index.search.whoosh.schema import WhooshSearcher, WhooshWriter
+from pinpoint.index.search.engine import Searcher, get_engine
 
 
 def _source(source_id, title, authors, year):
@@ -60,13 +61,14 @@ CORPUS = [
 ]
 
 
-def write_corpus(directory: Path) -> Path:
-    writer = WhooshWriter(directory)
+def write_corpus(directory: Path, engine: str = "whoosh") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    writer = get_engine(engine).writer(directory)
     for source, passages in CORPUS:
         writer.add_source(source, passages)
     writer.commit()
     return directory
 
 
-def open_corpus(directory: Path) -> WhooshSearcher:
-    return WhooshSearcher(write_corpus(directory), "test")
+def open_corpus(directory: Path, engine: str = "whoosh") -> Searcher:
+    return get_engine(engine).open(write_corpus(directory, engine), "test")

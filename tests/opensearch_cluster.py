@@ -72,7 +72,26 @@ def _script_env(http_port: int, transport_port: int) -> dict:
 
 
 def cluster_session():
-    """Generator for the session fixture: yields a Cluster, stops it afterwards if it started it."""
+    """Generator for the session fixture: yields a Cluster, stops it afterwards if it started it.
+
+    While it runs, the engine's own settings (PINPOINT_OPENSEARCH_*) name the
+    cluster, with 3 shards and 1 replica per index, for tests that make the
+    engine by name (the contract suite with PINPOINT_TEST_ENGINES=opensearch).
+    """
+    saved = dict(os.environ)
+    try:
+        for cluster in _cluster():
+            os.environ.setdefault("PINPOINT_OPENSEARCH_URL", cluster.url)
+            os.environ.setdefault("PINPOINT_OPENSEARCH_INDEX", "test-contract")
+            os.environ.setdefault("PINPOINT_OPENSEARCH_SHARDS", "3")
+            os.environ.setdefault("PINPOINT_OPENSEARCH_REPLICAS", "1")
+            yield cluster
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _cluster():
     given = os.environ.get("PINPOINT_OPENSEARCH_URL")
     if given:
         urls = tuple(u.strip() for u in given.split(",") if u.strip())

@@ -29,6 +29,21 @@ def test_index_then_search(tmp_path):
     assert "(Xu, 2014" in text.stdout
 
 
+def test_search_json_is_what_get_search_returns(seeds_index, client):
+    for query, style in (("Futenma", "apa"), ("allaince drfit", "mla"), ("japan security", "chicago-notes")):
+        printed = run("search", query, "--json", "--style", style, "--limit", "3", "--index", str(seeds_index))
+        assert printed.returncode == 0, printed.stderr
+        served = client.simulate_get("/search", params={"q": query, "style": style, "limit": "3"}).json
+        cli = json.loads(printed.stdout)
+        assert cli.pop("took_ms") >= 0 and served.pop("took_ms") >= 0
+        assert cli == served
+
+
+def test_every_command_takes_an_engine(tmp_path):
+    unknown = run("search", "x", "--engine", "lucene", "--index", str(tmp_path))
+    assert unknown.returncode != 0 and "invalid choice: 'lucene'" in unknown.stderr
+
+
 def one_line_error(result):
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]

@@ -1,4 +1,4 @@
-"""The Whoosh engine: records out, highlights, excerpts, and a ranking floor on Cranfield."""
+"""Records out, highlights and excerpts (every engine under test); the Whoosh analysis and a ranking floor on Cranfield."""
 
 from __future__ import annotations
 
@@ -10,26 +10,21 @@ import pytest
 from pinpoint.index.errors import UnknownPassage, UnknownSource
 from pinpoint.index.search.highlight import ELLIPSIS, EXCERPT_CHARS, Highlighter, QueryTerms
 from pinpoint.index.records import SearchRequest
+from pinpoint.index.search.whoosh.analysis import TextAnalysis
 from pinpoint.index.search.whoosh.schema import build_schema
-from tests.engine_corpus import CORPUS, open_corpus
+from tests.engine_corpus import CORPUS
 
 ROOT_DATASETS = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory):
-    s = open_corpus(tmp_path_factory.mktemp("engine"))
-    yield s
-    s.close()
+def searcher(corpus_searcher):
+    return corpus_searcher
 
 
 @pytest.fixture(scope="module")
 def highlighter():
-    return Highlighter(build_schema()["text"].analyzer)
-
-
-def terms_for(searcher, q):
-    return QueryTerms.from_query(searcher._planner.parse(q, match_all=True), {"text", "title", "heading"})
+    return Highlighter(TextAnalysis(build_schema()["text"].analyzer))
 
 
 def test_sources_and_passages_come_back_as_written(searcher):
@@ -115,7 +110,7 @@ def test_ranking_stays_above_a_floor_on_cranfield(tmp_path):
     if not (folder / "corpus.jsonl").exists():
         pytest.skip(f"Cranfield not found at {folder}: place ../shared/datasets beside the repository")
     from tests.benchmarks.quality import evaluate, read_qrels, read_queries, write_direct
-    from pinpoint.index.search.whoosh.schema import WhooshSearcher
+    from pinpoint.index.search.whoosh import WhooshSearcher
 
     target = tmp_path / "cranfield"
     write_direct(folder / "corpus.jsonl", target, __import__("pinpoint.index.search.whoosh.schema", fromlist=["DEFAULT_RANKING"]).DEFAULT_RANKING)

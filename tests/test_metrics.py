@@ -138,6 +138,19 @@ def test_cache_counters_are_named_by_cache_and_result(client):
         assert value(after, "pinpoint_cache_lookups_total", **labels) == value(before, "pinpoint_cache_lookups_total", **labels) + moved
 
 
+def test_search_reports_its_render_cache(client):
+    labels = lambda result: {"cache": "render", "result": result}  # noqa: E731
+    before = scrape(client)
+    client.simulate_get("/search", params={"q": "alliance treaty", "style": "harvard"})
+    middle = scrape(client)
+    client.simulate_get("/search", params={"q": "alliance treaty", "style": "harvard"})
+    after = scrape(client)
+    # The first search formats sources and citations (misses); the same search again reuses them.
+    assert value(middle, "pinpoint_cache_lookups_total", **labels("miss")) > value(before, "pinpoint_cache_lookups_total", **labels("miss"))
+    assert value(after, "pinpoint_cache_lookups_total", **labels("miss")) == value(middle, "pinpoint_cache_lookups_total", **labels("miss"))
+    assert value(after, "pinpoint_cache_lookups_total", **labels("hit")) > value(middle, "pinpoint_cache_lookups_total", **labels("hit"))
+
+
 def test_route_label_for_static_and_unrouted_paths():
     assert metrics.route_label("/sources/{source_id}", "/sources/abc") == "/sources/{source_id}"
     assert metrics.route_label(None, "/static/css/a.css", ("/static",)) == "/static/{path}"

@@ -275,3 +275,22 @@ def test_markup_in_sources_never_reaches_the_page_unescaped(hostile):
         assert not doc.xpath("//img[@onerror]") and not doc.xpath("//b") and not doc.xpath("//i[contains(., 'signatories')]")
         assert not [h for h in doc.xpath("//a/@href") if h.lower().startswith("javascript:")]
         assert "<script>alert(1)</script>" in texts(doc, "//h1 | //h3"), "the title shows as text"
+
+
+def test_a_quote_running_into_the_next_passage_is_cited_for_both_as_cite_does(page, seeds_index):
+    from pinpoint.index.store.versions import open_searcher
+
+    searcher = open_searcher(seeds_index)
+    try:
+        first, following = next(
+            (a, b) for s in searcher.sources() for a, b in zip(searcher.passages(s.id), searcher.passages(s.id)[1:])
+            if len(a.text.split()) > 20 and len(b.text.split()) > 20 and a.paragraph_end < b.paragraph
+        )
+    finally:
+        searcher.close()
+    quote = " ".join(first.text.split()[-12:] + following.text.split()[:12])
+    cited = page.simulate_get("/cite", params={"quote": quote}).json["matches"][0]["citation"]
+    assert f"{first.paragraph}–{following.paragraph_end}" in cited["in_text"]
+    _, doc = get(page, mode="quote", quote=quote)
+    card = hit_cards(doc)[0]
+    assert texts(card, ".//dd[@class='quotation']")[0].endswith(cited["in_text"])

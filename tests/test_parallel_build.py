@@ -9,7 +9,7 @@ import pytest
 from pinpoint.index.store.build import _prepare
 from pinpoint.index.search.whoosh.parallel_build import ParallelBuildFailed, ParallelIndexing
 from pinpoint.index.records import RawSource, SearchRequest
-from pinpoint.index.search.whoosh.schema import WhooshSearcher, WhooshWriter
+from pinpoint.index.search.whoosh import WhooshSearcher, WhooshWriter
 
 VOCABULARY = [f"{a}{b}{c}" for a in "bcdfglmnprst" for b in "aeiou" for c in ("n", "r", "st", "ll", "x")]
 
@@ -41,7 +41,7 @@ def test_a_small_memory_budget_rolls_segments_and_finds_the_same(tmp_path):
     indexing = ParallelIndexing(writer, procs=2, prepare=_prepare, memory_mb=0.05)
     segments = indexing.run(_items(120), on_empty=lambda source: None)
     writer.commit(segments)
-    assert indexing.rebuilt == 120 and len(writer.sources) == 120
+    assert indexing.rebuilt == 120 and len(writer.sources()) == 120
     for query in ("bast mell", "tax", '"nir pun"', "paper"):
         expected, one_segment = _top(tmp_path / "one", query)
         found, many_segments = _top(tmp_path / "many", query)

@@ -7,14 +7,13 @@ import pytest
 from pinpoint.index.errors import BadQuery
 from pinpoint.index.search.syntax import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from pinpoint.index.records import SearchRequest
-from tests.engine_corpus import CORPUS, open_corpus
+from tests.engine_corpus import CORPUS
 
 
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory):
-    s = open_corpus(tmp_path_factory.mktemp("syntax"))
-    yield s
-    s.close()
+def searcher(corpus_searcher):
+    # Part of the engine contract: every engine under test runs these.
+    return corpus_searcher
 
 
 def search(searcher, q, **options):

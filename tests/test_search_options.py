@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from pinpoint.index.records import SearchRequest
-from pinpoint.index.search.whoosh.schema import WhooshSearcher, WhooshWriter, read_sources
+from pinpoint.index.search.whoosh import WhooshSearcher, WhooshWriter
+from pinpoint.index.store.catalog import read_sources
 from tests.engine_corpus import CORPUS, _passages, _source, open_corpus
 
 

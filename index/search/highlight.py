@@ -1,17 +1,17 @@
-"""Where a passage matched, and the excerpt a reader sees.
+"""Where a passage matched, and the excerpt a reader sees; the same for every engine.
 
-Matching re-analyses the passage with the index's own analyzer, so a stemmed
+Matching re-analyses the passage with the engine's own analysis, so a stemmed
 query term ("relocating" -> "reloc") marks exactly the words that made the
-passage score.  Terms that appear only under NOT never mark anything: they are
-the reason a passage did *not* match.
+passage score.  The engine says which terms a query looks for
+(``QueryTerms``); terms that appear only under NOT are not among them: they
+are the reason a passage did *not* match.
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-
-from whoosh import query as wq
+from typing import Protocol
 
 from pinpoint.index.records import Match
 
@@ -26,31 +26,6 @@ class QueryTerms:
     words: frozenset[str]
     phrases: tuple[tuple[str, ...], ...]
 
-    @classmethod
-    def from_query(cls, q: wq.Query, fieldnames: set[str]) -> QueryTerms:
-        words: set[str] = set()
-        phrases: set[tuple[str, ...]] = set()
-
-        def walk(node: wq.Query) -> None:
-            if isinstance(node, wq.Not):
-                return
-            if isinstance(node, wq.AndNot):
-                walk(node.a)
-                return
-            if isinstance(node, wq.Phrase):
-                if node.fieldname in fieldnames and node.words:
-                    phrases.add(tuple(node.words))
-                return
-            if isinstance(node, wq.Term):
-                if node.fieldname in fieldnames:
-                    words.add(node.text)
-                return
-            for child in node.children():
-                walk(child)
-
-        walk(q)
-        return cls(frozenset(words), tuple(sorted(phrases)))
-
 
 @dataclass(frozen=True)
 class Marked:
@@ -59,46 +34,22 @@ class Marked:
     excerpt_html: str
 
 
-class Highlighter:
-    """Finds matches with the analyzer the index used.
+# What a hit carries when its caller asked for no highlighting.
+UNMARKED = Marked(matches=(), excerpt="", excerpt_html="")
 
-    Running Whoosh's analyzer chain token by token dominates a search that
-    returns many hits, so for the usual tokenizer-lowercase-stop-stem chain the
-    same steps run here with a per-word memo; any other analyzer takes the
-    general (slower) path, so the result never depends on which path ran.
-    """
 
-    _MEMO_LIMIT = 200_000
-
-    def __init__(self, analyzer):
-        self._analyzer = analyzer
-        self._chain = _stemming_chain(analyzer)
-        self._memo: dict[str, str | None] = {}
+class Analysis(Protocol):
+    """An engine's analysis of passage text, as it indexed it."""
 
     def tokens(self, text: str) -> list[tuple[str, int, int]]:
         """(term, start, end) for each indexed token of ``text``."""
-        if self._chain is None:
-            return [
-                (t.text, t.startchar, t.endchar)
-                for t in self._analyzer(text, chars=True, positions=True, mode="index")
-            ]
-        pattern, stops, minsize, maxsize, stem = self._chain
-        memo = self._memo
-        if len(memo) > self._MEMO_LIMIT:
-            memo.clear()
-        tokens = []
-        for m in pattern.finditer(text):
-            word = m.group().lower()
-            try:
-                term = memo[word]
-            except KeyError:
-                too_short = len(word) < minsize
-                too_long = maxsize is not None and len(word) > maxsize
-                term = None if (too_short or too_long or word in stops) else stem(word)
-                memo[word] = term
-            if term is not None:
-                tokens.append((term, m.start(), m.end()))
-        return tokens
+
+
+class Highlighter:
+    """Finds matches with the analysis the engine indexed with."""
+
+    def __init__(self, analysis: Analysis):
+        self.tokens = analysis.tokens
 
     def find_matches(self, text: str, terms: QueryTerms) -> tuple[Match, ...]:
         tokens = self.tokens(text)
@@ -130,20 +81,6 @@ class Highlighter:
         pieces.append(html.escape(text[cursor:end]))
         pieces.append(suffix)
         return Marked(matches=matches, excerpt=plain, excerpt_html="".join(pieces))
-
-
-def _stemming_chain(analyzer):
-    """The pieces of a tokenizer-lowercase-stop-stem analyzer, or None for any other shape."""
-    from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-
-    items = getattr(analyzer, "items", None)
-    shape = (RegexTokenizer, LowercaseFilter, StopFilter, StemFilter)
-    if not items or len(items) != 4 or not all(type(i) is t for i, t in zip(items, shape)):
-        return None
-    tokenizer, _, stop, stemmer = items
-    if tokenizer.gaps or stemmer.ignore:
-        return None
-    return tokenizer.expression, stop.stops, stop.min, stop.max, stemmer.stemfn
 
 
 def excerpt_window(text: str, matches: tuple[Match, ...], size: int = EXCERPT_CHARS) -> tuple[int, int]:

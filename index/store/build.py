@@ -25,8 +25,9 @@ from tqdm import tqdm
 from pinpoint.index.ingest import chunk as chunking
 from pinpoint.index.ingest import clean as cleaning
 from pinpoint.index.ingest import metadata, readers
-from pinpoint.index.search.whoosh.parallel_build import ParallelIndexing
 from pinpoint.index.records import Passage, RawSource, Source
+from pinpoint.index.search.engine import Engine, get_engine
+from pinpoint.index.store.catalog import read_sources
 from pinpoint.index.store.versions import (
     DEFAULT_LOCK_TIMEOUT,
     build_lock,
@@ -38,15 +39,14 @@ from pinpoint.index.store.versions import (
     remove_stale_staging,
     version_dir,
 )
-from pinpoint.index.search.whoosh.schema import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking, WhooshWriter, read_sources
 
 # Bump when a pipeline change alters output in a way the code fingerprint misses.
 PIPELINE_VERSION = "1"
 MANIFEST_FILE = "manifest.json"
 # Every module of these folders (below index/) shapes what gets indexed; a new
-# reader dropped into ingest/ is covered without being listed.
+# reader dropped into ingest/ is covered without being listed.  The engine
+# adds what shapes its own index (Engine.fingerprint).
 _PIPELINE_PACKAGES = ("ingest", "bibliography")
-_PIPELINE_MODULES = ("search/whoosh/schema.py", "search/whoosh/segment_writer.py")
 # Below this much new text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
 LONG_RUN_BYTES = 20_000_000
@@ -64,13 +64,11 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def pipeline_fingerprint(ranking: Ranking = DEFAULT_RANKING) -> str:
-    digest = hashlib.sha256(f"{PIPELINE_VERSION}|{ranking.stopwords}|{ranking.min_token}".encode())
+def pipeline_fingerprint(engine: Engine) -> str:
+    digest = hashlib.sha256(f"{PIPELINE_VERSION}|{engine.fingerprint}".encode())
     package = Path(__file__).resolve().parents[1]
-    modules = [m for folder in _PIPELINE_PACKAGES for m in sorted((package / folder).rglob("*.py"))]
-    for module in modules + [package / name for name in _PIPELINE_MODULES]:
-        if module.exists():
-            digest.update(module.read_bytes())
+    for module in (m for folder in _PIPELINE_PACKAGES for m in sorted((package / folder).rglob("*.py"))):
+        digest.update(module.read_bytes())
     return digest.hexdigest()
 
 
@@ -135,12 +133,12 @@ def read_manifest(index_dir: Path, version: str | None) -> dict:
 
 
 class _Build:
-    def __init__(self, sources: Sequence[Path], index_dir: Path, progress: bool, ranking: Ranking, procs: int,
+    def __init__(self, sources: Sequence[Path], index_dir: Path, progress: bool, engine: Engine, procs: int,
                  parallel_min_bytes: int = PARALLEL_MIN_BYTES):
         self.roots = [Path(p) for p in sources]
         self.index_dir = Path(index_dir)
         self.progress = progress
-        self.ranking = ranking
+        self.engine = engine
         self.procs = procs
         self.parallel_min_bytes = parallel_min_bytes
         self.skipped: list[tuple[str, str]] = []
@@ -207,7 +205,7 @@ class _Build:
         started = time.monotonic()
         with build_lock(self.index_dir, lock_timeout):
             remove_stale_staging(self.index_dir)
-            fingerprint = pipeline_fingerprint(self.ranking)
+            fingerprint = pipeline_fingerprint(self.engine)
             previous = current_version(self.index_dir)
             manifest = read_manifest(self.index_dir, previous)
             reusable = manifest.get("pipeline") == fingerprint
@@ -224,6 +222,8 @@ class _Build:
                 self.skipped.extend(tuple(s) for s in old_files[f.key].get("skipped", []))
 
             if previous is not None and reusable and not changed and not dropped:
+                # Idempotent: a server engine whose switch failed after CURRENT moved catches up here.
+                self._announce(previous)
                 old_sources = read_sources(version_dir(self.index_dir, previous))
                 return BuildReport(
                     version=previous, sources=len(old_sources),
@@ -239,21 +239,18 @@ class _Build:
         staging = new_staging_dir(self.index_dir)
         writer = None
         try:
-            base_sources: dict[str, Source] = {}
-            if previous is not None:
-                shutil.copytree(version_dir(self.index_dir, previous) / WHOOSH_SUBDIR, staging / WHOOSH_SUBDIR)
-                base_sources = read_sources(version_dir(self.index_dir, previous))
             new_bytes = sum(f.path.stat().st_size for f in changed)
             procs = self.procs if new_bytes >= self.parallel_min_bytes else 1
-            writer = WhooshWriter(staging, sources=base_sources, ranking=self.ranking, procs=procs)
+            base = version_dir(self.index_dir, previous) if previous is not None else None
+            writer = self.engine.writer(staging, previous=base, procs=procs)
             for key in dropped:
                 for source_id in old_files[key]["sources"]:
                     writer.remove_source(source_id)
 
             claimed = {sid: str(f.path) for f in kept for sid in old_files[f.key]["sources"]}
             file_sources = {f.key: list(old_files[f.key]["sources"]) for f in kept}
-            rebuilt, worker_segments = self._index_changed(writer, changed, file_sources, claimed, new_bytes, procs)
-            writer.commit(worker_segments)
+            rebuilt = self._index_changed(writer, changed, file_sources, claimed, new_bytes)
+            writer.commit()
             writer = None
 
             version = next_version_name(self.index_dir)
@@ -262,11 +259,12 @@ class _Build:
                 f.key: {"hash": f.hash, "sources": file_sources.get(f.key, []), "skipped": skipped_by_file.get(f.key, [])}
                 for f in kept + changed
             }
-            manifest = {"pipeline": pipeline_fingerprint(self.ranking),
+            manifest = {"pipeline": pipeline_fingerprint(self.engine), "engine": self.engine.name,
                         "version": version, "files": files_entry}
             with open(staging / MANIFEST_FILE, "w", encoding="utf-8") as out:
                 json.dump(manifest, out, indent=1)
             publish(self.index_dir, staging, version)
+            self._announce(version)
             prune_versions(self.index_dir)
             sources = read_sources(version_dir(self.index_dir, version))
             return BuildReport(
@@ -280,8 +278,14 @@ class _Build:
             shutil.rmtree(staging, ignore_errors=True)
             raise
 
-    def _index_changed(self, writer, changed, file_sources, claimed, new_bytes, procs) -> tuple[int, list]:
-        """Index the changed files; returns the sources written and any worker segments."""
+    def _announce(self, version: str) -> None:
+        """Tell an engine that serves from elsewhere (OpenSearch: its aliases) that CURRENT names ``version``."""
+        published = getattr(self.engine, "published", None)
+        if published is not None:
+            published(version_dir(self.index_dir, version), version)
+
+    def _index_changed(self, writer, changed, file_sources, claimed, new_bytes) -> int:
+        """Index the changed files; returns the number of sources written."""
         show = self.progress and (sys.stderr.isatty() or new_bytes >= LONG_RUN_BYTES)
 
         def left_empty(source: Source) -> None:
@@ -292,19 +296,7 @@ class _Build:
 
         with tqdm(total=new_bytes, unit="B", unit_scale=True, disable=not show, file=sys.stderr,
                   desc="indexing", mininterval=0.5 if sys.stderr.isatty() else 10) as bar:
-            items = self.raw_sources(changed, file_sources, claimed, bar)
-            if procs > 1:
-                indexing = ParallelIndexing(writer, procs, _prepare)
-                segments = indexing.run(items, left_empty)
-                return indexing.rebuilt, segments
-            rebuilt = 0
-            for source, passages in map(_prepare, items):
-                if not passages:
-                    left_empty(source)
-                    continue
-                writer.add_source(source, passages)
-                rebuilt += 1
-        return rebuilt, []
+            return writer.index(self.raw_sources(changed, file_sources, claimed, bar), _prepare, left_empty)
 
     def _skips_by_file(self, files, old_files, kept) -> dict[str, list]:
         # Skips are remembered per file so an unchanged corpus reports them again
@@ -325,16 +317,18 @@ def build_index(
     index_dir: Path,
     *,
     progress: bool = False,
-    ranking: Ranking = DEFAULT_RANKING,
+    engine: str | Engine | None = None,
     procs: int | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
 ) -> BuildReport:
     """Index ``sources`` (files or folders) into a new version under ``index_dir``.
 
-    Raises IndexBusy when another build holds the lock past ``lock_timeout``.
-    With ``procs`` > 1 and at least ``parallel_min_bytes`` of changed files,
-    each of ``procs`` worker processes writes a segment of its own.
+    ``engine``: a name (default whoosh) or an Engine (e.g. Whoosh with another
+    ranking).  Raises IndexBusy when another build holds the lock past
+    ``lock_timeout``, UnknownEngine for a name no engine has.  With ``procs`` > 1
+    and at least ``parallel_min_bytes`` of changed files, the engine may index
+    in ``procs`` processes.
     """
     procs = procs if procs is not None else min(2, os.cpu_count() or 1)
-    return _Build(sources, index_dir, progress, ranking, procs, parallel_min_bytes).run(lock_timeout)
+    return _Build(sources, index_dir, progress, get_engine(engine), procs, parallel_min_bytes).run(lock_timeout)

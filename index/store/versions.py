@@ -4,7 +4,7 @@ Layout::
 
     INDEX_DIR/CURRENT              name of the served version (one line)
     INDEX_DIR/.build.lock          locked (lockf) by the one build allowed at a time
-    INDEX_DIR/versions/<version>/  whoosh/, sources.json, manifest.json
+    INDEX_DIR/versions/<version>/  the engine's files (whoosh/), sources.json, manifest.json
     INDEX_DIR/versions/.tmp-*      a build in progress (or one that died)
 
 A build writes a staging directory, renames it into ``versions/`` only when it
@@ -26,10 +26,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh.index import EmptyIndexError
-
 from pinpoint.index.errors import IndexBusy, IndexNotFound
-from pinpoint.index.search.whoosh.schema import WhooshSearcher
+from pinpoint.index.search.engine import Engine, Searcher, get_engine
 
 VERSIONS_DIR = "versions"
 CURRENT_FILE = "CURRENT"
@@ -186,9 +184,10 @@ def prune_versions(index_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
     return doomed
 
 
-def open_searcher(index_dir: Path) -> WhooshSearcher:
+def open_searcher(index_dir: Path, engine: str | Engine | None = None) -> Searcher:
     """A searcher over the served version; IndexNotFound if none was built."""
     index_dir = Path(index_dir)
+    engine = get_engine(engine)
     for _ in range(3):  # a concurrent build may prune between reading CURRENT and opening
         version = current_version(index_dir)
         if version is None:
@@ -196,8 +195,8 @@ def open_searcher(index_dir: Path) -> WhooshSearcher:
                 f"no index at {index_dir}: build one with `pinpoint index SOURCES --index {index_dir}`"
             )
         try:
-            return WhooshSearcher(version_dir(index_dir, version), version)
-        except (FileNotFoundError, EmptyIndexError):
+            return engine.open(version_dir(index_dir, version), version)
+        except FileNotFoundError:
             continue
     raise IndexNotFound(f"the index at {index_dir} kept changing while it was being opened")
 
@@ -212,19 +211,20 @@ class LiveIndex:
     CURRENT, so they converge on the same version.
     """
 
-    def __init__(self, index_dir: Path, reload_seconds: float = 1.0):
+    def __init__(self, index_dir: Path, reload_seconds: float = 1.0, engine: str | Engine | None = None):
         self.index_dir = Path(index_dir)
         self.reload_seconds = reload_seconds
+        self.engine = get_engine(engine)
         self._lock = threading.Lock()
-        self._searcher: WhooshSearcher | None = None
-        self._retired: WhooshSearcher | None = None
+        self._searcher: Searcher | None = None
+        self._retired: Searcher | None = None
         self._checked_at = float("-inf")
 
     @property
     def version(self) -> str | None:
         return self._searcher.version if self._searcher else current_version(self.index_dir)
 
-    def searcher(self) -> WhooshSearcher:
+    def searcher(self) -> Searcher:
         now = time.monotonic()
         current = self._searcher
         if current is not None and now - self._checked_at < self.reload_seconds:
@@ -236,7 +236,7 @@ class LiveIndex:
             self._checked_at = now
             if self._searcher is not None and version in (None, self._searcher.version):
                 return self._searcher
-            fresh = open_searcher(self.index_dir)
+            fresh = open_searcher(self.index_dir, self.engine)
             if self._retired is not None:
                 self._retired.close()
             self._retired, self._searcher = self._searcher, fresh

@@ -6,7 +6,6 @@ POST exists for quotes too long for a URL: ``{"quote": "...", "style": "apa",
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from typing import Any
 
@@ -24,7 +23,7 @@ from pinpoint.service.citations.csl_styles import style_path
 from pinpoint.service.config import Config
 from pinpoint.service.errors import bad_request
 from pinpoint.service.params import style_param, text_param
-from pinpoint.service.representations import passage_citation, source_json
+from pinpoint.service.representations import quote_citation, source_json
 
 DEFAULT_LIMIT = 5
 BODY_FIELDS = {"quote", "style", "limit"}
@@ -43,8 +42,6 @@ def span_json(span: QuoteSpan) -> dict[str, Any]:
 
 def quote_match_json(match: QuoteMatch, style: str) -> dict[str, Any]:
     passage = match.passage
-    # A quote running on into the next passage is cited for every paragraph it covers.
-    cited = dataclasses.replace(passage, paragraph_end=match.last_passage.paragraph_end)
     return {
         "source_id": passage.source_id,
         "passage_id": passage.id,
@@ -58,7 +55,7 @@ def quote_match_json(match: QuoteMatch, style: str) -> dict[str, Any]:
         "matched_text": passage.text[match.start:match.end],
         "continued": [span_json(span) for span in match.continued],
         "source": source_json(match.source),
-        "citation": passage_citation(match.source, cited, style, match.matched_text),
+        "citation": quote_citation(match, style),
         "links": {"passage": f"/sources/{passage.source_id}/passages/{passage.number}"},
     }
 

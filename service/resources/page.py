@@ -29,8 +29,10 @@ from pinpoint.service.config import Config
 from pinpoint.service.params import passage_number, search_request, style_param, text_param
 from pinpoint.service.representations import (
     hit_json,
+    neighbours,
     passage_citation,
     passage_json,
+    quote_citation,
     source_json,
 )
 
@@ -293,7 +295,7 @@ class PageResource:
                 "locator": locator_label(passage.paragraph, match.last_passage.paragraph_end if match.continued else passage.paragraph_end),
                 "passage_url": passage_page_url(source.id, passage.number, style=state["style"]),
                 "text_markup": marked + (Markup(" <span class=\"continued\">(continues in the next passage)</span>") if match.continued else ""),
-                "citation": citation_view(passage_citation(source, passage, style, match.matched_text)),
+                "citation": citation_view(quote_citation(match, style)),
             })
         words = re.findall(r"\w+", quote)[:12]
         return {
@@ -335,13 +337,13 @@ class PassagePageResource:
         source = searcher.source(source_id)
         passage = searcher.passage(source_id, number)
         citation = citation_view(passage_citation(source, passage, style, passage.text))
-        neighbours = {}
-        for name, n in (("previous", number - 1), ("next", number + 1)):
-            if 1 <= n <= source.passage_count:
-                near = passage_json(searcher.passage(source_id, n))
-                near["locator"] = locator_label(near["paragraph"], near["paragraph_end"])
-                near["url"] = passage_page_url(source_id, n, q=q, style=style)
-                neighbours[name] = near
+        around = {}
+        for name, near in zip(("previous", "next"), neighbours(searcher, passage)):
+            if near is not None:
+                view = passage_json(near)
+                view["locator"] = locator_label(near.paragraph, near.paragraph_end)
+                view["url"] = passage_page_url(source_id, near.number, q=q, style=style)
+                around[name] = view
         return {
             "source": source_view(source_json(source)),
             "passage": passage_json(passage),
@@ -349,6 +351,6 @@ class PassagePageResource:
             "citation": citation,
             "self_url": passage_page_url(source_id, number),
             "json_url": f"/sources/{url_quote(source_id, safe='')}/passages/{number}",
-            "previous": neighbours.get("previous"),
-            "next": neighbours.get("next"),
+            "previous": around.get("previous"),
+            "next": around.get("next"),
         }

@@ -7,15 +7,16 @@ import falcon
 
 from pinpoint.service.cache import VersionedMemo
 from pinpoint.service.config import Config
+from pinpoint.service.metrics import cache_lookups
 from pinpoint.service.params import search_request, style_param
-from pinpoint.service.representations import hit_json
+from pinpoint.service.representations import search_json
 
 
 class SearchResource:
     def __init__(self, index, config: Config):
         self._index = index
         self._config = config
-        self._memo = VersionedMemo()
+        self._memo = VersionedMemo(on_lookup=cache_lookups("render"))
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         started = time.perf_counter()
@@ -25,16 +26,5 @@ class SearchResource:
         style = style_param(req, self._config)
         searcher = self._index.searcher()
         result = searcher.search(request)
-        hits = [hit_json(hit, style, self._memo, searcher.version) for hit in result.hits]
-        resp.media = {
-            "query": result.query,
-            "corrected_query": result.corrected_query,
-            "matched_all_terms": result.matched_all_terms,
-            "total": result.total,
-            "limit": request.limit,
-            "offset": request.offset,
-            "style": style,
-            "took_ms": round((time.perf_counter() - started) * 1000, 2),
-            "facets": result.facets,
-            "hits": hits,
-        }
+        took_ms = (time.perf_counter() - started) * 1000
+        resp.media = search_json(result, request, style, took_ms, self._memo, searcher.version)

@@ -4,7 +4,7 @@ import falcon
 
 from pinpoint.service.config import Config
 from pinpoint.service.params import passage_number, style_param
-from pinpoint.service.representations import passage_citation, passage_json, source_json
+from pinpoint.service.representations import neighbours, passage_citation, passage_json, source_json
 
 
 class SourcesResource:
@@ -32,12 +32,7 @@ class PassageResource:
         body = passage_json(passage, source)
         body["source"] = source_json(source)
         body["citation"] = passage_citation(source, passage, style, passage.text)
-        body["previous"] = self._neighbour(searcher, source_id, passage.number - 1)
-        body["next"] = self._neighbour(searcher, source_id, passage.number + 1)
+        before, after = neighbours(searcher, passage)
+        body["previous"] = passage_json(before) if before else None
+        body["next"] = passage_json(after) if after else None
         resp.media = body
-
-    @staticmethod
-    def _neighbour(searcher, source_id: str, number: int):
-        if number < 1 or number > searcher.source(source_id).passage_count:
-            return None
-        return passage_json(searcher.passage(source_id, number))

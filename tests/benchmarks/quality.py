@@ -29,7 +29,8 @@ from pathlib import Path
 
 from pinpoint.index.records import Passage, SearchRequest, Source
 from pinpoint.index.store.versions import current_version, version_dir
-from pinpoint.index.search.whoosh.schema import DEFAULT_RANKING, Ranking, WhooshSearcher, WhooshWriter
+from pinpoint.index.search.whoosh import WhooshEngine, WhooshSearcher, WhooshWriter
+from pinpoint.index.search.whoosh.schema import DEFAULT_RANKING, Ranking
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -127,7 +128,7 @@ def build_collection(name: str, work: Path, ranking: Ranking, direct: bool = Fal
     if current_version(index_dir) is None:
         from pinpoint.index.store.build import build_index
 
-        build_index([folder / "corpus.jsonl"], index_dir, ranking=ranking)
+        build_index([folder / "corpus.jsonl"], index_dir, engine=WhooshEngine(ranking))
     return version_dir(index_dir, current_version(index_dir))
 
 

@@ -3,9 +3,10 @@
 The store's version directory holds what names the cluster's version (a
 pointer file) and the version's catalog (``sources.json``), so the build
 machine's versions, manifest and CURRENT work as with Whoosh.  The cluster's
-own aliases move in ``published``, which the store calls after CURRENT: a
-build that fails or is killed before that never touches them, and the next
-build deletes the indexes it left.  Replicas that serve from the cluster alone
+own aliases move in ``published``, which the build calls after CURRENT moved
+(and again on an unchanged rebuild, so a failed switch catches up): a build
+that fails or is killed before that never touches them, and the next build
+deletes the indexes it left.  Replicas that serve from the cluster alone
 follow the aliases (``ClusterLiveIndex``), not a directory.
 """
 
@@ -69,12 +70,10 @@ class OpenSearchEngine:
     def published(self, version_dir: Path, version: str) -> None:
         """Move the cluster's aliases to the version the store just published, and prune old ones."""
         pointer = read_pointer(version_dir)
-        try:
-            self.store.publish(pointer["version"], {"store_version": version})
-            self.store.prune(KEEP_VERSIONS)
-        finally:
-            if pointer.get("lock"):
-                self.store.release_lock(pointer["lock"])
+        if self.store.current_version() == pointer["version"]:
+            return
+        self.store.publish(pointer["version"], {"store_version": version})
+        self.store.prune(KEEP_VERSIONS)
 
 
 class ClusterVersionWriter:
@@ -83,8 +82,8 @@ class ClusterVersionWriter:
     def __init__(self, store: ClusterStore, version_dir: Path, base: str | None, sources: dict[str, Source]):
         self.store = store
         self.version_dir = version_dir
-        # Held until the store publishes (``OpenSearchEngine.published``) or the build is cancelled,
-        # so builds from other machines wait; a killed build's lease runs out.
+        # Held while this version is written, so builds from other machines wait (and do not
+        # take its indexes for a dead build's); a killed build's lease runs out.
         self._lock = store.acquire_lock()
         try:
             store.remove_stale()
@@ -108,10 +107,13 @@ class ClusterVersionWriter:
         return dict(self._writer.sources)
 
     def commit(self) -> None:
-        self._writer.commit()
+        try:
+            self._writer.commit()
+        finally:
+            self.store.release_lock(self._lock)
         write_sources(self.version_dir, self._writer.sources)
         write_json_durably(self.version_dir / POINTER_FILE, {"version": self._writer.version,
-                                                             "prefix": self.store.settings.prefix, "lock": self._lock})
+                                                             "prefix": self.store.settings.prefix})
 
     def cancel(self) -> None:
         try:

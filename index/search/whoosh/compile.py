@@ -30,6 +30,7 @@ from pinpoint.index.search.syntax import (
     SourceIs,
     Word,
     YearRange,
+    positive_leaves,
 )
 
 DEFAULT_FIELDS = ("text", "title")
@@ -58,7 +59,26 @@ class WhooshCompiler:
             if filt is None:  # every word was one the index never stores
                 raise BadQuery("empty query: type some words or choose a filter")
             scored = wq.Every()
-        return Plan(scored=scored, filter=filt, terms=QueryTerms.from_query(scored, set(TEXT_FIELDS)))
+        return Plan(scored=scored, filter=filt, terms=self.terms(query.root))
+
+    def terms(self, root: Node | None) -> QueryTerms:
+        """What to mark: the analysed words and phrases that make a passage match."""
+        words: set[str] = set()
+        phrases: set[tuple[str, ...]] = set()
+        for leaf in positive_leaves(root):
+            fieldname = next((f for f in ([leaf.field] if leaf.field else DEFAULT_FIELDS) if f in TEXT_FIELDS), None)
+            if fieldname is None:
+                continue
+            field = self.schema[fieldname]
+            if isinstance(leaf, Phrase):
+                analysed = tuple(t.text for t in field.tokenize(leaf.text, mode="query"))
+                if len(analysed) > 1:
+                    phrases.add(analysed)
+                    continue
+            else:
+                analysed = tuple(field.process_text(leaf.text, mode="query", tokenize=True, removestops=True))
+            words.update(analysed)
+        return QueryTerms(frozenset(words), tuple(sorted(phrases)))
 
     def scored(self, root: Node | None, *, match_all: bool) -> wq.Query | None:
         if root is None:

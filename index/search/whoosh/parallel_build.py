@@ -25,12 +25,16 @@ import signal
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
 
 from pinpoint.index.records import Passage, RawSource, Source
+from pinpoint.index.search.whoosh.schema import passage_documents
 from pinpoint.index.search.whoosh.segment_writer import PassageSegmentWriter
-from pinpoint.index.search.whoosh.schema import WhooshWriter, passage_documents
+
+if TYPE_CHECKING:  # the writer runs this module; importing it here would be a cycle
+    from pinpoint.index.search.whoosh.writer import WhooshWriter
 
 PR_SET_PDEATHSIG = 1
 # Sources waiting per worker: enough that a worker never waits for the reader,
@@ -103,7 +107,7 @@ class ParallelIndexing:
 
     def run(self, items: Iterable[tuple[RawSource, dict | None, str]],
             on_empty: Callable[[Source], None]) -> list:
-        """Index ``items``; returns the workers' segments for ``WhooshWriter.commit``."""
+        """Index ``items``; returns the workers' segments for ``WhooshWriter.commit`` to list."""
         context = multiprocessing.get_context("fork")
         jobs = context.Queue(maxsize=self.procs * QUEUED_PER_WORKER)
         results = context.Queue()

@@ -1,34 +1,24 @@
-"""The Whoosh implementation of the engine protocols in ``pinpoint.index.search.engine``.
+"""The Whoosh index of one version: its schema, its ranking and the document of a passage.
 
 One Whoosh document per passage.  The source's title and authors are repeated
 on each of its passages so BM25F can weigh a title match and ``author:`` can
 filter without a join; everything else about a source lives in the version's
-``sources.json`` and is read once when a searcher opens.
+catalog (``index.store.catalog``) and is read once when a searcher opens.
 """
 
 from __future__ import annotations
 
-import json
-import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from math import log
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
 
-from whoosh import fields, index as whoosh_index, scoring
-from whoosh.analysis import SimpleAnalyzer, StemmingAnalyzer
-from whoosh.analysis.filters import STOP_WORDS
-from whoosh.query import Term
+from whoosh import fields, scoring
 
-from pinpoint.index.errors import UnknownPassage, UnknownSource
-from pinpoint.index.search.highlight import Highlighter
-from pinpoint.index.search.whoosh.compile import WhooshCompiler
-from pinpoint.index.search.whoosh.searcher import SourceKeys, author_names, execute_search
-from pinpoint.index.records import Passage, SearchRequest, SearchResult, Source
-from pinpoint.index.search.whoosh.segment_writer import PassageSegmentWriter
+from pinpoint.index.bibliography.csl import author_names
+from pinpoint.index.records import Passage, Source
+from pinpoint.index.search.whoosh.analysis import names_analyzer, text_analyzer
 
 WHOOSH_SUBDIR = "whoosh"
-SOURCES_FILE = "sources.json"
 
 
 @dataclass(frozen=True)
@@ -54,8 +44,8 @@ class Ranking:
     moved either collection by 0.001-0.002.  One passage per document
     (``--direct``, k1 0.9 b 0.4) gave SciFact 0.672 vs 0.668 through the
     chunker, so the best-passage rule costs little.  ``stopwords``/``min_token``
-    shape the index, so changing them needs a rebuild (the pipeline
-    fingerprint in ``pinpoint.index.store.build`` covers it); the other knobs act at query time.
+    shape the index, so changing them needs a rebuild (``WhooshEngine.fingerprint``
+    covers them); the other knobs act at query time.
     """
 
     k1: float = 1.2
@@ -97,9 +87,8 @@ DEFAULT_RANKING = Ranking()
 
 
 def build_schema(ranking: Ranking = DEFAULT_RANKING) -> fields.Schema:
-    stoplist = STOP_WORDS if ranking.stopwords else None
-    stemmed = StemmingAnalyzer(stoplist=stoplist, minsize=ranking.min_token)
-    names = SimpleAnalyzer()
+    stemmed = text_analyzer(stopwords=ranking.stopwords, min_token=ranking.min_token)
+    names = names_analyzer()
     return fields.Schema(
         passage_id=fields.ID(stored=True, unique=True),
         source_id=fields.ID(stored=True, sortable=True),
@@ -116,29 +105,6 @@ def build_schema(ranking: Ranking = DEFAULT_RANKING) -> fields.Schema:
         author=fields.TEXT(analyzer=names),
         year=fields.NUMERIC(int),
     )
-
-
-def source_to_json(source: Source) -> dict:
-    return asdict(source)
-
-
-def source_from_json(data: dict) -> Source:
-    return Source(**data)
-
-
-def read_sources(version_dir: Path) -> dict[str, Source]:
-    path = version_dir / SOURCES_FILE
-    if not path.exists():
-        return {}
-    with open(path, encoding="utf-8") as f:
-        return {item["id"]: source_from_json(item) for item in json.load(f)}
-
-
-def write_json_durably(path: Path, data) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
 
 
 def passage_documents(source: Source, passages: Iterable[Passage]) -> Iterator[dict]:
@@ -165,131 +131,3 @@ def passage_documents(source: Source, passages: Iterable[Passage]) -> Iterator[d
         if year is not None:
             doc["year"] = year
         yield doc
-
-
-class WhooshWriter:
-    """Writes one index version into ``version_dir`` (an ``EngineWriter``).
-
-    Start from an empty directory, or from a copy of a previous version's
-    files together with its ``sources`` so unchanged sources cost nothing.
-    """
-
-    def __init__(
-        self,
-        version_dir: Path,
-        *,
-        sources: dict[str, Source] | None = None,
-        ranking: Ranking = DEFAULT_RANKING,
-        procs: int = 1,
-        memory_mb: int = 256,
-    ):
-        self.version_dir = Path(version_dir)
-        self.sources: dict[str, Source] = dict(sources or {})
-        whoosh_dir = self.version_dir / WHOOSH_SUBDIR
-        if whoosh_index.exists_in(str(whoosh_dir)):
-            ix = whoosh_index.open_dir(str(whoosh_dir))
-        else:
-            whoosh_dir.mkdir(parents=True, exist_ok=True)
-            ix = whoosh_index.create_in(str(whoosh_dir), build_schema(ranking))
-        self._index = ix
-        self.whoosh_dir = whoosh_dir
-        self.memory_mb = memory_mb
-        # Parallel builds run their own worker writers (pinpoint.index.search.whoosh.parallel_build);
-        # this one takes deletions and any documents added here.
-        self._writer = PassageSegmentWriter(ix, limitmb=memory_mb)
-
-    def add_source(self, source: Source, passages: Iterable[Passage]) -> None:
-        count = 0
-        for doc in passage_documents(source, passages):
-            self._writer.add_document(**doc)
-            count += 1
-        self.record_source(source, count)
-
-    def record_source(self, source: Source, passages_written: int) -> None:
-        """Remember ``source`` for sources.json, with the passages actually written."""
-        if passages_written != source.passage_count:
-            source = Source(**{**asdict(source), "passage_count": passages_written})
-        self.sources[source.id] = source
-
-    def remove_source(self, source_id: str) -> None:
-        self._writer.delete_by_term("source_id", source_id)
-        self.sources.pop(source_id, None)
-
-    def commit(self, worker_segments: Sequence = ()) -> None:
-        """Publish what was written here plus any segments worker writers finished."""
-        self._writer.commit_with_segments(worker_segments)
-        self._index.close()
-        ordered = [source_to_json(self.sources[k]) for k in sorted(self.sources)]
-        write_json_durably(self.version_dir / SOURCES_FILE, ordered)
-
-    def cancel(self) -> None:
-        self._writer.cancel()
-        self._index.close()
-
-
-class WhooshSearcher:
-    """A read-only snapshot of one index version (a ``Searcher``)."""
-
-    def __init__(self, version_dir: Path, version: str, ranking: Ranking = DEFAULT_RANKING):
-        self.version = version
-        self.version_dir = Path(version_dir)
-        self._index = whoosh_index.open_dir(str(self.version_dir / WHOOSH_SUBDIR))
-        self._searcher = self._index.searcher(weighting=ranking.weighting())
-        self._sources = read_sources(self.version_dir)
-        self._compiler = WhooshCompiler(self._index.schema, ranking)
-        self._highlighter = Highlighter(self._index.schema["text"].analyzer)
-        self._source_keys = SourceKeys(self._searcher)
-
-    def search(self, request: SearchRequest) -> SearchResult:
-        return execute_search(
-            self._searcher, self._compiler, self._highlighter, self._sources, request,
-            self._passage_from_fields, self._source_keys,
-        )
-
-    def sources(self) -> list[Source]:
-        return [self._sources[k] for k in sorted(self._sources)]
-
-    def source(self, source_id: str) -> Source:
-        try:
-            return self._sources[source_id]
-        except KeyError:
-            raise UnknownSource(source_id) from None
-
-    def passage(self, source_id: str, number: int) -> Passage:
-        self.source(source_id)
-        stored = self._searcher.document(passage_id=f"{source_id}:{number}")
-        if stored is None:
-            raise UnknownPassage(source_id, number)
-        return self._passage_from_fields(stored)
-
-    def passages(self, source_id: str) -> list[Passage]:
-        self.source(source_id)
-        found = self._searcher.search(Term("source_id", source_id), limit=None, sortedby="number")
-        return [self._passage_from_fields(hit.fields()) for hit in found]
-
-    @property
-    def passage_count(self) -> int:
-        return self._searcher.doc_count()
-
-    def close(self) -> None:
-        self._searcher.close()
-        self._index.close()
-
-    def __enter__(self) -> WhooshSearcher:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    @staticmethod
-    def _passage_from_fields(stored: dict) -> Passage:
-        return Passage(
-            source_id=stored["source_id"],
-            number=stored["number"],
-            paragraph=stored["paragraph"],
-            paragraph_end=stored["paragraph_end"],
-            heading=stored.get("heading"),
-            text=stored["text"],
-            start=stored["start"],
-            end=stored["end"],
-        )

@@ -1,165 +1,28 @@
-"""Searches into records: run a compiled query, count, group, facet, mark and suggest.
-
-The query itself is Pinpoint's (``index.search.syntax``), compiled for Whoosh
-by ``index.search.whoosh.compile``.
-"""
+"""Searching one Whoosh index version: run the compiled query, count, group, mark, suggest."""
 
 from __future__ import annotations
 
-import re
-import threading
-from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
-from whoosh import collectors, query as wq, sorting
+from whoosh import collectors, index as whoosh_index, query as wq
+from whoosh.index import EmptyIndexError
 
-from pinpoint.index.errors import BadQuery
-from pinpoint.index.search.highlight import Highlighter, Marked
-from pinpoint.index.search.syntax import TEXT_FIELDS, parse_request
-from pinpoint.index.search.whoosh.compile import Plan, WhooshCompiler
+from pinpoint.index.errors import UnknownPassage, UnknownSource
 from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, Source
-
-UNMARKED = Marked(matches=(), excerpt="", excerpt_html="")
-
-MAX_RESULT_WINDOW = 10_000  # offset + limit: deeper paging is a scraper, not a reader
-
-_WORD = re.compile(r"\w+(\.?\w+)*")
-
-
-def author_names(csl: dict) -> list[str]:
-    """Display names of a CSL item's authors, as facets and the author field hold them."""
-    names = []
-    for person in csl.get("author") or []:
-        if person.get("literal"):
-            names.append(person["literal"])
-        elif person.get("family"):
-            given = person.get("given")
-            names.append(f"{person['family']}, {given}" if given else person["family"])
-    return names
-
-
-def check_paging(request: SearchRequest) -> None:
-    if request.limit < 1:
-        raise BadQuery("limit must be at least 1")
-    if request.offset < 0:
-        raise BadQuery("offset cannot be negative")
-    if request.offset + request.limit > MAX_RESULT_WINDOW:
-        raise BadQuery(f"offset + limit may not exceed {MAX_RESULT_WINDOW}")
+from pinpoint.index.search.highlight import UNMARKED, Highlighter
+from pinpoint.index.search.results import check_request, facets
+from pinpoint.index.search.syntax import parse_request
+from pinpoint.index.search.whoosh.analysis import TextAnalysis
+from pinpoint.index.search.whoosh.compile import Plan, WhooshCompiler
+from pinpoint.index.search.whoosh.schema import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking
+from pinpoint.index.search.whoosh.source_keys import SourceKeys
+from pinpoint.index.search.whoosh.spelling import suggest_spelling
+from pinpoint.index.store.catalog import read_sources
 
 
 def _has_several_terms(q: wq.Query) -> bool:
     return sum(1 for _ in q.leaves()) > 1
-
-
-def _surface_form(searcher, highlighter: Highlighter, stem: str) -> str | None:
-    """A word as written in some passage whose stem is ``stem``."""
-    found = searcher.search(wq.Term("text", stem), limit=1)
-    if not found:
-        return None
-    text = found[0]["text"]
-    for term, start, end in highlighter.tokens(text):
-        if term == stem:
-            return text[start:end].lower()
-    return None
-
-
-def suggest_spelling(searcher, highlighter: Highlighter, text: str, q: wq.Query) -> str | None:
-    """The query with unknown words replaced by the closest indexed word, or None."""
-    reader = searcher.reader()
-    corrector = reader.corrector("text")
-    replacements = {}  # by start: each word is a Term in every default field
-    for leaf in q.leaves():
-        if not isinstance(leaf, wq.Term) or leaf.fieldname not in TEXT_FIELDS:
-            continue
-        if any(reader.doc_frequency(f, leaf.text) for f in TEXT_FIELDS):
-            continue
-        start = getattr(leaf, "startchar", None)
-        # The parser's endchar counts the stemmed form, so find the typed word's end.
-        typed = _WORD.match(text, start) if start is not None else None
-        if typed is None:
-            continue
-        word, end = typed.group(), typed.end()
-        # Stems are what the field holds, so compare the typed word's stem first.
-        suggestions = (corrector.suggest(leaf.text, limit=1, maxdist=2, prefix=1)
-                       or corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1))
-        surface = _surface_form(searcher, highlighter, suggestions[0]) if suggestions else None
-        if surface and surface != word.lower():
-            replacements[start] = (start, end, surface)
-    if not replacements:
-        return None
-    corrected = text
-    for start, end, word in sorted(replacements.values(), reverse=True):
-        corrected = corrected[:start] + word + corrected[end:]
-    return corrected
-
-
-def _facets(per_source: dict[str, int], sources: dict[str, Source]) -> dict[str, dict[str, int]]:
-    # Authors and years belong to sources, so counting them from the per-source
-    # counts costs nothing extra over the one facet Whoosh computes.
-    authors: Counter[str] = Counter()
-    years: Counter[str] = Counter()
-    for source_id, count in per_source.items():
-        source = sources.get(source_id)
-        if source is None:
-            continue
-        for name in author_names(source.csl):
-            authors[name] += count
-        years[str(source.year) if source.year is not None else "n.d."] += count
-    return {
-        "source": dict(sorted(per_source.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "author": dict(sorted(authors.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "year": dict(sorted(years.items(), key=lambda kv: kv[0], reverse=True)),
-    }
-
-
-class SourceKeys:
-    """The source id of every document number of one searcher, read once.
-
-    Whoosh's ``FieldFacet`` re-reads the column's offsets (a Python loop over
-    every document in the index) on each search; facets and one-per-source
-    grouping read these instead, so their cost follows the matches, not the
-    index size.
-    """
-
-    def __init__(self, searcher):
-        self._searcher = searcher
-        self._keys: list[str] | None = None
-        self._lock = threading.Lock()
-
-    def keys(self) -> list[str]:
-        if self._keys is None:
-            with self._lock:
-                if self._keys is None:
-                    keys = [""] * self._searcher.reader().doc_count_all()
-                    for leaf, offset in self._searcher.leaf_searchers():
-                        column = list(leaf.reader().column_reader("source_id", translate=True))
-                        keys[offset : offset + len(column)] = column
-                    self._keys = keys
-        return self._keys
-
-    def facet(self, counting: bool = False) -> sorting.FacetType:
-        return _SourceFacet(self.keys(), sorting.Count if counting else None)
-
-
-class _SourceFacet(sorting.FacetType):
-    def __init__(self, keys: list[str], maptype):
-        self._keys = keys
-        self.maptype = maptype
-
-    def categorizer(self, global_searcher):
-        return _SourceCategorizer(self._keys)
-
-
-class _SourceCategorizer(sorting.Categorizer):
-    def __init__(self, keys: list[str]):
-        self._keys = keys
-        self._offset = 0
-
-    def set_searcher(self, segment_searcher, docoffset):
-        self._offset = docoffset
-
-    def key_for(self, matcher, segment_docnum):
-        return self._keys[self._offset + segment_docnum]
 
 
 def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest):
@@ -193,9 +56,7 @@ def execute_search(
     passage_from_fields: Callable[[dict], Passage],
     source_keys: SourceKeys,
 ) -> SearchResult:
-    check_paging(request)
-    if request.match not in ("all", "any"):
-        raise BadQuery(f"match must be 'all' or 'any', not {request.match!r}")
+    check_request(request)
     match_all = request.match == "all"
     plan = compiler.plan(parse_request(request, match_all=match_all))
     results, per_source, total = _run(searcher, source_keys, plan, request)
@@ -229,5 +90,76 @@ def execute_search(
         total=total,
         hits=tuple(hits),
         matched_all_terms=matched_all,
-        facets=_facets(per_source, sources) if request.facets else {},
+        facets=facets(per_source, sources) if request.facets else {},
     )
+
+
+class WhooshSearcher:
+    """A read-only snapshot of one index version (a ``Searcher``)."""
+
+    def __init__(self, version_dir: Path, version: str, ranking: Ranking = DEFAULT_RANKING):
+        self.version = version
+        self.version_dir = Path(version_dir)
+        try:
+            self._index = whoosh_index.open_dir(str(self.version_dir / WHOOSH_SUBDIR))
+        except EmptyIndexError as exc:  # a version pruned while it was being opened
+            raise FileNotFoundError(str(exc)) from None
+        self._searcher = self._index.searcher(weighting=ranking.weighting())
+        self._sources = read_sources(self.version_dir)
+        self._compiler = WhooshCompiler(self._index.schema, ranking)
+        self._highlighter = Highlighter(TextAnalysis(self._index.schema["text"].analyzer))
+        self._source_keys = SourceKeys(self._searcher)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        return execute_search(
+            self._searcher, self._compiler, self._highlighter, self._sources, request,
+            self._passage_from_fields, self._source_keys,
+        )
+
+    def sources(self) -> list[Source]:
+        return [self._sources[k] for k in sorted(self._sources)]
+
+    def source(self, source_id: str) -> Source:
+        try:
+            return self._sources[source_id]
+        except KeyError:
+            raise UnknownSource(source_id) from None
+
+    def passage(self, source_id: str, number: int) -> Passage:
+        self.source(source_id)
+        stored = self._searcher.document(passage_id=f"{source_id}:{number}")
+        if stored is None:
+            raise UnknownPassage(source_id, number)
+        return self._passage_from_fields(stored)
+
+    def passages(self, source_id: str) -> list[Passage]:
+        self.source(source_id)
+        found = self._searcher.search(wq.Term("source_id", source_id), limit=None, sortedby="number")
+        return [self._passage_from_fields(hit.fields()) for hit in found]
+
+    @property
+    def passage_count(self) -> int:
+        return self._searcher.doc_count()
+
+    def close(self) -> None:
+        self._searcher.close()
+        self._index.close()
+
+    def __enter__(self) -> WhooshSearcher:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @staticmethod
+    def _passage_from_fields(stored: dict) -> Passage:
+        return Passage(
+            source_id=stored["source_id"],
+            number=stored["number"],
+            paragraph=stored["paragraph"],
+            paragraph_end=stored["paragraph_end"],
+            heading=stored.get("heading"),
+            text=stored["text"],
+            start=stored["start"],
+            end=stored["end"],
+        )

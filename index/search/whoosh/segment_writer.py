@@ -9,8 +9,9 @@ time).  ``PassageSegmentWriter`` keeps Whoosh's codec, pool and on-disk format
 untouched and replaces only those three hot spots:
 
 - analysis of TEXT fields whose analyzer is the plain regex -> lowercase ->
-  (stop) -> (stem) chain is done with one regex scan and a cache from raw token
-  to indexed term, producing exactly the postings ``field.index`` would
+  (stop) -> (stem) chain is done with one regex scan and the cache from raw
+  token to indexed term of ``analysis.Chain`` (the highlighter's too),
+  producing exactly the postings ``field.index`` would
   (tests/test_segment_writer.py checks term, frequency, weight and positions);
   any other analyzer falls back to Whoosh;
 - ``add_document`` walks a per-schema plan instead of re-deriving it per call;
@@ -22,70 +23,41 @@ and any index written here are indistinguishable from a plain Whoosh build.
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections import defaultdict
 from operator import sub
 from pickle import dumps
 
 from whoosh import fields as whoosh_fields
-from whoosh.analysis import (
-    CompositeAnalyzer,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, W3PostingsWriter
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-# Raw token -> indexed term (None for a stop word); cleared when it grows past
-# this so a build of many languages cannot grow it without bound.
-TERM_CACHE_LIMIT = 400_000
+from pinpoint.index.search.whoosh.analysis import STOPPED, Chain
+
 _LENGTH_OF_BYTE = [None] + [byte_to_length(b) for b in range(1, 256)]
-_STOPPED = object()
+_UNREAD = object()
 
 
 class FastTextIndexer:
     """``field.index(value)`` for a TEXT field with a plain regex/lowercase/stop/stem chain."""
 
     def __init__(self, field: whoosh_fields.FieldType):
-        tokenizer, _lowercase, stop, stem = _plain_chain(field.analyzer)
-        # The same pattern with its groups made non-capturing, so findall hands
-        # back whole matches as strings without a match object per token.
-        self._findall = re.compile(_non_capturing(tokenizer.expression.pattern), tokenizer.expression.flags).findall
-        self._stops = stop.stops if stop else frozenset()
-        self._minsize = stop.min if stop else 0
-        self._maxsize = stop.max if stop else None
-        self._renumber = stop.renumber if stop else True
-        self._stem = _stem_function(stem) if stem else None
-        self._stem_ignore = stem.ignore if stem else frozenset()
+        chain = Chain(field.analyzer)  # ValueError for any other analyzer
+        self._findall = chain.findall
+        self._cached = chain.cached
+        self._term = chain.term
+        self._renumber = chain.renumber
         self._boost = field.format.field_boost
-        self._terms: dict[str, object] = {}
-
-    def _term_for(self, token: str):
-        text = token.lower()
-        if len(text) < self._minsize or (self._maxsize is not None and len(text) > self._maxsize) \
-                or text in self._stops:
-            term = _STOPPED
-        elif self._stem is not None and text not in self._stem_ignore:
-            term = self._stem(text)
-        else:
-            term = text
-        if len(self._terms) >= TERM_CACHE_LIMIT:
-            self._terms.clear()
-        self._terms[token] = term
-        return term
 
     def index(self, value: str) -> list[tuple[bytes, int, float, bytes]]:
-        known = self._terms.get
-        term_for = self._term_for
-        # _STOPPED and every term are truthy, so "or" only runs on a cache miss.
+        known = self._cached
+        term_for = self._term
+        # STOPPED and every term are truthy, so "or" only runs on a cache miss.
         mapped = [known(token) or term_for(token) for token in self._findall(value)]
-        kept = [term for term in mapped if term is not _STOPPED]
+        kept = [term for term in mapped if term is not STOPPED]
         if not kept:
             return []
         # StopFilter(renumber=True): the first kept token keeps its place and
@@ -97,7 +69,7 @@ class FastTextIndexer:
                 positions[term].append(pos)
         else:
             for pos, term in enumerate(mapped):
-                if term is not _STOPPED:
+                if term is not STOPPED:
                     positions[term].append(pos)
         boost = self._boost
         single = _single_position_value
@@ -124,42 +96,6 @@ def _encode_positions(poslist: list[int]) -> bytes:
 _single_position_value = [_encode_positions([pos]) for pos in range(4096)]
 
 
-def _non_capturing(pattern: str) -> str:
-    converted = re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern)
-    if re.compile(converted).groups:
-        raise ValueError(f"cannot make the groups of {pattern!r} non-capturing")
-    return converted
-
-
-def _stem_function(stem: StemFilter):
-    # The filter's own cache (an LFU of 50,000 by default) costs more per call
-    # than it saves here: this indexer caches whole tokens in front of it.
-    if stem.lang:
-        from whoosh.lang import stemmer_for_language
-
-        return stemmer_for_language(stem.lang)
-    return stem.stemfn
-
-
-def _plain_chain(analyzer):
-    """The (tokenizer, lowercase, stop, stem) filters of a plain chain, or ValueError."""
-    items = list(analyzer.items) if isinstance(analyzer, CompositeAnalyzer) else [analyzer]
-    if not items or type(items[0]) is not RegexTokenizer or items[0].gaps:
-        raise ValueError("not a plain regex tokenizer")
-    found = {LowercaseFilter: None, StopFilter: None, StemFilter: None}
-    order = [LowercaseFilter, StopFilter, StemFilter]
-    last = -1
-    for item in items[1:]:
-        kind = type(item)
-        if kind not in found or found[kind] is not None or order.index(kind) <= last:
-            raise ValueError(f"unsupported analyzer step {item!r}")
-        found[kind] = item
-        last = order.index(kind)
-    if found[LowercaseFilter] is None:
-        raise ValueError("no lowercase step")
-    return items[0], found[LowercaseFilter], found[StopFilter], found[StemFilter]
-
-
 def fast_indexer_for(field: whoosh_fields.FieldType):
     """A ``FastTextIndexer`` for ``field``, or None where Whoosh's own path must run."""
     if type(field.format) is not Positions or field.vector or field.separate_spelling():
@@ -184,8 +120,8 @@ class _LengthsInMemory:
         self._columns: dict[str, object] = {}
 
     def doc_field_length(self, docnum, fieldname, default=0):
-        column = self._columns.get(fieldname, _STOPPED)
-        if column is _STOPPED:
+        column = self._columns.get(fieldname, _UNREAD)
+        if column is _UNREAD:
             column = self._load(fieldname)
         if column is None:
             return default
