@@ -17,7 +17,6 @@ from pinpoint.index.records import Passage, SearchRequest, Source  # noqa: E402
 from pinpoint.index.search.opensearch.client import ClusterUnavailable  # noqa: E402
 from pinpoint.index.search.opensearch.mapping import STOP_WORDS, TOKEN_PATTERN  # noqa: E402
 from pinpoint.index.search.opensearch.searcher import ClusterLiveIndex, OpenSearchSearcher  # noqa: E402
-from pinpoint.index.search.opensearch.store import ClusterStore  # noqa: E402
 from pinpoint.index.search.opensearch.sync import publish_library  # noqa: E402
 from pinpoint.index.search.opensearch.writer import OpenSearchWriter  # noqa: E402
 from tests.engine_corpus import CORPUS  # noqa: E402

@@ -128,12 +128,7 @@ def passages_index_body(ranking: Ranking = DEFAULT_RANKING, *, shards: int = 1, 
                     "fields": {"words": {"type": "text", "analyzer": "pinpoint_words"}},
                 },
                 "title": {**stemmed, "similarity": "pinpoint_title"},
-                "author": {
-                    "type": "text",
-                    "analyzer": "pinpoint_names",
-                    # The display names, whole, for the author facet.
-                    "fields": {"name": {"type": "keyword"}},
-                },
+                "author": {"type": "text", "analyzer": "pinpoint_names"},
                 "year": {"type": "integer"},
             },
         },

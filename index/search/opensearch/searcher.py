@@ -24,13 +24,14 @@ from pinpoint.index.errors import BadQuery, UnknownPassage, UnknownSource
 from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, Source
 from pinpoint.index.search.opensearch.client import ClusterUnavailable, unavailable
 from pinpoint.index.search.opensearch.compile import OpenSearchCompiler, Plan
-from pinpoint.index.search.opensearch.marks import UNMARKED, highlight_options, mark, matches_from_marked
+from pinpoint.index.search.highlight import UNMARKED, mark
+from pinpoint.index.search.opensearch.marks import highlight_options, matches_from_marked
+from pinpoint.index.search.results import MAX_RESULT_WINDOW, check_request, facets
 from pinpoint.index.search.opensearch.store import ClusterStore
 from pinpoint.index.search.opensearch.mapping import query_words
 from pinpoint.index.search.syntax import And, Not, Or, Phrase, Word, parse_request
 
-MAX_RESULT_WINDOW = 10_000  # offset + limit; OpenSearch's index.max_result_window default
-MAX_FACET_BUCKETS = 10_000
+MAX_FACET_BUCKETS = MAX_RESULT_WINDOW
 PASSAGE_FIELDS = ["source_id", "number", "paragraph", "paragraph_end", "heading", "text", "start", "end"]
 TIE_BREAK = [{"_score": "desc"}, {"source_id": "asc"}, {"number": "asc"}]
 SEARCH_PARAMS = {"search_type": "dfs_query_then_fetch"}
@@ -109,14 +110,7 @@ class OpenSearchSearcher:
     # -- searching ---------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
-        if request.limit < 1:
-            raise BadQuery("limit must be at least 1")
-        if request.offset < 0:
-            raise BadQuery("offset cannot be negative")
-        if request.offset + request.limit > MAX_RESULT_WINDOW:
-            raise BadQuery(f"offset + limit may not exceed {MAX_RESULT_WINDOW}")
-        if request.match not in ("all", "any"):
-            raise BadQuery(f"match must be 'all' or 'any', not {request.match!r}")
+        check_request(request)
         match_all = request.match == "all"
         query = parse_request(request, match_all=match_all)
         plan = self._compiler.plan(query)
@@ -147,7 +141,8 @@ class OpenSearchSearcher:
             ))
         return SearchResult(
             query=request.q, corrected_query=corrected, total=_total(found, request), hits=tuple(hits),
-            matched_all_terms=matched_all, facets=_facets(found) if request.facets else {},
+            matched_all_terms=matched_all,
+            facets=facets(_per_source(found), self._sources) if request.facets else {},
         )
 
     def _body(self, plan: Plan, request: SearchRequest) -> dict:
@@ -162,11 +157,8 @@ class OpenSearchSearcher:
         if request.facets or request.group_by_source:
             buckets = max(1, min(len(self._sources), MAX_FACET_BUCKETS))
             by_count = [{"_count": "desc"}, {"_key": "asc"}]
+            # Matches per source; authors and years follow from them (index.search.results.facets).
             body["aggs"] = {"source": {"terms": {"field": "source_id", "size": buckets, "shard_size": buckets, "order": by_count}}}
-            if request.facets:
-                body["aggs"]["author"] = {"terms": {"field": "author.name", "size": buckets, "shard_size": buckets, "order": by_count}}
-                body["aggs"]["year"] = {"terms": {"field": "year", "size": buckets, "shard_size": buckets}}
-                body["aggs"]["no_year"] = {"missing": {"field": "year"}}
         if request.group_by_source:
             body["collapse"] = {"field": "source_id"}
         if request.highlight and plan.highlight is not None:
@@ -264,16 +256,8 @@ def _total(found: dict, request: SearchRequest) -> int:
     return found["hits"]["total"]["value"]
 
 
-def _facets(found: dict) -> dict[str, dict[str, int]]:
-    aggs = found["aggregations"]
-    years = {str(b["key"]): b["doc_count"] for b in aggs["year"]["buckets"]}
-    if aggs["no_year"]["doc_count"]:
-        years["n.d."] = aggs["no_year"]["doc_count"]
-    return {
-        "source": {b["key"]: b["doc_count"] for b in aggs["source"]["buckets"]},
-        "author": {b["key"]: b["doc_count"] for b in aggs["author"]["buckets"]},
-        "year": dict(sorted(years.items(), key=lambda kv: kv[0], reverse=True)),
-    }
+def _per_source(found: dict) -> dict[str, int]:
+    return {b["key"]: b["doc_count"] for b in found["aggregations"]["source"]["buckets"]}
 
 
 def _corrected(text: str, plan: Plan, answer: dict) -> str | None:

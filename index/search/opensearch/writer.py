@@ -14,24 +14,13 @@ from dataclasses import asdict
 
 from opensearchpy import helpers
 
+from pinpoint.index.bibliography.csl import author_names
 from pinpoint.index.records import Passage, Source
 from pinpoint.index.search.opensearch.client import ClusterUnavailable
 from pinpoint.index.search.opensearch.store import ClusterStore
 
 BULK_DOCS = 1000
 BULK_BYTES = 8 << 20
-
-
-def author_names(csl: dict) -> list[str]:
-    """Display names of a CSL item's authors, as the author facet shows them."""
-    names = []
-    for person in csl.get("author") or []:
-        if person.get("literal"):
-            names.append(person["literal"])
-        elif person.get("family"):
-            given = person.get("given")
-            names.append(f"{person['family']}, {given}" if given else person["family"])
-    return names
 
 
 def passage_documents(source: Source, passages: Iterable[Passage]) -> Iterator[dict]:
