@@ -146,3 +146,20 @@ def test_cli_searches_the_cluster_and_says_so_when_it_cannot(published):
     failed = run_cli("search", "alliance", env=dead)
     assert failed.returncode == 1
     assert failed.stderr.startswith("pinpoint: error: OpenSearch cluster") and "Traceback" not in failed.stderr
+
+
+def test_pinpoint_index_with_the_opensearch_engine_publishes_to_the_aliases(opensearch_cluster, tmp_path):
+    store = make_store(opensearch_cluster, "test-build")
+    env = cluster_env(opensearch_cluster, "test-build")
+    try:
+        built = run_cli("index", str(ROOT / "seeds"), "--index", str(tmp_path / "index"), "--quiet", env=env)
+        assert built.returncode == 0, built.stderr
+        assert store.current_version() is not None, "the build must move the cluster's aliases"
+        # Stateless: no index directory, the aliases alone.
+        found = run_cli("search", "alliance", "--json", "--index", str(tmp_path / "nowhere"), env=env)
+        assert found.returncode == 0, found.stderr
+        assert json.loads(found.stdout)["total"] > 0
+        again = run_cli("index", str(ROOT / "seeds"), "--index", str(tmp_path / "index"), "--quiet", env=env)
+        assert "up to date" in again.stdout
+    finally:
+        store.delete_library()
