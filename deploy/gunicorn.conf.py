@@ -5,13 +5,16 @@ Everything that differs between machines comes from the environment
 laptop, a systemd unit and a container.
 """
 
-import multiprocessing
 import os
 
-bind = f"{os.environ.get('PINPOINT_HOST', '127.0.0.1')}:{os.environ.get('PINPOINT_PORT', '8000')}"
+from pinpoint.service.config import config_from_env as _config_from_env
+
+# The one settings object, read from the environment as every worker will read it.
+_config = _config_from_env()
+bind = f"{_config.host}:{_config.port}"
 # In a container cpu_count() reports the node's cores, not the pod's CPU
 # limit, so deployments there set PINPOINT_WORKERS explicitly.
-workers = int(os.environ.get("PINPOINT_WORKERS", multiprocessing.cpu_count()))
+workers = _config.workers
 wsgi_app = "pinpoint.service.wsgi:application"
 
 # Each worker opens the index itself after fork: nothing index-related is

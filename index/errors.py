@@ -34,3 +34,7 @@ class BadQuery(IndexError_):
 
 class IndexBusy(IndexError_):
     """Another build holds the index lock."""
+
+
+class InvalidCitationData(IndexError_, ValueError):
+    """A CSL-JSON item that is malformed (not a dict, names that are not names, a month 13...)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pinpoint.index.bibliography.csl import issued_year
+from pinpoint.index.bibliography.dates import issued_year
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ class Config:
     sources: tuple[Path, ...] = (Path("seeds"),)
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 2
+    workers: int = field(default_factory=lambda: default_workers())
     default_style: str = "apa"
     # Limits that keep one request from tying up a worker; see README "Settings".
     max_query_chars: int = 1000
@@ -64,7 +64,7 @@ SETTINGS: dict[str, str] = {
     "PINPOINT_DEFAULT_STYLE": "citation style when a request names none (default apa)",
     "PINPOINT_MAX_QUERY_CHARS": "longest accepted query, in characters (default 1000)",
     "PINPOINT_MAX_LIMIT": "largest accepted `limit` (default 100)",
-    "PINPOINT_MAX_OFFSET": "largest accepted `offset` (default 10000)",
+    "PINPOINT_MAX_OFFSET": "how deep results may be paged: the largest accepted `offset` + `limit` (default 10000)",
     "PINPOINT_MAX_QUOTE_CHARS": "longest quote accepted by /cite (default 20000)",
     "PINPOINT_RELOAD_SECONDS": "how often a worker looks for a new index version (default 1)",
     "PINPOINT_CORS_ORIGINS": "comma-separated origins allowed by CORS (default: none, CORS off)",
@@ -72,6 +72,11 @@ SETTINGS: dict[str, str] = {
     "PROMETHEUS_MULTIPROC_DIR": "directory where gunicorn workers share /metrics samples (default: a fresh one in /dev/shm, made and removed by the gunicorn master)",
     "PINPOINT_ADMIN_TOKEN": "bearer token that turns on GET/POST /admin/reindex (default: unset, endpoint off)",
 }
+
+
+def default_workers() -> int:
+    """gunicorn workers when PINPOINT_WORKERS is unset: one per core."""
+    return os.cpu_count() or 1
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
@@ -126,7 +131,7 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
         sources=sources or (Path("seeds"),),
         host=env.get("PINPOINT_HOST") or "127.0.0.1",
         port=_int(env, "PINPOINT_PORT", 8000, minimum=1),
-        workers=_int(env, "PINPOINT_WORKERS", os.cpu_count() or 1, minimum=1),
+        workers=_int(env, "PINPOINT_WORKERS", default_workers(), minimum=1),
         default_style=env.get("PINPOINT_DEFAULT_STYLE") or "apa",
         max_query_chars=_int(env, "PINPOINT_MAX_QUERY_CHARS", 1000, minimum=1),
         max_limit=_int(env, "PINPOINT_MAX_LIMIT", 100, minimum=1),

@@ -15,8 +15,8 @@ import dataclasses
 
 from pinpoint.index.records import SearchRequest, Source
 from pinpoint.service.citations import cite
-from pinpoint.service.citations.csljson import to_csl_json
-from pinpoint.service.citations.ris import to_ris
+from pinpoint.index.bibliography.csljson import to_csl_json
+from pinpoint.index.bibliography.ris import to_ris
 
 
 @dataclass(frozen=True)

@@ -80,16 +80,6 @@ def cache_lookups(name: str) -> Callable[[bool], None]:
     return count
 
 
-def cache_hit(name: str) -> None:
-    """Count a hit in the cache called ``name`` (a fixed identifier, never a key)."""
-    CACHE_LOOKUPS.labels(cache=name, result="hit").inc()
-
-
-def cache_miss(name: str) -> None:
-    """Count a miss in the cache called ``name`` (a fixed identifier, never a key)."""
-    CACHE_LOOKUPS.labels(cache=name, result="miss").inc()
-
-
 def route_label(uri_template: str | None, path: str, static_prefixes: tuple[str, ...] = ()) -> str:
     """The route template a request matched: bounded, unlike the raw path."""
     if uri_template:

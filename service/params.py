@@ -10,6 +10,7 @@ import re
 
 import falcon
 
+from pinpoint.index.errors import BadQuery
 from pinpoint.index.records import SearchRequest
 from pinpoint.service.config import Config
 from pinpoint.service.errors import bad_request
@@ -71,7 +72,7 @@ def search_request(req: falcon.Request, config: Config, *, default_limit: int = 
     if match not in ("all", "any"):
         raise bad_request(f"match must be 'all' (every word, the default) or 'any', not {match[:40]!r}")
     year_from, year_to = year_range(req.get_param("year"))
-    return SearchRequest(
+    request = SearchRequest(
         q=q,
         limit=limit,
         offset=offset,
@@ -84,3 +85,11 @@ def search_request(req: falcon.Request, config: Config, *, default_limit: int = 
         match=match,
         facets=req.get_param_as_bool("facets", default=True),
     )
+    check_window(request, config)
+    return request
+
+
+def check_window(request: SearchRequest, config: Config) -> None:
+    """Deeper than PINPOINT_MAX_OFFSET is a scraper, not a reader."""
+    if request.offset + request.limit > config.max_offset:
+        raise BadQuery(f"offset + limit may not exceed {config.max_offset}")

@@ -11,33 +11,13 @@ import dataclasses
 from typing import Any
 from urllib.parse import quote
 
+from pinpoint.index.bibliography.dates import issued_iso
+from pinpoint.index.bibliography.names import display_name
 from pinpoint.index.errors import UnknownPassage
 from pinpoint.index.records import Hit, Match, Passage, SearchRequest, SearchResult, Source
 from pinpoint.index.search.quotes import QuoteMatch
 from pinpoint.service.cache import VersionedMemo
 from pinpoint.service.citations import Citation, Locator, cite, quotation
-
-
-def display_name(name: dict[str, Any]) -> str:
-    if "literal" in name:
-        return name["literal"]
-    parts = [
-        name.get("given"),
-        name.get("dropping-particle"),
-        name.get("non-dropping-particle"),
-        name.get("family"),
-        name.get("suffix"),
-    ]
-    return " ".join(p for p in parts if p)
-
-
-def issued_string(csl: dict[str, Any]) -> str | None:
-    """ISO-style date at the precision the source states: '2014', '2014-07', '2014-07-01'."""
-    parts = (csl.get("issued") or {}).get("date-parts") or [[]]
-    stated = [int(p) for p in parts[0] if str(p).strip().lstrip("-").isdigit()]
-    if not stated:
-        return None
-    return "-".join([f"{stated[0]:04d}"] + [f"{p:02d}" for p in stated[1:3]])
 
 
 def source_json(source: Source) -> dict[str, Any]:
@@ -46,7 +26,7 @@ def source_json(source: Source) -> dict[str, Any]:
         "id": source.id,
         "title": csl.get("title"),
         "authors": [display_name(a) for a in csl.get("author", [])],
-        "issued": issued_string(csl),
+        "issued": issued_iso(csl),
         "container": csl.get("container-title"),
         "publisher": csl.get("publisher"),
         "url": csl.get("URL"),

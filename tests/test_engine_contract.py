@@ -115,6 +115,15 @@ def test_quotes_are_found_exactly_fuzzily_across_passages_or_not_at_all(searcher
     assert not find_quote(searcher, "penguins rarely negotiate basing agreements with submarine cooks").found
 
 
+def test_a_caller_may_ask_for_every_match(searcher):
+    # How deep a reader may page is the service's setting; the engine has no cap of its own
+    # (the sources behind a search of a library of 10,001 sources are 10,001 hits).
+    everything = searcher.search(SearchRequest(q="treaty OR glaciers", limit=50_000, group_by_source=True))
+    assert everything.total == len(everything.hits) == 4
+    deep = searcher.search(SearchRequest(q="treaty", limit=10, offset=20_000))
+    assert deep.hits == () and deep.total > 0
+
+
 def test_syntax_errors_are_the_same_for_every_engine(searcher):
     with pytest.raises(BadQuery, match="unclosed quotation mark"):
         searcher.search(SearchRequest(q='"security treaty'))

@@ -109,3 +109,10 @@ def test_limits_follow_the_config(seeds_index):
     too_big = client.simulate_post("/cite", json={"quote": "x" * 20_000})
     assert too_big.status_code == 413
     assert too_big.headers["content-type"] == "application/problem+json"
+
+
+def test_every_setting_has_one_default():
+    from pinpoint.service.config import config_from_env
+
+    # The settings object's defaults are the environment's defaults (workers had two).
+    assert config_from_env({}) == Config()

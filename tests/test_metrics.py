@@ -129,9 +129,10 @@ def test_missing_index_reports_not_ready_and_still_answers(tmp_path):
 
 def test_cache_counters_are_named_by_cache_and_result(client):
     before = scrape(client)
-    metrics.cache_hit("test-cache")
-    metrics.cache_hit("test-cache")
-    metrics.cache_miss("test-cache")
+    count = metrics.cache_lookups("test-cache")
+    count(True)
+    count(True)
+    count(False)
     after = scrape(client)
     for result, moved in (("hit", 2), ("miss", 1)):
         labels = {"cache": "test-cache", "result": result}

@@ -31,6 +31,7 @@ from bibtexparser.writer import BibtexFormat
 
 from pinpoint.index.bibliography.keys import citation_keys
 from pinpoint.index.bibliography.csl_to_bibtex import csl_to_fields
+from pinpoint.index.bibliography.dates import month_number
 from pinpoint.index.errors import IndexError_
 from pinpoint.index.bibliography.latex import decode_latex
 
@@ -89,29 +90,6 @@ _CSL_TYPE_BY_ENTRY_TYPE = {
     "patent": "patent",
     "periodical": "periodical",
 }
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-
 
 def _split_unescaped(text: str, separator: str) -> list[str]:
     return re.split(r"(?<!\\)" + re.escape(separator), text)
@@ -190,13 +168,6 @@ def _date_parts(text: str) -> list[int] | None:
     return parts
 
 
-def _month_number(text: str) -> int | None:
-    text = text.strip().lower().rstrip(".")
-    if text.isdigit() and 1 <= int(text) <= 12:
-        return int(text)
-    return _MONTHS.get(text)
-
-
 def _issued(fields: dict[str, str]) -> list[int] | None:
     if fields.get("date"):
         return _date_parts(fields["date"])
@@ -204,7 +175,7 @@ def _issued(fields: dict[str, str]) -> list[int] | None:
     if not year:
         return None
     parts = [int(year.group())]
-    month = _month_number(fields.get("month", ""))
+    month = month_number(fields.get("month", ""))
     if month:
         parts.append(month)
     return parts

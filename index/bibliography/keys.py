@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pinpoint.index.bibliography.dates import issued_year
+
 # Letters NFKD does not split into base letter + accent.
 _FOLDS = str.maketrans(
     {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th", "ı": "i"}
@@ -48,11 +50,8 @@ def _first_name_word(item: Mapping[str, Any]) -> str:
 
 
 def _year(item: Mapping[str, Any]) -> str:
-    try:
-        year = int(item["issued"]["date-parts"][0][0])
-    except (KeyError, IndexError, TypeError, ValueError):
-        return "nd"
-    return str(year) if 0 < year < 10000 else "nd"
+    year = issued_year(item) if isinstance(item.get("issued"), dict) else None
+    return str(year) if year is not None and 0 < year < 10000 else "nd"
 
 
 def _first_title_word(item: Mapping[str, Any]) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from pinpoint.index.bibliography.dates import month_number
 from pinpoint.index.records import CleanDocument, RawSource
 
 logger = logging.getLogger(__name__)
@@ -75,10 +76,6 @@ def parse_name(text: str) -> dict[str, str] | None:
     return name
 
 
-_MONTHS = {name: number for number, names in enumerate((
-    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-    ("october", "oct"), ("november", "nov"), ("december", "dec")), start=1) for name in names}
 _MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December" \
          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
 _DATE_FORMS = (
@@ -100,9 +97,7 @@ def parse_date_text(text: str) -> dict | None:
             continue
         values = dict(zip(order, found.groups()))
         year = int(values["year"])
-        month = _MONTHS.get(values["month"].lower().rstrip(".")) if "month" in values else None
-        if "month" in values and month is None:
-            month = int(values["month"]) if values["month"].isdigit() else None
+        month = month_number(values["month"]) if "month" in values else None
         day = int(values["day"]) if "day" in values else None
         parts = [year]
         if month and 1 <= month <= 12:

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pinpoint.index.bibliography.csl import author_names
+from pinpoint.index.bibliography.names import author_names
 from pinpoint.index.errors import BadQuery
 from pinpoint.index.records import SearchRequest, Source
 
-MAX_RESULT_WINDOW = 10_000  # offset + limit: deeper paging is a scraper, not a reader
-
-
 def check_request(request: SearchRequest) -> None:
-    """BadQuery for paging or a match mode no engine should run."""
+    """BadQuery for paging or a match mode no engine can run.
+
+    How deep a reader may page is a setting (PINPOINT_MAX_OFFSET), checked by
+    the service; code that asks for every match (the sources behind a search)
+    asks for as many as there are.
+    """
     if request.limit < 1:
         raise BadQuery("limit must be at least 1")
     if request.offset < 0:
         raise BadQuery("offset cannot be negative")
-    if request.offset + request.limit > MAX_RESULT_WINDOW:
-        raise BadQuery(f"offset + limit may not exceed {MAX_RESULT_WINDOW}")
     if request.match not in ("all", "any"):
         raise BadQuery(f"match must be 'all' or 'any', not {request.match!r}")
 

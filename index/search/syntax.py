@@ -19,12 +19,31 @@ The tree keeps words as typed: analysis (stemming, stop words) belongs to the
 engine that compiles it, because only the engine knows how it indexed the
 text.  Positions are offsets into the query text, for error messages and for
 the did-you-mean, which rewrites the words where they were typed.
+
+What an engine's compiler must make of each node (index/search/whoosh/compile.py
+is the reference; tests/test_engine_contract.py holds engines to it):
+
+- ``Word``/``Phrase`` with ``field`` None: the passage text, or the source title
+  at the ranking's title boost.  ``text``/``title``/``heading``/``author``: that
+  field; ``source``: the source id, exactly.  A word is analysed as the field
+  was indexed; a word that analyses to nothing (a stop word) drops out, and one
+  that analyses to several terms ("U.S.-Japan") joins them like the query joins
+  its words (AND when ``match_all``, else OR).  A phrase's words must stand in
+  order within ``slop``; a one-word phrase is that word.
+- ``YearRange``: the source's issued year within low..high (inclusive, either
+  open).
+- ``And``/``Or``/``Not``: as named; ``Not`` excludes.  Children that dropped out
+  are left out; a group left empty drops out too.
+- ``SearchQuery.filters`` (``FieldWords``: every word of the text in the field;
+  ``SourceIs``; ``YearRange``) narrow the matches and never change a score.
+- Highlighting marks the analysed terms of the positive leaves
+  (``positive_leaves``) found in the passage text, title and heading fields.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pinpoint.index.errors import BadQuery
 from pinpoint.index.records import SearchRequest

@@ -8,10 +8,10 @@ website names in title case as published (6.17, 9.19).
 
 from __future__ import annotations
 
-from pinpoint.service.citations import names
+from pinpoint.index.bibliography import names
 from pinpoint.service.citations.casing import apa_title_case, sentence_case
 from pinpoint.service.citations.citation import Citation
-from pinpoint.service.citations.dates import MONTHS
+from pinpoint.index.bibliography.dates import MONTHS
 from pinpoint.service.citations.locators import PARA, Locator
 from pinpoint.service.citations.markup import Styled
 from pinpoint.service.citations.work import Work

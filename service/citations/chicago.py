@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pinpoint.service.citations import names
+from pinpoint.index.bibliography import names
 from pinpoint.service.citations.casing import FUNCTION_WORDS, title_case
 from pinpoint.service.citations.citation import Citation
 from pinpoint.service.citations.locators import PAR, Locator, condensed_pages

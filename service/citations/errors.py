@@ -1,4 +1,10 @@
-"""Exceptions raised for input the citation renderers cannot honour."""
+"""Exceptions raised for input the citation renderers cannot honour.
+
+Malformed CSL-JSON is ``InvalidCitationData``, raised where CSL is read
+(``index.bibliography``) and exported here under its old name.
+"""
+
+from pinpoint.index.errors import InvalidCitationData  # noqa: F401
 
 
 class CitationError(ValueError):
@@ -16,10 +22,6 @@ class UnknownStyle(CitationError):
             f"unknown citation style {style!r}; built-in styles: {', '.join(STYLES)}; "
             "or any CSL style id from the citation-style-language repository (e.g. 'nature')"
         )
-
-
-class InvalidCitationData(CitationError):
-    """The CSL-JSON item is malformed (not a dict, names that are not names...)."""
 
 
 class InvalidLocator(CitationError):

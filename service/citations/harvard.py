@@ -12,7 +12,7 @@ appears only when the item states one.
 
 from __future__ import annotations
 
-from pinpoint.service.citations import names
+from pinpoint.index.bibliography import names
 from pinpoint.service.citations.casing import sentence_case
 from pinpoint.service.citations.citation import Citation
 from pinpoint.service.citations.locators import PARA, Locator

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 
-from pinpoint.service.citations import names
+from pinpoint.index.bibliography import names
 from pinpoint.service.citations.casing import title_case
 from pinpoint.service.citations.citation import Citation
-from pinpoint.service.citations.dates import MLA_MONTHS
+from pinpoint.index.bibliography.dates import MLA_MONTHS
 from pinpoint.service.citations.locators import PAR, Locator, condensed_pages
 from pinpoint.service.citations.markup import Styled, quoted
 from pinpoint.service.citations.work import Work

@@ -10,10 +10,10 @@ the point of a Pinpoint citation, so Vancouver uses the same bracketed form.
 
 from __future__ import annotations
 
-from pinpoint.service.citations import names
+from pinpoint.index.bibliography import names
 from pinpoint.service.citations.casing import sentence_case, title_case
 from pinpoint.service.citations.citation import Citation
-from pinpoint.service.citations.dates import IEEE_MONTHS
+from pinpoint.index.bibliography.dates import IEEE_MONTHS
 from pinpoint.service.citations.locators import PARA, Locator, condensed_pages
 from pinpoint.service.citations.markup import Styled, quoted
 from pinpoint.service.citations.work import Work

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pinpoint.service.citations.dates import PartialDate, parse_date
+from pinpoint.index.bibliography.dates import PartialDate, parse_date
 from pinpoint.service.citations.errors import InvalidCitationData
-from pinpoint.service.citations.names import Name, parse_names
+from pinpoint.index.bibliography.names import Name, parse_names
 
 KINDS = {
     "webpage", "post-weblog", "report", "article-journal", "book", "chapter",

@@ -26,7 +26,7 @@ from pinpoint.index.errors import BadQuery, IndexNotFound, UnknownPassage, Unkno
 from pinpoint.index.search.quotes import QuoteError, find_quote
 from pinpoint.service.citations import STYLES, UnknownStyle
 from pinpoint.service.config import Config
-from pinpoint.service.params import passage_number, search_request, style_param, text_param
+from pinpoint.service.params import check_window, passage_number, search_request, style_param, text_param
 from pinpoint.service.representations import (
     hit_json,
     neighbours,
@@ -194,6 +194,7 @@ class PageResource:
         last_page = self._config.max_offset // request.limit + 1
         page = req.get_param_as_int("page", min_value=1, max_value=last_page, default=1)
         request = dataclasses.replace(request, offset=(page - 1) * request.limit)
+        check_window(request, self._config)
         result = searcher.search(request)
         # At most one page of cards even if an engine hands back more than asked.
         hits = [self._hit_view(hit_json(hit, style), state) for hit in result.hits[: request.limit]]

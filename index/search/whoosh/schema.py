@@ -14,7 +14,7 @@ from math import log
 
 from whoosh import fields, scoring
 
-from pinpoint.index.bibliography.csl import author_names
+from pinpoint.index.bibliography.names import author_names
 from pinpoint.index.records import Passage, Source
 from pinpoint.index.search.whoosh.analysis import names_analyzer, text_analyzer
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from pinpoint.service.citations.errors import InvalidCitationData
+from pinpoint.index.errors import InvalidCitationData
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,32 @@ class Name:
         if self.literal:
             return self.literal
         return " ".join(p for p in (self.particle, self.family) if p)
+
+
+def display_name(name: dict[str, Any]) -> str:
+    """A CSL name as a reader writes it, given name first: "Beina Xu", "Ludwig van Beethoven"."""
+    if "literal" in name:
+        return name["literal"]
+    parts = [
+        name.get("given"),
+        name.get("dropping-particle"),
+        name.get("non-dropping-particle"),
+        name.get("family"),
+        name.get("suffix"),
+    ]
+    return " ".join(p for p in parts if p)
+
+
+def author_names(csl: dict[str, Any]) -> list[str]:
+    """The item's authors family name first ("Xu, Beina"), as the author facet and field hold them."""
+    names = []
+    for person in csl.get("author") or []:
+        if person.get("literal"):
+            names.append(person["literal"])
+        elif person.get("family"):
+            given = person.get("given")
+            names.append(f"{person['family']}, {given}" if given else person["family"])
+    return names
 
 
 def parse_names(value: Any, field: str) -> tuple[Name, ...]:

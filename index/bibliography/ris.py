@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from pinpoint.service.citations.errors import InvalidCitationData
+from pinpoint.index.errors import InvalidCitationData
 
 RIS_TYPE_BY_CSL_TYPE = {
     "webpage": "ELEC",

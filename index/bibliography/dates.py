@@ -1,7 +1,10 @@
-"""Partial dates from CSL-JSON and the ways each style writes them.
+"""Dates in CSL-JSON: read once, here, for the index, the API and every citation style.
 
 Sources often state only a year, or nothing: a date keeps exactly the parts
 the source gave, and renderers decide what to show for the parts it lacks.
+``parse_date`` is strict (a citation must not guess); ``issued_year`` and
+``issued_iso`` are lenient readers for filters, facets and the API, which
+show what is there and skip what is not.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pinpoint.service.citations.errors import InvalidCitationData
+from pinpoint.index.errors import InvalidCitationData
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -19,6 +22,42 @@ MONTHS = (
 MLA_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 IEEE_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "Jun.", "Jul.", "Aug.", "Sep.", "Oct.", "Nov.", "Dec.")
 NLM_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Month names and abbreviations as sources write them (BibTeX month fields, "Updated: July 1, 2014").
+_MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate((
+        ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+        ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+        ("october", "oct"), ("november", "nov"), ("december", "dec"),
+    ), start=1)
+    for name in names
+}
+
+
+def month_number(text: str) -> int | None:
+    """1-12 for a month's name, abbreviation ("Sept.") or number, else None."""
+    text = text.strip().lower().rstrip(".")
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    return _MONTH_NUMBERS.get(text)
+
+
+def issued_year(csl: dict[str, Any]) -> int | None:
+    """The year the item was issued, or None when it states none."""
+    parts = (csl.get("issued") or {}).get("date-parts") or [[]]
+    try:
+        return int(parts[0][0])
+    except (IndexError, TypeError, ValueError):
+        return None
+
+
+def issued_iso(csl: dict[str, Any]) -> str | None:
+    """The issued date at the precision the source states: '2014', '2014-07', '2014-07-01'."""
+    parts = (csl.get("issued") or {}).get("date-parts") or [[]]
+    stated = [int(p) for p in parts[0] if str(p).strip().lstrip("-").isdigit()]
+    if not stated:
+        return None
+    return "-".join([f"{stated[0]:04d}"] + [f"{p:02d}" for p in stated[1:3]])
 
 
 @dataclass(frozen=True)
