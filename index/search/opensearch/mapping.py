@@ -105,6 +105,9 @@ def passages_index_body(ranking: Ranking = DEFAULT_RANKING, *, shards: int = 1, 
                 "number_of_replicas": replicas,
                 # Refreshing during a bulk build only costs: the alias swap publishes.
                 "refresh_interval": "-1",
+                # Pinpoint pages as deep as its settings allow (PINPOINT_MAX_OFFSET), and the sources
+                # behind a search ask for one hit per source: OpenSearch's 10,000 would cut both short.
+                "max_result_window": 1_000_000,
                 "similarity": {
                     "pinpoint_text": {"type": "BM25", "k1": ranking.k1, "b": ranking.b},
                     "pinpoint_title": {"type": "BM25", "k1": ranking.k1, "b": ranking.title_b},

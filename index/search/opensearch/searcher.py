@@ -26,12 +26,13 @@ from pinpoint.index.search.opensearch.client import ClusterUnavailable, unavaila
 from pinpoint.index.search.opensearch.compile import OpenSearchCompiler, Plan
 from pinpoint.index.search.highlight import UNMARKED, mark
 from pinpoint.index.search.opensearch.marks import highlight_options, matches_from_marked
-from pinpoint.index.search.results import MAX_RESULT_WINDOW, check_request, facets
+from pinpoint.index.search.results import check_request, facets
 from pinpoint.index.search.opensearch.store import ClusterStore
 from pinpoint.index.search.opensearch.mapping import query_words
 from pinpoint.index.search.syntax import And, Not, Or, Phrase, Word, parse_request
 
-MAX_FACET_BUCKETS = MAX_RESULT_WINDOW
+# Below the cluster's search.max_buckets (65,536); past it, grouped totals come from a cardinality count.
+MAX_FACET_BUCKETS = 65_000
 PASSAGE_FIELDS = ["source_id", "number", "paragraph", "paragraph_end", "heading", "text", "start", "end"]
 TIE_BREAK = [{"_score": "desc"}, {"source_id": "asc"}, {"number": "asc"}]
 SEARCH_PARAMS = {"search_type": "dfs_query_then_fetch"}
@@ -159,6 +160,8 @@ class OpenSearchSearcher:
             by_count = [{"_count": "desc"}, {"_key": "asc"}]
             # Matches per source; authors and years follow from them (index.search.results.facets).
             body["aggs"] = {"source": {"terms": {"field": "source_id", "size": buckets, "shard_size": buckets, "order": by_count}}}
+            if len(self._sources) > MAX_FACET_BUCKETS:
+                body["aggs"]["sources"] = {"cardinality": {"field": "source_id", "precision_threshold": 40_000}}
         if request.group_by_source:
             body["collapse"] = {"field": "source_id"}
         if request.highlight and plan.highlight is not None:
@@ -252,7 +255,8 @@ def _several_words(root) -> bool:
 
 def _total(found: dict, request: SearchRequest) -> int:
     if request.group_by_source:
-        return len(found["aggregations"]["source"]["buckets"])
+        aggs = found["aggregations"]
+        return aggs["sources"]["value"] if "sources" in aggs else len(aggs["source"]["buckets"])
     return found["hits"]["total"]["value"]
 
 

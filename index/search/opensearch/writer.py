@@ -14,7 +14,7 @@ from dataclasses import asdict
 
 from opensearchpy import helpers
 
-from pinpoint.index.bibliography.csl import author_names
+from pinpoint.index.bibliography.names import author_names
 from pinpoint.index.records import Passage, Source
 from pinpoint.index.search.opensearch.client import ClusterUnavailable
 from pinpoint.index.search.opensearch.store import ClusterStore
