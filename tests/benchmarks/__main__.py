@@ -6,8 +6,8 @@ Indexing runs on slices of the Gutenberg corpus (10%, 30%, 100%; --quick: 10%
 only, one run each); the largest slice's index serves the latency, HTTP and
 peer measurements.  Results go to tests/benchmarks/results/ as JSON.
 
-``--engines whoosh,opensearch`` adds the engine as a dimension of the HTTP
-figures: the served index is published into the cluster at
+The engine is a dimension of the HTTP figures (``--engines``; by default
+OpenSearch joins Whoosh whenever a cluster answers): the served index is published into the cluster at
 PINPOINT_OPENSEARCH_URL (3 shards, 1 replica; ``deploy/opensearch/cluster
 start`` gives one on loopback) and the same wrk runs go through Pinpoint with
 PINPOINT_ENGINE=opensearch, in the same run as Whoosh.  On this 2-core machine
@@ -39,10 +39,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--slices", help="comma-separated shares of the corpus, e.g. 0.1,0.3,1")
     parser.add_argument("--repeats", type=int, help="runs per figure (default 3, --quick 1)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--engines", default="whoosh", help="comma-separated engines for the HTTP figures: whoosh,opensearch")
+    parser.add_argument("--engines", help="comma-separated engines for the HTTP figures (default: whoosh, "
+                                          "and opensearch when a cluster answers at PINPOINT_OPENSEARCH_URL)")
     parser.add_argument("--output", type=Path, help="JSON file (default results/bench-<time>.json)")
     args = parser.parse_args(argv)
-    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()] if args.engines else default_engines()
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = sorted(set(args.only) - set(SECTIONS))
     if unknown:
@@ -97,6 +98,21 @@ def corpus_sections(args, work: Path, results: dict) -> None:
         except WrkMissing as missing:
             results["http_skipped"] = str(missing)
             print(f"skipping HTTP figures: {missing}", file=sys.stderr)
+
+
+def default_engines() -> list[str]:
+    """Whoosh, and OpenSearch too when a cluster answers (deploy/opensearch/cluster start)."""
+    import os
+    import urllib.request
+
+    url = os.environ.get("PINPOINT_OPENSEARCH_URL", "http://127.0.0.1:9200").split(",")[0]
+    try:
+        with urllib.request.urlopen(f"{url}/_cluster/health", timeout=3):
+            return ["whoosh", "opensearch"]
+    except OSError:
+        print(f"no OpenSearch cluster at {url}: HTTP figures for whoosh only "
+              "(deploy/opensearch/cluster start, or PINPOINT_OPENSEARCH_URL)", file=sys.stderr)
+        return ["whoosh"]
 
 
 def publish_to_cluster(index_dir: Path, results: dict) -> dict[str, str]:
