@@ -11,6 +11,10 @@ class IndexNotFound(IndexError_):
     """No built index version exists at the given location."""
 
 
+class IndexUnavailable(IndexError_):
+    """The index exists but cannot answer now: an engine's cluster is unreachable, red or timing out."""
+
+
 class UnknownSource(IndexError_):
     def __init__(self, source_id: str):
         super().__init__(f"no source with id {source_id!r}")

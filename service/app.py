@@ -21,12 +21,29 @@ from pinpoint.service.resources.sources import PassageResource, SourcesResource
 from pinpoint.service.middleware import BodyLimit, RequestId, SecurityHeaders, StaticMethods
 
 
+def cluster_store(config: Config):
+    """The OpenSearch library the PINPOINT_OPENSEARCH_* settings name (no connection is made yet)."""
+    from pinpoint.index.search.opensearch.client import ClusterSettings
+    from pinpoint.index.search.opensearch.store import ClusterStore
+
+    settings = ClusterSettings.from_env(config.opensearch)
+    return ClusterStore(settings.connect(), settings)
+
+
+def live_index(config: Config):
+    """The self-reloading index of the configured engine; nothing is opened until a worker asks."""
+    if config.engine == "opensearch":
+        from pinpoint.index.search.opensearch.searcher import ClusterLiveIndex
+
+        return ClusterLiveIndex(cluster_store(config), reload_seconds=config.reload_seconds)
+    return LiveIndex(config.index_dir, reload_seconds=config.reload_seconds, engine=config.engine)
+
+
 def create_app(config: Config, index=None) -> falcon.App:
     """Build the WSGI app.  ``index`` (anything with ``.searcher()``) defaults to
     the live, self-reloading index at ``config.index_dir``; it is opened lazily
     so gunicorn workers each open their own after fork."""
-    if index is None:
-        index = LiveIndex(config.index_dir, reload_seconds=config.reload_seconds, engine=config.engine)
+    index = index if index is not None else live_index(config)
     middleware = [
         RequestId(),
         RequestLogContext(),

@@ -103,12 +103,59 @@ def _print_build_report(report) -> None:
         print(f"skipped {path}: {reason}")
 
 
-def _cmd_serve(args, config) -> int:
+def _open_searcher(args, config):
+    """A searcher over the served version of the chosen engine (--engine, PINPOINT_ENGINE).
+
+    OpenSearch serves what the cluster's aliases name, so no index directory is needed.
+    """
+    engine = getattr(args, "engine", None) or config.engine
+    if engine == "opensearch":
+        _require_opensearch_client()
+        from pinpoint.index.search.opensearch.searcher import OpenSearchSearcher
+        from pinpoint.service.app import cluster_store
+
+        return OpenSearchSearcher(cluster_store(config))
     from pinpoint.index.store.versions import open_searcher
 
+    return open_searcher(Path(args.index or config.index_dir), engine)
+
+
+def _require_opensearch_client() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("opensearchpy") is None:
+        raise CommandError("the OpenSearch engine needs its client: pip install 'pinpoint[opensearch]'")
+
+
+def _cmd_publish(args, config) -> int:
+    _require_opensearch_client()
+    from pinpoint.index.search.opensearch.sync import publish_library
+    from pinpoint.index.store.versions import open_searcher
+    from pinpoint.service.app import cluster_store
+
+    store = cluster_store(config)
+    if args.rollback:
+        version = store.rollback(None if args.rollback == "previous" else args.rollback)
+        print(f"the cluster serves version {version} again")
+        return 0
+    local = open_searcher(Path(args.index or config.index_dir))
+    try:
+        report = publish_library(local, store)
+    finally:
+        local.close()
+    if report.unchanged:
+        print(f"cluster version {report.version} is up to date: {report.sources} sources, {report.passages} passages")
+    else:
+        print(f"published cluster version {report.version}: {report.sources} sources, {report.passages} passages "
+              f"({report.rebuilt_sources} sent, {report.reused_sources} unchanged, {report.removed_sources} removed) "
+              f"in {report.seconds:.1f}s")
+    return 0
+
+
+def _cmd_serve(args, config) -> int:
     index_dir = Path(args.index or config.index_dir)
     engine = args.engine or config.engine
-    open_searcher(index_dir, engine).close()  # fail here, in one line, rather than in every worker
+    _open_searcher(args, config).close()  # fail here, in one line, rather than in every worker
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if gunicorn is None:
         raise CommandError("gunicorn is not installed in this environment")
@@ -125,11 +172,10 @@ def _cmd_serve(args, config) -> int:
 
 
 def _cmd_search(args, config) -> int:
-    from pinpoint.index.store.versions import open_searcher
     from pinpoint.service.representations import search_json
 
     started = time.perf_counter()
-    searcher = open_searcher(Path(args.index or config.index_dir), args.engine or config.engine)
+    searcher = _open_searcher(args, config)
     try:
         request = SearchRequest(q=args.query, limit=args.limit)
         result = searcher.search(request)
@@ -153,11 +199,10 @@ def _cmd_search(args, config) -> int:
 
 
 def _cmd_export(args, config) -> int:
-    from pinpoint.index.store.versions import open_searcher
     from pinpoint.service.exports import export_format, render, sources_behind
 
     fmt = export_format(args.format)
-    searcher = open_searcher(Path(args.index or config.index_dir), args.engine or config.engine)
+    searcher = _open_searcher(args, config)
     try:
         sources = searcher.sources()
         if args.query:
@@ -234,6 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
     p.set_defaults(run=_cmd_export)
+
+    p = sub.add_parser("publish", help="publish the index's served version to the OpenSearch cluster (PINPOINT_OPENSEARCH_URL)")
+    p.add_argument("--index", help="index directory to publish (default: PINPOINT_INDEX or var/index)")
+    p.add_argument("--rollback", nargs="?", const="previous", metavar="VERSION",
+                   help="serve a kept cluster version again instead (default: the one before the current)")
+    p.set_defaults(run=_cmd_publish)
     return parser
 
 

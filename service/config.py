@@ -17,6 +17,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Config:
     index_dir: Path = Path("var/index")
+    # "whoosh" serves index_dir; "opensearch" serves the cluster the PINPOINT_OPENSEARCH_* settings name.
     engine: str = DEFAULT_ENGINE
     sources: tuple[Path, ...] = (Path("seeds"),)
     host: str = "127.0.0.1"
@@ -49,13 +50,25 @@ class Config:
     admin_token: str | None = field(default=None, repr=False)
     # A background re-index (POST /admin/reindex) that runs longer is stopped and reported failed.
     reindex_seconds: float = 3600.0
+    # The PINPOINT_OPENSEARCH_* variables as set (the engine parses them); out of repr: a password.
+    opensearch: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 # Every setting, its variable and its meaning; README "Settings" must list each
 # (a test keeps the two in step).
 SETTINGS: dict[str, str] = {
     "PINPOINT_INDEX": "index directory (default var/index)",
-    "PINPOINT_ENGINE": "search engine that builds and serves the index: `whoosh` (embedded, the default)",
+    "PINPOINT_ENGINE": "search engine that builds and serves the index: `whoosh` (embedded, the default) or `opensearch` (a cluster, see deploy/README.md)",
+    "PINPOINT_OPENSEARCH_URL": "OpenSearch node URLs, comma-separated, for PINPOINT_ENGINE=opensearch (default http://127.0.0.1:9200)",
+    "PINPOINT_OPENSEARCH_INDEX": "prefix of the library's index and alias names in the cluster (default pinpoint)",
+    "PINPOINT_OPENSEARCH_USER": "user name for HTTP basic authentication to the cluster (default: none)",
+    "PINPOINT_OPENSEARCH_PASSWORD": "password for PINPOINT_OPENSEARCH_USER",
+    "PINPOINT_OPENSEARCH_CA_CERTS": "CA bundle that signed the cluster's TLS certificates (default: the system's)",
+    "PINPOINT_OPENSEARCH_VERIFY_CERTS": "`false` to skip TLS certificate checks (default true)",
+    "PINPOINT_OPENSEARCH_TIMEOUT": "seconds one request to the cluster may take (default 10)",
+    "PINPOINT_OPENSEARCH_RETRIES": "retries of a request on another node after a connection failure (default 2)",
+    "PINPOINT_OPENSEARCH_SHARDS": "primary shards of each new index version (default 1)",
+    "PINPOINT_OPENSEARCH_REPLICAS": "replicas of each shard (default 1)",
     "PINPOINT_SOURCES": "source folders or files for `pinpoint index`, separated by ':' (default seeds)",
     "PINPOINT_HOST": "address `pinpoint serve` binds (default 127.0.0.1)",
     "PINPOINT_PORT": "port `pinpoint serve` binds (default 8000)",
@@ -118,6 +131,15 @@ def _positive_float(environ: Mapping[str, str], name: str, default: float) -> fl
     return value
 
 
+# Read here, handed to the OpenSearch engine's ClusterSettings as they are.
+OPENSEARCH_VARIABLES = (
+    "PINPOINT_OPENSEARCH_URL", "PINPOINT_OPENSEARCH_INDEX", "PINPOINT_OPENSEARCH_USER",
+    "PINPOINT_OPENSEARCH_PASSWORD", "PINPOINT_OPENSEARCH_CA_CERTS", "PINPOINT_OPENSEARCH_VERIFY_CERTS",
+    "PINPOINT_OPENSEARCH_TIMEOUT", "PINPOINT_OPENSEARCH_RETRIES", "PINPOINT_OPENSEARCH_SHARDS",
+    "PINPOINT_OPENSEARCH_REPLICAS",
+)
+
+
 def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
     env = os.environ if environ is None else environ
     sources = tuple(Path(p) for p in env.get("PINPOINT_SOURCES", "seeds").split(":") if p)
@@ -154,4 +176,5 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
         reindex_seconds=_positive_float(env, "PINPOINT_REINDEX_SECONDS", 3600.0),
         log_format=log_format,
         metrics_dir=Path(metrics_dir) if metrics_dir else None,
+        opensearch={name: env[name] for name in OPENSEARCH_VARIABLES if env.get(name)},
     )

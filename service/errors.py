@@ -12,6 +12,7 @@ import logging
 
 import falcon
 
+from pinpoint.index.errors import BadQuery, IndexNotFound, IndexUnavailable, UnknownPassage, UnknownSource
 from pinpoint.index.errors import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
 from pinpoint.index.extras import MissingExtra
 from pinpoint.index.search.quotes import QuoteError
@@ -102,4 +103,5 @@ def install(app: falcon.App) -> None:
     app.add_error_handler(ClientTooSlow, _mapping(falcon.HTTP_408))
     # The server cannot do this until an operator installs the extra: not the client's fault.
     app.add_error_handler(MissingExtra, _mapping(falcon.HTTP_501))
+    app.add_error_handler(IndexUnavailable, _mapping(falcon.HTTP_503))
     app.set_error_serializer(_serialize)

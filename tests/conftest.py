@@ -50,9 +50,20 @@ def client(app_config):
     return testing.TestClient(create_app(app_config))
 
 
+@pytest.fixture(scope="session")
+def opensearch_cluster():
+    """A real 3-node OpenSearch cluster on loopback (tests/opensearch_cluster.py says which)."""
+    from tests.opensearch_cluster import cluster_session
+
+    yield from cluster_session()
+
+
 @pytest.fixture(scope="module", params=ENGINES_UNDER_TEST)
 def engine_name(request) -> str:
     """Each engine under test in turn (PINPOINT_TEST_ENGINES, default whoosh)."""
+    if request.param == "opensearch":
+        # A server engine reads where its server is from its settings; the fixture sets them.
+        request.getfixturevalue("opensearch_cluster")
     return request.param
 
 

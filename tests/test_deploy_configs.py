@@ -350,6 +350,89 @@ def test_manifests_agree_with_each_other():
     assert docs["CronJob/pinpoint-index"]["spec"]["concurrencyPolicy"] == "Forbid"
 
 
+# ---------------------------------------------------------------- OpenSearch: Kubernetes and compose
+
+OPENSEARCH_DEPLOY = DEPLOY / "opensearch"
+OPENSEARCH_MANIFESTS = sorted(p for p in (OPENSEARCH_DEPLOY / "k8s").glob("*.yaml") if not p.name.startswith("."))
+
+
+def test_opensearch_manifests_and_compose_pass_yamllint():
+    linter = pytest.importorskip("yamllint.linter", reason="yamllint is not installed (pip install yamllint)")
+    from yamllint.config import YamlLintConfig
+
+    config = YamlLintConfig(file=str(OPENSEARCH_DEPLOY / "k8s" / ".yamllint.yaml"))
+    problems = [
+        f"{path.name}:{p.line}:{p.column} {p.level} {p.message}"
+        for path in [*OPENSEARCH_MANIFESTS, OPENSEARCH_DEPLOY / "compose.yaml"]
+        for p in linter.run(path.read_text(), config, str(path))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", OPENSEARCH_MANIFESTS, ids=lambda p: p.name)
+def test_opensearch_manifests_match_the_kubernetes_schemas(path):
+    validator = pytest.importorskip(
+        "kubernetes_validate", reason="kubernetes-validate is not installed (pip install kubernetes-validate)"
+    )
+    yaml = pytest.importorskip("yaml")
+    docs = [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+    assert docs, f"{path.name} holds no manifest"
+    for doc in docs:
+        validator.validate(doc, "1.30.0", strict=True)
+
+
+def _opensearch_documents() -> dict[str, dict]:
+    yaml = pytest.importorskip("yaml")
+    return {f"{d['kind']}/{d['metadata']['name']}": d for path in OPENSEARCH_MANIFESTS
+            for d in yaml.safe_load_all(path.read_text()) if d}
+
+
+def test_opensearch_manifests_agree_with_each_other_and_the_settings():
+    from pinpoint.service.config import SETTINGS
+
+    docs = _opensearch_documents()
+    nodes = docs["StatefulSet/opensearch"]
+    replicas = nodes["spec"]["replicas"]
+    env = {e["name"]: e.get("value") for e in nodes["spec"]["template"]["spec"]["containers"][0]["env"]}
+    names = [f"opensearch-{i}" for i in range(replicas)]
+    assert env["cluster.initial_cluster_manager_nodes"].split(",") == names
+    assert env["discovery.seed_hosts"].split(",") == [f"{n}.{nodes['spec']['serviceName']}" for n in names]
+    assert docs[f"Service/{nodes['spec']['serviceName']}"]["spec"]["clusterIP"] == "None"
+
+    server = docs["Deployment/pinpoint"]["spec"]["template"]["spec"]
+    builder = docs["CronJob/pinpoint-publish"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    for workload in (server, builder):
+        container = workload["containers"][0]
+        pinpoint_env = {e["name"]: e for e in container["env"]}
+        assert set(pinpoint_env) <= set(SETTINGS), set(pinpoint_env) - set(SETTINGS)
+        assert pinpoint_env["PINPOINT_ENGINE"]["value"] == "opensearch"
+        urls = pinpoint_env["PINPOINT_OPENSEARCH_URL"]["value"].split(",")
+        assert [u.split("//")[1].split(".")[0] for u in urls] == names, "Pinpoint must know every node"
+        assert workload["securityContext"]["runAsNonRoot"] is True
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert not any(v.get("persistentVolumeClaim") for v in server["volumes"]), "replicas serve from the cluster alone"
+    assert "pinpoint publish" in " ".join(builder["containers"][0]["command"])
+
+
+def test_compose_runs_three_nodes_that_find_each_other_and_pinpoint_names_them_all():
+    yaml = pytest.importorskip("yaml")
+    from pinpoint.service.config import SETTINGS
+
+    compose = yaml.safe_load((OPENSEARCH_DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    nodes = sorted(name for name in services if name.startswith("os-"))
+    assert len(nodes) == 3
+    for name in nodes:
+        env = services[name]["environment"]
+        assert env["node.name"] == name
+        assert env["discovery.seed_hosts"].split(",") == nodes
+        assert env["cluster.initial_cluster_manager_nodes"].split(",") == nodes
+    pinpoint = services["pinpoint"]["environment"]
+    assert set(pinpoint) <= set(SETTINGS)
+    assert [u.split("//")[1].split(":")[0] for u in pinpoint["PINPOINT_OPENSEARCH_URL"].split(",")] == nodes
+    assert set(services["pinpoint"]["depends_on"]) == set(nodes)
+
+
 # ---------------------------------------------------------------- container and gunicorn
 
 

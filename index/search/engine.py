@@ -38,6 +38,7 @@ DEFAULT_ENGINE = "whoosh"
 # installation without an engine's client library never imports it.
 ENGINES: dict[str, str] = {
     "whoosh": "pinpoint.index.search.whoosh:WhooshEngine",
+    "opensearch": "pinpoint.index.search.opensearch:OpenSearchEngine",
 }
 
 Item = TypeVar("Item")

@@ -66,21 +66,29 @@ class Highlighter:
         return tuple(marked[k] for k in sorted(marked))
 
     def highlight(self, text: str, terms: QueryTerms) -> Marked:
-        matches = self.find_matches(text, terms)
-        start, end = excerpt_window(text, matches)
-        inside = [m for m in matches if m.start >= start and m.end <= end]
-        prefix = ELLIPSIS if start > 0 else ""
-        suffix = ELLIPSIS if end < len(text) else ""
-        plain = prefix + text[start:end] + suffix
-        pieces = [prefix]
-        cursor = start
-        for m in inside:
-            pieces.append(html.escape(text[cursor : m.start]))
-            pieces.append(f"<mark>{html.escape(text[m.start : m.end])}</mark>")
-            cursor = m.end
-        pieces.append(html.escape(text[cursor:end]))
-        pieces.append(suffix)
-        return Marked(matches=matches, excerpt=plain, excerpt_html="".join(pieces))
+        return mark(text, self.find_matches(text, terms))
+
+
+def mark(text: str, matches: tuple[Match, ...]) -> Marked:
+    """The excerpt around ``matches`` (offsets into ``text``), plain and with <mark> tags.
+
+    Engines that find matches themselves (OpenSearch's highlighter) build
+    their excerpts here too, so every engine's excerpts follow one rule.
+    """
+    start, end = excerpt_window(text, matches)
+    inside = [m for m in matches if m.start >= start and m.end <= end]
+    prefix = ELLIPSIS if start > 0 else ""
+    suffix = ELLIPSIS if end < len(text) else ""
+    plain = prefix + text[start:end] + suffix
+    pieces = [prefix]
+    cursor = start
+    for m in inside:
+        pieces.append(html.escape(text[cursor : m.start]))
+        pieces.append(f"<mark>{html.escape(text[m.start : m.end])}</mark>")
+        cursor = m.end
+    pieces.append(html.escape(text[cursor:end]))
+    pieces.append(suffix)
+    return Marked(matches=matches, excerpt=plain, excerpt_html="".join(pieces))
 
 
 def excerpt_window(text: str, matches: tuple[Match, ...], size: int = EXCERPT_CHARS) -> tuple[int, int]:

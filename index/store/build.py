@@ -366,6 +366,8 @@ class _Build:
                     self.shadowed[f.key] = list(old_files[f.key]["shadowed"])
 
             if previous is not None and reusable and not changed and not dropped:
+                # Idempotent: a server engine whose switch failed after CURRENT moved catches up here.
+                self._announce(previous)
                 old_sources = read_sources(version_dir(self.index_dir, previous))
                 write_library(self.index_dir, self.roots)
                 return BuildReport(
@@ -448,6 +450,7 @@ class _Build:
                 json.dump(manifest, out, indent=1)
             publish(self.index_dir, staging, version)
             write_library(self.index_dir, self.roots)
+            self._announce(version)
             prune_versions(self.index_dir)
             sources = read_sources(version_dir(self.index_dir, version))
             return BuildReport(
@@ -460,6 +463,12 @@ class _Build:
                 writer.cancel()
             shutil.rmtree(staging, ignore_errors=True)
             raise
+
+    def _announce(self, version: str) -> None:
+        """Tell an engine that serves from elsewhere (OpenSearch: its aliases) that CURRENT names ``version``."""
+        published = getattr(self.engine, "published", None)
+        if published is not None:
+            published(version_dir(self.index_dir, version), version)
 
     def _index_changed(self, writer, changed, file_sources, claimed, new_bytes) -> int:
         """Index the changed files; returns the number of sources written."""

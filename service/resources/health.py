@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import falcon
 
-from pinpoint.index.errors import IndexNotFound
+from pinpoint.index.errors import IndexNotFound, IndexUnavailable
 
 
 class HealthResource:
@@ -21,7 +21,11 @@ class ReadyResource:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         try:
             searcher = self._index.searcher()
-        except IndexNotFound as missing:
+            # An engine served from elsewhere (a cluster) says whether it can answer now.
+            check = getattr(self._index, "check_ready", None)
+            if check is not None:
+                check()
+        except (IndexNotFound, IndexUnavailable) as missing:
             resp.status = falcon.HTTP_503
             resp.media = {"status": "not ready", "detail": str(missing)}
             return

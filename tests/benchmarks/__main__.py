@@ -8,6 +8,15 @@ peer measurements.  ``pdf`` generates a 1,000-page two-column corpus (200 with
 --quick; needs pdflatex) and measures PDF ingest (tests/benchmarks/pdf_ingest.py).
 ``attacks`` reproduces issue 16's table (tests/benchmarks/attacks.py).
 Results go to tests/benchmarks/results/ as JSON.
+
+The engine is a dimension of the HTTP figures (``--engines``; by default
+OpenSearch joins Whoosh whenever a cluster answers): the served index is published into the cluster at
+PINPOINT_OPENSEARCH_URL (3 shards, 1 replica; ``deploy/opensearch/cluster
+start`` gives one on loopback) and the same wrk runs go through Pinpoint with
+PINPOINT_ENGINE=opensearch, in the same run as Whoosh.  On this 2-core machine
+three JVMs, the gunicorn workers and wrk share the cores: the cluster figures
+show the engine works under load, not what a real cluster does
+(deploy/README.md "Sizing").
 """
 
 from __future__ import annotations
@@ -33,8 +42,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--slices", help="comma-separated shares of the corpus, e.g. 0.1,0.3,1")
     parser.add_argument("--repeats", type=int, help="runs per figure (default 3, --quick 1)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--engines", help="comma-separated engines for the HTTP figures (default: whoosh, "
+                                          "and opensearch when a cluster answers at PINPOINT_OPENSEARCH_URL)")
     parser.add_argument("--output", type=Path, help="JSON file (default results/bench-<time>.json)")
     args = parser.parse_args(argv)
+    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()] if args.engines else default_engines()
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = sorted(set(args.only) - set(SECTIONS))
     if unknown:
@@ -80,11 +92,57 @@ def corpus_sections(args, work: Path, results: dict) -> None:
         logs.mkdir(exist_ok=True)
         try:
             results["http"] = measure_server("pinpoint", index_dir, query_sets, args.workers, seconds, args.repeats, logs)
+            if "opensearch" in args.engines:
+                env = publish_to_cluster(index_dir, results)
+                results["http_opensearch"] = measure_server("pinpoint", index_dir, query_sets, args.workers,
+                                                            seconds, args.repeats, logs, env)
             if "peers" in args.only:
                 results["bare_falcon"] = measure_server("bare", None, query_sets, args.workers, seconds, args.repeats, logs)
         except WrkMissing as missing:
             results["http_skipped"] = str(missing)
             print(f"skipping HTTP figures: {missing}", file=sys.stderr)
+
+
+def default_engines() -> list[str]:
+    """Whoosh, and OpenSearch too when a cluster answers (deploy/opensearch/cluster start)."""
+    import os
+    import urllib.request
+
+    url = os.environ.get("PINPOINT_OPENSEARCH_URL", "http://127.0.0.1:9200").split(",")[0]
+    try:
+        with urllib.request.urlopen(f"{url}/_cluster/health", timeout=3):
+            return ["whoosh", "opensearch"]
+    except OSError:
+        print(f"no OpenSearch cluster at {url}: HTTP figures for whoosh only "
+              "(deploy/opensearch/cluster start, or PINPOINT_OPENSEARCH_URL)", file=sys.stderr)
+        return ["whoosh"]
+
+
+def publish_to_cluster(index_dir: Path, results: dict) -> dict[str, str]:
+    """Publish the served index into the cluster; the environment that serves it from there."""
+    import os
+
+    from pinpoint.index.search.opensearch.client import ClusterSettings
+    from pinpoint.index.search.opensearch.store import ClusterStore
+    from pinpoint.index.search.opensearch.sync import publish_library
+    from pinpoint.index.store.versions import open_searcher
+
+    env = {"PINPOINT_ENGINE": "opensearch", "PINPOINT_OPENSEARCH_INDEX": "bench",
+           "PINPOINT_OPENSEARCH_SHARDS": "3", "PINPOINT_OPENSEARCH_REPLICAS": "1",
+           "PINPOINT_OPENSEARCH_URL": os.environ.get("PINPOINT_OPENSEARCH_URL",
+                                                     "http://127.0.0.1:9200,http://127.0.0.1:9201,http://127.0.0.1:9202")}
+    settings = ClusterSettings.from_env(env)
+    store = ClusterStore(settings.connect(), settings)
+    store.delete_library()
+    local = open_searcher(index_dir)
+    try:
+        report = publish_library(local, store)
+    finally:
+        local.close()
+    results["opensearch_publish"] = {"sources": report.sources, "passages": report.passages,
+                                     "seconds": round(report.seconds, 1), "shards": 3, "replicas": 1}
+    print(f"published {report.passages} passages into the cluster in {report.seconds:.0f} s", file=sys.stderr)
+    return env
 
 
 def main(argv: list[str] | None = None) -> int:

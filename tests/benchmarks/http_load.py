@@ -78,10 +78,12 @@ def _answered(url: str) -> bool:
 
 
 @contextmanager
-def served(kind: str, index_dir: Path | None, workers: int, probe_path: str, log_dir: Path):
+def served(kind: str, index_dir: Path | None, workers: int, probe_path: str, log_dir: Path,
+           extra_env: dict[str, str] | None = None):
     """Start Pinpoint (``kind="pinpoint"``) or the bare Falcon app; yield (base URL, master pid, seconds to first answer)."""
     port = _free_port()
-    env = {**os.environ, "PINPOINT_PORT": str(port), "PINPOINT_HOST": "127.0.0.1", "PINPOINT_WORKERS": str(workers)}
+    env = {**os.environ, "PINPOINT_PORT": str(port), "PINPOINT_HOST": "127.0.0.1", "PINPOINT_WORKERS": str(workers),
+           **(extra_env or {})}
     if kind == "pinpoint":
         command = [sys.executable, "-m", "pinpoint.service.cli", "serve", "--index", str(index_dir),
                    "--port", str(port), "--workers", str(workers)]
@@ -160,13 +162,13 @@ def median_of(runs: list[dict]) -> dict:
 
 
 def measure_server(kind: str, index_dir: Path | None, query_sets, workers: int, seconds: float,
-                   repeats: int, log_dir: Path) -> dict:
+                   repeats: int, log_dir: Path, extra_env: dict[str, str] | None = None) -> dict:
     """Latency (1 connection) per query set, saturation throughput, worker RSS, time to first answer."""
     wrk = ensure_wrk()
     two_terms = next(qs for qs in query_sets if qs.name == "2-term")
     probe = search_paths(two_terms.queries[:1])[0]
     figures: dict = {"workers": workers}
-    with served(kind, index_dir, workers, probe, log_dir) as (base, master, first_answer_s):
+    with served(kind, index_dir, workers, probe, log_dir, extra_env) as (base, master, first_answer_s):
         figures["first_answer_s"] = round(first_answer_s, 2)
         sets = query_sets if kind == "pinpoint" else [two_terms]
         figures["latency"] = {

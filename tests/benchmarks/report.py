@@ -123,7 +123,7 @@ def print_all(results: dict) -> None:
         print_rows(f"In-process query latency, ms ({results.get('served_slice')} slice, top 10 with snippets)",
                    latency_rows, ("system", "queries", "n", "p50", "p95", "p99"))
     http_rows = []
-    for label, key in (("pinpoint", "http"), ("bare falcon", "bare_falcon")):
+    for label, key in (("pinpoint", "http"), ("pinpoint+opensearch", "http_opensearch"), ("bare falcon", "bare_falcon")):
         figures = results.get(key)
         if not figures:
             continue
