@@ -90,7 +90,7 @@ LATEX_DOI = "10.5555/synthetic.2021.153"
 
 def latex_document(seed: int = 7, sections: int = 6, paragraphs: tuple[int, int] = (3, 5),
                    footnote_every: int = 4, first_page: int = LATEX_FIRST_PAGE,
-                   title: str = LATEX_TITLE) -> tuple[str, dict]:
+                   title: str = LATEX_TITLE, twocolumn: bool = True) -> tuple[str, dict]:
     """LaTeX source and its truth (pages are filled in from the .aux after compiling)."""
     rng = random.Random(seed)
     body: list[str] = []
@@ -128,8 +128,10 @@ def latex_document(seed: int = 7, sections: int = 6, paragraphs: tuple[int, int]
     body_tex = "".join(b + "\n" for b in body)
     bib_tex = "".join(f"\\bibitem{{r{i}}} {ref}\n" for i, ref in enumerate(references))
     authors = " \\and ".join(f"{g} {f}" for g, f in LATEX_AUTHORS)
-    source = rf"""\documentclass[twocolumn,10pt]{{article}}
-\usepackage[margin=2cm]{{geometry}}
+    # One column keeps LaTeX's own wide margins: the folio then sits well above the page foot.
+    layout = "\\documentclass[twocolumn,10pt]{article}\n\\usepackage[margin=2cm]{geometry}" if twocolumn \
+        else "\\documentclass[11pt]{article}"
+    source = rf"""{layout}
 \usepackage{{fancyhdr}}
 \pagestyle{{fancy}}
 \fancyhf{{}}
@@ -268,6 +270,12 @@ def build_fixtures(out: Path = FIXTURES) -> list[Path]:
     truth = compile_latex(source, out / "article.pdf", truth)
     (out / "article.truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     made.append(out / "article.pdf")
+    source, truth = latex_document(seed=23, sections=4, first_page=201, twocolumn=False,
+                                   title="Ledgers of a Municipal Survey")
+    (out / "onecolumn.tex").write_text(source, encoding="utf-8")
+    truth = compile_latex(source, out / "onecolumn.pdf", truth)
+    (out / "onecolumn.truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    made.append(out / "onecolumn.pdf")
     fodt, truth = odt_document()
     (out / "report.fodt").write_text(fodt, encoding="utf-8")
     convert_odt(fodt, out / "report.pdf")

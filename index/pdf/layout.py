@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 from index.pdf.extract import Line
 
-# Running heads and feet sit in these outer shares of the page height.
-MARGIN_BAND = 0.12
+# Running heads and feet sit in these outer shares of the page height (LaTeX's default article
+# sets its folio ~140 pt above the foot of a Letter page), set apart by a gap.
+MARGIN_BAND = 0.2
 MARGIN_LINES = 2
 _PRESENTATION_FORMS = re.compile("[\ufb00-\ufdff\ufe70-\ufefe\u2000-\u200a]")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b-\x1f]")
@@ -104,8 +105,11 @@ def _margin_candidates(lines: list[Line], height: float) -> tuple[list[Line], li
 
 
 def _margin_row(line: Line, where: str, body: float) -> Row:
+    # A candidate that is not furniture after all is text like any other: a page's first
+    # line set apart by a heading below it still continues the paragraph before.
     heading = line.size >= 1.15 * body
-    return Row(line.text, "heading" if heading else "body", True, line.size, line.soft_hyphen, margin=where)
+    return Row(line.text, "heading" if heading else "body", True if heading else None, line.size,
+               line.soft_hyphen, margin=where)
 
 
 def _columns(lines: list[Line], width: float) -> list[list[Line]]:
