@@ -22,7 +22,7 @@ class RawSource:
 
     id: str
     path: str
-    fmt: str  # "txt", "md", "html", "jsonl", "pdf"
+    fmt: str  # "txt", "md", "html", "jsonl", "rst", "tex", "pdf"
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
     # Readers that already know the layout (PDF) hand over its blocks, which
@@ -110,6 +110,9 @@ class Source:
     content_hash: str
     passage_count: int = 0
     metadata_origin: str = "text"  # "sidecar", "zotero", "embedded" (JSONL/HTML/PDF fields) or "text"
+    # Where the title came from: "sidecar", "embedded", "text", or, for a work
+    # stating none, "heading-description"/"file-name-description" ("[...]").
+    title_origin: str = "text"
     collections: tuple[str, ...] = ()  # the reference manager's collections holding it (Zotero)
     zotero_key: str | None = None
     zotero_link: str | None = None  # zotero://select/... opens the item in the researcher's Zotero

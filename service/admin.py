@@ -3,8 +3,8 @@
 Gunicorn runs several worker processes, so the state of a re-index lives in a
 file beside the index (``.reindex.json``), not in memory: a POST answered by
 one worker and a GET answered by another see the same thing.  The build runs
-in its own process (``python -m service.admin``) so a slow or crashing build
-never holds up or takes down a worker; ``index.build``'s lock and atomic
+in its own process (``python -m pinpoint.service.admin``) so a slow or crashing build
+never holds up or takes down a worker; ``pinpoint.index.store.build``'s lock and atomic
 publish keep the served version intact whatever happens to it.
 """
 
@@ -28,7 +28,6 @@ from pathlib import Path
 STATUS_FILE = ".reindex.json"
 SPAWN_LOCK_FILE = ".reindex.lock"
 LOG_FILE = ".reindex.log"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 class ReindexRunning(RuntimeError):
@@ -98,18 +97,19 @@ def read_status(index_dir: Path) -> dict:
 
 
 def start_reindex(index_dir: Path, sources: Sequence[Path]) -> dict:
-    """Start ``python -m service.admin`` building ``sources`` into ``index_dir``; raise ReindexRunning."""
+    """Start ``python -m pinpoint.service.admin`` building ``sources`` into ``index_dir``; raise ReindexRunning."""
     index_dir = Path(index_dir)
     with _spawn_lock(index_dir):
         if read_status(index_dir)["state"] == "running":
             raise ReindexRunning("a re-index is already running; GET /admin/reindex shows its progress")
+        # The child imports Pinpoint from the same interpreter's installed
+        # package, never from a checkout, so a wheel install re-indexes too.
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         with open(index_dir / LOG_FILE, "ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "service.admin", "--index", str(index_dir.resolve()),
+                [sys.executable, "-m", "pinpoint.service.admin", "--index", str(index_dir.resolve()),
                  *[str(Path(s).resolve()) for s in sources]],
-                cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                cwd=index_dir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True,
             )
         status = {"state": "running", "started": _now(), "finished": None, "version": None,
@@ -122,8 +122,8 @@ def start_reindex(index_dir: Path, sources: Sequence[Path]) -> dict:
 
 def run_reindex(index_dir: Path, sources: Sequence[Path]) -> int:
     """The body of the background process: build, then record the outcome."""
-    from index.build import build_index
-    from index.engine import IndexError_
+    from pinpoint.index.store.build import build_index
+    from pinpoint.index.errors import IndexError_
 
     started = _now()
     try:
@@ -144,7 +144,7 @@ def run_reindex(index_dir: Path, sources: Sequence[Path]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m service.admin", description="re-index in the background")
+    parser = argparse.ArgumentParser(prog="python -m pinpoint.service.admin", description="re-index in the background")
     parser.add_argument("--index", required=True)
     parser.add_argument("sources", nargs="+")
     args = parser.parse_args(argv)

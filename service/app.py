@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import falcon
 
-from index.versions import LiveIndex
-from service import errors
-from service.config import Config
-from service.logging_setup import RequestLogContext
-from service.metrics import RequestMetrics
-from service.middleware import BodyLimit, RequestId, SecurityHeaders
-from service.resources.health import HealthResource, ReadyResource
-from service.resources.metrics import MetricsResource
-from service.resources.openapi import OpenApiResource
-from service.resources.page import STATIC_DIR, PageResource, PassagePageResource
-from service.resources.search import SearchResource
-from service.resources.admin import ReindexResource
-from service.resources.cite import CiteResource
-from service.resources.export import BibtexResource, SourceCiteResource, SourceResource
-from service.resources.sources import PassageResource, SourcesResource
+from pinpoint.index.store.versions import LiveIndex
+from pinpoint.service import errors
+from pinpoint.service.config import Config
+from pinpoint.service.logging_setup import RequestLogContext
+from pinpoint.service.metrics import RequestMetrics
+from pinpoint.service.middleware import BodyLimit, RequestId, SecurityHeaders
+from pinpoint.service.resources.health import HealthResource, ReadyResource
+from pinpoint.service.resources.metrics import MetricsResource
+from pinpoint.service.resources.openapi import OpenApiResource
+from pinpoint.service.resources.page import STATIC_DIR, PageResource, PassagePageResource
+from pinpoint.service.resources.search import SearchResource
+from pinpoint.service.resources.admin import ReindexResource
+from pinpoint.service.resources.cite import CiteResource
+from pinpoint.service.resources.export import BibtexResource, SourceCiteResource, SourceResource
+from pinpoint.service.resources.sources import PassageResource, SourcesResource
 
 
 def create_app(config: Config, index=None) -> falcon.App:

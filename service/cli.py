@@ -13,11 +13,14 @@ import shutil
 import sys
 from pathlib import Path
 
-from index.engine import IndexError_
-from index.records import SearchRequest
-from service.config import ConfigError, config_from_env
+from pinpoint.index.errors import IndexError_
+from pinpoint.index.extras import MissingExtra
+from pinpoint.index.records import SearchRequest
+from pinpoint.service.config import ConfigError, config_from_env
 
-GUNICORN_CONF = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
+# gunicorn loads its settings from the installed package, not from a checkout,
+# so a wheel install serves exactly as a development tree does.
+GUNICORN_CONF = "python:pinpoint.service.gunicorn_conf"
 
 
 class CommandError(Exception):
@@ -25,17 +28,63 @@ class CommandError(Exception):
 
 
 def _cmd_index(args, config) -> int:
-    from index.build import build_index
+    from pinpoint.index.store.library import plan_sources
 
-    sources = [Path(p) for p in args.sources] or list(config.sources)
-    for path in sources:
+    index_dir = Path(args.index or config.index_dir)
+    given = [Path(p) for p in args.sources]
+    for path in given:
         if not path.exists():
             raise CommandError(f"source path {str(path)!r} does not exist")
-    from index.pdf.limits import PdfLimits
+    sources = plan_sources(index_dir, given, replace=args.replace, default=config.sources)
+    return _build(sources, index_dir, args, config, replace=args.replace)
 
-    report = build_index(sources, Path(args.index or config.index_dir), progress=not args.quiet,
+
+def _build(sources, index_dir: Path, args, config, *, replace: bool = False) -> int:
+    from pinpoint.index.ingest.pdf.limits import PdfLimits
+    from pinpoint.index.store.build import build_index
+
+    for path in sources:
+        if not path.exists():
+            raise CommandError(
+                f"library source {str(path)!r} does not exist; restore it, or take it out with "
+                f"`pinpoint remove {path} --index {index_dir}`"
+            )
+    report = build_index(sources, index_dir, progress=not args.quiet, force=args.force, replace=replace,
                          pdf_limits=PdfLimits(config.pdf_time_limit, config.pdf_memory_mb))
     _print_build_report(report)
+    return 0
+
+
+def _cmd_remove(args, config) -> int:
+    from pinpoint.index.store.library import LibraryError, read_library, without
+
+    index_dir = Path(args.index or config.index_dir)
+    configured = read_library(index_dir)
+    if configured is None:
+        raise LibraryError(f"{index_dir} has no library file yet; build it with `pinpoint index FOLDER` first")
+    return _build(without(configured, Path(args.path)), index_dir, args, config)
+
+
+def _cmd_versions(args, config) -> int:
+    from pinpoint.index.store.versions import version_info
+
+    index_dir = Path(args.index or config.index_dir)
+    versions = version_info(index_dir)
+    if not versions:
+        raise CommandError(f"no index versions at {index_dir}")
+    for v in versions:
+        mark = "*" if v.current else " "
+        built = v.built or "build time not recorded"
+        print(f"{mark} {v.name}  {v.sources} sources, {v.passages} passages  {built}")
+    return 0
+
+
+def _cmd_rollback(args, config) -> int:
+    from pinpoint.index.store.versions import rollback
+
+    index_dir = Path(args.index or config.index_dir)
+    version = rollback(index_dir, args.version)
+    print(f"now serving version {version}; running servers switch within their reload interval")
     return 0
 
 
@@ -52,12 +101,10 @@ def _print_build_report(report) -> None:
 
 
 def _cmd_serve(args, config) -> int:
-    from index.versions import open_searcher
+    from pinpoint.index.store.versions import open_searcher
 
     index_dir = Path(args.index or config.index_dir)
     open_searcher(index_dir).close()  # fail here, in one line, rather than in every worker
-    if not GUNICORN_CONF.is_file():
-        raise CommandError(f"gunicorn configuration not found at {GUNICORN_CONF}")
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if gunicorn is None:
         raise CommandError("gunicorn is not installed in this environment")
@@ -68,15 +115,13 @@ def _cmd_serve(args, config) -> int:
         PINPOINT_PORT=str(args.port or config.port),
         PINPOINT_WORKERS=str(args.workers or config.workers),
     )
-    # Workers import service.wsgi relative to the project, wherever we are started from.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUNICORN_CONF.parents[1]), env.get("PYTHONPATH")]))
-    os.execve(gunicorn, [gunicorn, "--config", str(GUNICORN_CONF)], env)
+    os.execve(gunicorn, [gunicorn, "--config", GUNICORN_CONF], env)
     return 0  # not reached
 
 
 def _cmd_search(args, config) -> int:
-    from index.versions import open_searcher
-    from service.representations import hit_json
+    from pinpoint.index.store.versions import open_searcher
+    from pinpoint.service.representations import hit_json
 
     searcher = open_searcher(Path(args.index or config.index_dir))
     try:
@@ -98,15 +143,16 @@ def _cmd_search(args, config) -> int:
         print(f"did you mean: {result.corrected_query}")
     print(f"{result.total} passages match {result.query!r}")
     for hit in hits:
-        print(f"\n{hit['rank']}. {hit['source']['title']} [{hit['passage_id']}] score {hit['score']}")
+        title = hit["source"]["title"] or "[no title stated]"  # an index built before titles were always set
+        print(f"\n{hit['rank']}. {title} [{hit['passage_id']}] score {hit['score']}")
         print(f"   {hit['excerpt']}")
         print(f"   {hit['citation']['in_text']}")
     return 0
 
 
 def _cmd_export(args, config) -> int:
-    from index.versions import open_searcher
-    from service.exports import export_format, render, sources_behind
+    from pinpoint.index.store.versions import open_searcher
+    from pinpoint.service.exports import export_format, render, sources_behind
 
     fmt = export_format(args.format)
     searcher = open_searcher(Path(args.index or config.index_dir))
@@ -114,7 +160,7 @@ def _cmd_export(args, config) -> int:
         sources = searcher.sources()
         if args.query:
             sources = sources_behind(searcher, SearchRequest(q=args.query))
-        text = render(fmt, sources)
+        text = render(fmt, sources, searcher)
     finally:
         searcher.close()
     if args.output:
@@ -138,7 +184,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="*", help="folders or files (default: PINPOINT_SOURCES or seeds/)")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--replace", action="store_true",
+                   help="make the named folders the whole library instead of adding them to it")
+    p.add_argument("--force", action="store_true",
+                   help="publish even a build with 0 sources or under half the served passages")
     p.set_defaults(run=_cmd_index)
+
+    p = sub.add_parser("remove", help="take a folder or file out of the library and rebuild")
+    p.add_argument("path", help="a source path as listed in the library")
+    p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true",
+                   help="publish even a build with 0 sources or under half the served passages")
+    p.set_defaults(run=_cmd_remove)
+
+    p = sub.add_parser("versions", help="list the kept index versions (* marks the served one)")
+    p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
+    p.set_defaults(run=_cmd_versions)
+
+    p = sub.add_parser("rollback", help="serve an earlier index version again")
+    p.add_argument("version", nargs="?", help="version to serve (default: the one before the served one)")
+    p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
+    p.set_defaults(run=_cmd_rollback)
 
     p = sub.add_parser("serve", help="serve the HTTP API with gunicorn")
     p.add_argument("--index", help="index directory (default: PINPOINT_INDEX or var/index)")
@@ -170,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = config_from_env()
         return args.run(args, config)
-    except (CommandError, ConfigError, IndexError_, OSError, ValueError) as problem:
+    except (CommandError, ConfigError, IndexError_, MissingExtra, OSError, ValueError) as problem:
         print(f"pinpoint: error: {problem}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -1,6 +1,6 @@
 """Every error leaves Pinpoint as application/problem+json (RFC 9457).
 
-Named exceptions from ``index`` and ``service.citations`` are mapped to HTTP
+Named exceptions from ``index`` and ``pinpoint.service.citations`` are mapped to HTTP
 statuses here, at the edge, and nowhere else.  Anything unexpected is logged
 with its traceback and answered with a 500 that carries no internals.
 """
@@ -12,8 +12,9 @@ import logging
 
 import falcon
 
-from index.engine import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
-from index.quotes import QuoteError
+from pinpoint.index.errors import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
+from pinpoint.index.extras import MissingExtra
+from pinpoint.index.search.quotes import QuoteError
 
 log = logging.getLogger("pinpoint.errors")
 
@@ -78,8 +79,8 @@ def _unexpected(req, resp, ex, params):
 
 
 def install(app: falcon.App) -> None:
-    from service.citations import UnknownStyle
-    from service.exports import UnknownFormat
+    from pinpoint.service.citations import UnknownStyle
+    from pinpoint.service.exports import UnknownFormat
 
     app.add_error_handler(Exception, _unexpected)
     app.add_error_handler(falcon.HTTPRouteNotFound, _no_route)
@@ -90,4 +91,6 @@ def install(app: falcon.App) -> None:
     app.add_error_handler(UnknownSource, _mapping(falcon.HTTP_404))
     app.add_error_handler(UnknownPassage, _mapping(falcon.HTTP_404))
     app.add_error_handler(IndexNotFound, _mapping(falcon.HTTP_503))
+    # The server cannot do this until an operator installs the extra: not the client's fault.
+    app.add_error_handler(MissingExtra, _mapping(falcon.HTTP_501))
     app.set_error_serializer(_serialize)

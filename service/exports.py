@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+import dataclasses
+import weakref
 from typing import Any, Callable
 
-from index.bibtex import to_bibtex
-import dataclasses
-
-from index.records import SearchRequest, Source
-from service.citations import cite
-from service.citations.csljson import to_csl_json
-from service.citations.ris import to_ris
+from pinpoint.index.bibliography.bibtex import to_bibtex
+from pinpoint.index.bibliography.keys import citation_keys
+from pinpoint.index.records import SearchRequest, Source
+from pinpoint.service.citations import cite
+from pinpoint.service.citations.csljson import to_csl_json
+from pinpoint.service.citations.ris import to_ris
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,44 @@ def bibliography_format(style: str) -> ExportFormat:
     return ExportFormat(f"bibliography-{style}", "text/x-bibliography", "txt", _bibliography(style))
 
 
-def csl_items(sources: Sequence[Source]) -> list[dict[str, Any]]:
-    return [dict(source.csl, id=source.id) for source in sources]
+def csl_items(sources: Sequence[Source], keys: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """CSL items, each naming its file (``_file``: BibTeX ``file``, RIS ``L1``)
+    and, given ``keys``, carrying its citation key (``_key``)."""
+    items = []
+    for source in sources:
+        item = dict(source.csl, id=source.id, _file=source.path)
+        if keys and source.id in keys:
+            item["_key"] = keys[source.id]
+        items.append(item)
+    return items
 
 
-def render(fmt: ExportFormat, sources: Sequence[Source]) -> str:
-    return fmt.render(csl_items(sources))
+# Keys of the whole library, per searcher (one index version): computed once.
+_LIBRARY_KEYS: "weakref.WeakKeyDictionary[Any, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def library_keys(searcher) -> dict[str, str]:
+    """Source id -> citation key, decided over the whole library.
+
+    Keys are assigned across every source the index holds, whatever an
+    export contains, so a source keeps its key whether it is exported alone,
+    with a search's sources or with the whole library.
+    """
+    try:
+        return _LIBRARY_KEYS[searcher]
+    except (KeyError, TypeError):
+        pass
+    library = searcher.sources()
+    keys = dict(zip((s.id for s in library), citation_keys(csl_items(library))))
+    try:
+        _LIBRARY_KEYS[searcher] = keys
+    except TypeError:
+        pass
+    return keys
+
+
+def render(fmt: ExportFormat, sources: Sequence[Source], searcher=None) -> str:
+    return fmt.render(csl_items(sources, library_keys(searcher) if searcher is not None else None))
 
 
 def sources_behind(searcher, request: SearchRequest) -> list[Source]:

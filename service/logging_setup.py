@@ -1,6 +1,6 @@
 """Structured logs: one JSON object per line, each tied to its request by the request id.
 
-The request id is the one ``service.middleware.RequestId`` puts in the
+The request id is the one ``pinpoint.service.middleware.RequestId`` puts in the
 ``X-Request-ID`` response header, so a line in the log, a client's error
 report and the proxy's log all name the same request.
 
@@ -116,12 +116,12 @@ def _header(headers, name: str) -> str | None:
 class GunicornLogger(glogging.Logger):
     """Gunicorn's logger with JSON lines for its own, access and application logs.
 
-    The format comes from ``PINPOINT_LOG_FORMAT`` (via ``service.config``);
+    The format comes from ``PINPOINT_LOG_FORMAT`` (via ``pinpoint.service.config``);
     ``text`` keeps gunicorn's own lines and ``access_log_format``.
     """
 
     def setup(self, cfg) -> None:
-        from service.config import config_from_env
+        from pinpoint.service.config import config_from_env
 
         self.log_format = config_from_env().log_format
         super().setup(cfg)

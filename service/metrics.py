@@ -23,7 +23,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, disable_cre
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from index.engine import IndexNotFound
+from pinpoint.index.errors import IndexNotFound
 
 # Multiprocess mode has no *_created series; leaving them out in a single
 # process too keeps /metrics the same shape however Pinpoint is served.

@@ -7,7 +7,7 @@ import uuid
 
 import falcon
 
-from service.errors import ProblemError
+from pinpoint.service.errors import ProblemError
 
 # The page loads scripts, styles and images only from Pinpoint itself.
 CONTENT_SECURITY_POLICY = (

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from service.config import Config
+from pinpoint.service.config import Config
 
 OPENAPI_VERSION = "3.1.0"
 PROBLEM_JSON = "application/problem+json"
@@ -29,7 +29,7 @@ class UndocumentedRoute(LookupError):
     """The app serves a route the OpenAPI document has no description for."""
 
     def __init__(self, template: str):
-        super().__init__(f"route {template!r} has no description in service.openapi; add one to _path_items")
+        super().__init__(f"route {template!r} has no description in pinpoint.service.openapi; add one to _path_items")
         self.template = template
 
 
@@ -95,8 +95,8 @@ def _schemas() -> dict[str, Any]:
         "type": "object",
         "required": ["id", "title", "authors", "issued", "passage_count", "links"],
         "properties": {
-            "id": string, "title": _nullable("string"),
-            "authors": {"type": "array", "items": string},
+            "id": string, "title": _nullable("string"), "title_origin": string,
+            "authors": {"type": "array", "items": string}, "author_note": _nullable("string"),
             "issued": _nullable("string"), "container": _nullable("string"),
             "publisher": _nullable("string"), "url": _nullable("string"), "type": string,
             "passage_count": integer, "metadata_origin": string,

@@ -10,9 +10,9 @@ import re
 
 import falcon
 
-from index.records import SearchRequest
-from service.config import Config
-from service.errors import bad_request
+from pinpoint.index.records import SearchRequest
+from pinpoint.service.config import Config
+from pinpoint.service.errors import bad_request
 
 _YEAR_RANGE = re.compile(r"^\s*(\d{1,4})?\s*(?:\.\.\s*(\d{1,4})?)?\s*$")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from index.records import Hit, Match, Passage, Source
-from service.cache import VersionedMemo
-from service.citations import Citation, Locator, cite, quotation
+from pinpoint.index.records import Hit, Match, Passage, Source
+from pinpoint.service.cache import VersionedMemo
+from pinpoint.service.citations import Citation, Locator, cite, quotation
 
 
 def display_name(name: dict[str, Any]) -> str:
@@ -36,12 +36,18 @@ def issued_string(csl: dict[str, Any]) -> str | None:
     return "-".join([f"{stated[0]:04d}"] + [f"{p:02d}" for p in stated[1:3]])
 
 
+NO_AUTHOR = "no author stated"
+
+
 def source_json(source: Source) -> dict[str, Any]:
     csl = source.csl
     return {
         "id": source.id,
         "title": csl.get("title"),
+        "title_origin": source.title_origin,
         "authors": [display_name(a) for a in csl.get("author", [])],
+        # Said outright, so a reader never takes a missing name for a lost one.
+        "author_note": None if csl.get("author") else NO_AUTHOR,
         "issued": issued_string(csl),
         "container": csl.get("container-title"),
         "publisher": csl.get("publisher"),
@@ -62,9 +68,17 @@ def source_json(source: Source) -> dict[str, Any]:
 
 
 def locator_for(passage: Passage) -> Locator:
+    """A page locator when the passage comes from a paginated source (PDF), else its paragraphs.
+
+    Every style cites a paginated source by page; ``page`` is absent on
+    passages of unpaginated sources (and on indexes built before pages existed).
+    """
+    page = getattr(passage, "page", None)
+    if page:
+        page_end = getattr(passage, "page_end", None)
+        return Locator.page(page, page_end if page_end != page else None)
     end = passage.paragraph_end if passage.paragraph_end != passage.paragraph else None
-    return Locator(paragraph=passage.paragraph, paragraph_end=end, heading=passage.heading,
-                   page=passage.page, page_end=passage.page_end)
+    return Locator.paragraph(passage.paragraph, end, heading=passage.heading)
 
 
 def citation_json(citation: Citation, quoted: str | None = None) -> dict[str, Any]:

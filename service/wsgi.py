@@ -1,6 +1,6 @@
 """The WSGI entry point gunicorn loads in each worker (see deploy/gunicorn.conf.py)."""
 
-from service.app import create_app
-from service.config import config_from_env
+from pinpoint.service.app import create_app
+from pinpoint.service.config import config_from_env
 
 application = create_app(config_from_env())

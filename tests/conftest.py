@@ -10,17 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-DATASETS = ROOT.parent / "shared" / "datasets"
 # The CLI and servers under test run from the same interpreter as the tests.
-PINPOINT = [sys.executable, "-m", "service.cli"]
-
-
-def dataset(name: str) -> Path:
-    """Path to a third-party dataset, or a skip that says how to get it."""
-    path = DATASETS / name
-    if not path.exists():
-        pytest.skip(f"dataset {name!r} not found at {path}: place ../shared/datasets beside the repository")
-    return path
+PINPOINT = [sys.executable, "-m", "pinpoint.service.cli"]
 
 
 def free_port() -> int:
@@ -32,7 +23,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def seeds_index(tmp_path_factory) -> Path:
     """An index of seeds/ built by the real pipeline; read-only for tests."""
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     index_dir = tmp_path_factory.mktemp("seeds-index")
     build_index([SEEDS], index_dir)
@@ -41,7 +32,7 @@ def seeds_index(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_config(seeds_index):
-    from service.config import Config
+    from pinpoint.service.config import Config
 
     return Config(index_dir=seeds_index, reload_seconds=0)
 
@@ -50,6 +41,6 @@ def app_config(seeds_index):
 def client(app_config):
     from falcon import testing
 
-    from service.app import create_app
+    from pinpoint.service.app import create_app
 
     return testing.TestClient(create_app(app_config))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.records import Passage, Source
-from index.whoosh_engine import WhooshSearcher, WhooshWriter
+from pinpoint.index.records import Passage, Source
+from pinpoint.index.search.whoosh.engine import WhooshSearcher, WhooshWriter
 
 
 def _source(source_id, title, authors, year):

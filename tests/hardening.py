@@ -8,7 +8,7 @@ from pathlib import Path
 
 def full_app(config, *, admin_token: str | None = None, index=None):
     """create_app(config), with the admin route switched on when a token is given."""
-    from service.app import create_app
+    from pinpoint.service.app import create_app
 
     if admin_token:
         config = dataclasses.replace(config, admin_token=admin_token)

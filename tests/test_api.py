@@ -119,8 +119,8 @@ def test_health_and_ready(client):
 def test_ready_is_503_without_an_index(tmp_path):
     from falcon import testing
 
-    from service.app import create_app
-    from service.config import Config
+    from pinpoint.service.app import create_app
+    from pinpoint.service.config import Config
 
     client = testing.TestClient(create_app(Config(index_dir=tmp_path / "nothing")))
     assert client.simulate_get("/ready").status_code == 503
@@ -141,7 +141,7 @@ def test_match_any_ranks_by_any_word(client):
 
 
 def test_deep_link_opens_the_source_at_the_passage():
-    from service.representations import deep_link
+    from pinpoint.service.representations import deep_link
 
     text = "The U.S.-Japan alliance, at sixty, faces new tests & old ones in the region today."
     link = deep_link("https://example.org/a#top", text)

@@ -8,8 +8,8 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from index.bibtex import BibtexError, file_names, read_bibtex_file, read_bibtex_string, to_bibtex
-from index.citation_keys import ascii_fold, citation_keys
+from pinpoint.index.bibliography.bibtex import BibtexError, file_names, read_bibtex_file, read_bibtex_string, to_bibtex
+from pinpoint.index.bibliography.keys import ascii_fold, citation_keys
 
 HOSTILE_TITLE = "Costs of R&D: 100% of $5, #1 a_b {unbalanced ~x^2 back\\slash -- dash }} \"q\""
 HOSTILE = {
@@ -131,10 +131,10 @@ def test_bad_entries_are_skipped_with_a_warning(tmp_path, caplog):
         "@article{broken, title={unbalanced {,\n  year = 2000}\n"
         "@book{dup, title={A}, title={B}}\n",
     )
-    with caplog.at_level(logging.WARNING, logger="index.bibtex"):
+    with caplog.at_level(logging.WARNING, logger="pinpoint.index.bibliography.bibtex"):
         items = read_bibtex_file(path)
     assert [item["id"] for item in items] == ["good"]
-    messages = " ".join(record.getMessage() for record in caplog.records if record.name == "index.bibtex")
+    messages = " ".join(record.getMessage() for record in caplog.records if record.name == "pinpoint.index.bibliography.bibtex")
     assert "refs.bib" in messages and "dup" in messages
     reading = read_bibtex_string(path.read_text())
     assert len(reading.skipped) == 2

@@ -11,12 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.prerequisites import ON_CI
+
 from tests.servers import pinpoint_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
+    if ON_CI:
+        raise RuntimeError("CI must provide Debian's chromium at /usr/bin/chromium (see .ci/run)")
     pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package (pip install playwright)")
+from playwright import sync_api  # noqa: E402  (a test extra: its absence is an install error, not a skip)
 
 pytestmark = pytest.mark.browser
 

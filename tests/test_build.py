@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_index
-from index.engine import IndexBusy, IndexNotFound
-from index.records import SearchRequest
-from index.versions import (
+from pinpoint.index.store.build import build_index
+from pinpoint.index.errors import IndexBusy, IndexNotFound
+from pinpoint.index.records import SearchRequest
+from pinpoint.index.store.versions import (
     CURRENT_FILE,
     KEEP_VERSIONS,
     LiveIndex,
@@ -191,7 +191,7 @@ def test_a_killed_build_leaves_the_served_index_answering(corpus, tmp_path):
     bulk = tmp_path / "bulk"
     _synthetic_corpus(bulk, 3000)
 
-    script = "import sys; from pathlib import Path; from index.build import build_index; " \
+    script = "import sys; from pathlib import Path; from pinpoint.index.store.build import build_index; " \
              "build_index([Path(sys.argv[1]), Path(sys.argv[2])], Path(sys.argv[3]))"
     child = subprocess.Popen([sys.executable, "-c", script, str(corpus), str(bulk), str(index_dir)],
                              cwd=ROOT, start_new_session=True)
@@ -263,7 +263,7 @@ def test_a_parallel_build_updates_a_served_index_incrementally(corpus, tmp_path)
 def test_killing_a_parallel_build_takes_its_workers_with_it(corpus, tmp_path):
     bulk = tmp_path / "bulk"
     _synthetic_corpus(bulk, 3000)
-    script = ("import sys; from pathlib import Path; from index.build import build_index; "
+    script = ("import sys; from pathlib import Path; from pinpoint.index.store.build import build_index; "
               "build_index([Path(sys.argv[1])], Path(sys.argv[2]), procs=2, parallel_min_bytes=0)")
     child = subprocess.Popen([sys.executable, "-c", script, str(bulk), str(tmp_path / "index")], cwd=ROOT)
     deadline = time.monotonic() + 60

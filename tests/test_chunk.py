@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from index.chunk import MAX_CHARS, MIN_CHARS, chunk, split_sentences
-from index.clean import clean
-from index.readers import read_file
-from index.records import RawSource
+from pinpoint.index.ingest.chunk import MAX_CHARS, MIN_CHARS, chunk, split_sentences
+from pinpoint.index.ingest.clean import clean
+from pinpoint.index.ingest.readers import read_file
+from pinpoint.index.records import RawSource
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

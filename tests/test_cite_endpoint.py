@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from index.quotes import DEFAULT_THRESHOLD
+from pinpoint.index.search.quotes import DEFAULT_THRESHOLD
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def cite_client(client):
 
 @pytest.fixture(scope="module")
 def passages(seeds_index):
-    from index.versions import open_searcher
+    from pinpoint.index.store.versions import open_searcher
 
     searcher = open_searcher(seeds_index)
     found = [p for s in searcher.sources() for p in searcher.passages(s.id)]

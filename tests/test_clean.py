@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from index.boilerplate import furniture_kind, split_byline_prefix
-from index.clean import clean, is_wrapped, strip_inline_markdown
-from index.readers import read_file
-from index.records import RawSource
+from pinpoint.index.ingest.boilerplate import furniture_kind, split_byline_prefix
+from pinpoint.index.ingest.clean import clean, is_wrapped, strip_inline_markdown
+from pinpoint.index.ingest.readers import read_file
+from pinpoint.index.records import RawSource
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"

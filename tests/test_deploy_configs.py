@@ -26,16 +26,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.prerequisites import missing
+
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
 VENV_BIN = Path(sys.executable).parent
 
 
 def _tool(name: str, install: str) -> str:
-    # Debian installs nginx in /usr/sbin, which a non-root PATH may lack.
+    # The venv first: hadolint and yamllint come from the test extras.
     found = shutil.which(name, path=os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", ""), "/usr/sbin"]))
     if found is None:
-        pytest.skip(f"{name} is not installed ({install})")
+        missing(f"{name} is not installed ({install})")
     return found
 
 
@@ -239,7 +241,7 @@ def test_systemd_units_verify(tmp_path):
     # checkout's venv instead, which runs the same `pinpoint` entry point.
     pinpoint = VENV_BIN / "pinpoint"
     if not pinpoint.exists():
-        pytest.skip(f"no pinpoint entry point at {pinpoint} (pip install -e .)")
+        missing(f"no pinpoint entry point at {pinpoint} (pip install -e .)")
     for name in UNITS:
         text = (DEPLOY / "systemd" / name).read_text()
         (tmp_path / name).write_text(text.replace("/opt/pinpoint/.venv/bin/pinpoint", str(pinpoint)))
@@ -260,7 +262,7 @@ def test_systemd_services_are_hardened(unit):
     )
     found = re.search(r"Overall exposure level for \S+: ([0-9.]+)", run.stdout + run.stderr)
     if found is None:
-        pytest.skip(f"this systemd-analyze cannot score unit files offline: {run.stderr.strip()[:200]}")
+        missing(f"this systemd-analyze cannot score unit files offline: {run.stderr.strip()[:200]}")
     assert float(found.group(1)) <= 2.0, run.stdout
 
 
@@ -414,7 +416,7 @@ def test_gunicorn_conf_reads_the_environment_and_names_real_settings(monkeypatch
     monkeypatch.setenv("PINPOINT_WORKERS", "3")
     settings = {k: v for k, v in runpy.run_path(str(DEPLOY / "gunicorn.conf.py")).items() if not k.startswith("_")}
     assert settings["bind"] == "0.0.0.0:8123" and settings["workers"] == 3
-    assert settings["wsgi_app"] == "service.wsgi:application" and settings["preload_app"] is False
+    assert settings["wsgi_app"] == "pinpoint.service.wsgi:application" and settings["preload_app"] is False
 
     config = Config()
     modules_and_imports = {"multiprocessing", "os"}

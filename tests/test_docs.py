@@ -10,7 +10,7 @@ README = (ROOT / "README.md").read_text()
 
 
 def test_every_setting_is_documented():
-    from service.config import SETTINGS
+    from pinpoint.service.config import SETTINGS
 
     for name in SETTINGS:
         assert f"`{name}`" in README, f"{name} is not in README.md's Settings table"
@@ -18,16 +18,16 @@ def test_every_setting_is_documented():
 
 def test_every_setting_is_read_from_the_environment():
     source = (ROOT / "service" / "config.py").read_text()
-    from service.config import SETTINGS
+    from pinpoint.service.config import SETTINGS
 
     for name in SETTINGS:
         assert source.count(f'"{name}"') >= 2, f"{name} is documented but never read"
 
 
 def test_every_route_is_documented(client):
-    from service.app import create_app
-    from service.config import Config
-    from service.openapi import routed_paths
+    from pinpoint.service.app import create_app
+    from pinpoint.service.config import Config
+    from pinpoint.service.openapi import routed_paths
 
     routes = set(routed_paths(create_app(Config())))
     assert routes, "no routes found"
@@ -37,7 +37,7 @@ def test_every_route_is_documented(client):
 
 
 def test_every_cli_command_is_documented():
-    from service.cli import build_parser
+    from pinpoint.service.cli import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")

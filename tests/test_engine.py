@@ -7,13 +7,14 @@ import re
 
 import pytest
 
-from index.engine import UnknownPassage, UnknownSource
-from index.highlight import ELLIPSIS, EXCERPT_CHARS, Highlighter, QueryTerms
-from index.records import SearchRequest
-from index.whoosh_engine import build_schema
+from tests.prerequisites import dataset
+
+from pinpoint.index.errors import UnknownPassage, UnknownSource
+from pinpoint.index.search.highlight import ELLIPSIS, EXCERPT_CHARS, Highlighter, QueryTerms
+from pinpoint.index.records import SearchRequest
+from pinpoint.index.search.whoosh.engine import build_schema
 from tests.engine_corpus import CORPUS, open_corpus
 
-ROOT_DATASETS = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 
 @pytest.fixture(scope="module")
@@ -111,14 +112,12 @@ def test_passage_without_a_text_match_shows_its_opening(highlighter):
 def test_ranking_stays_above_a_floor_on_cranfield(tmp_path):
     """Cranfield (qrels.tsv), one passage per document, its first 60 queries to depth 100:
     the chosen Ranking measured MAP 0.294 and nDCG@10 0.361 (the previous defaults 0.287 and 0.353)."""
-    folder = ROOT_DATASETS / "cranfield"
-    if not (folder / "corpus.jsonl").exists():
-        pytest.skip(f"Cranfield not found at {folder}: place ../shared/datasets beside the repository")
+    folder = dataset("cranfield")
     from tests.benchmarks.quality import evaluate, read_qrels, read_queries, write_direct
-    from index.whoosh_engine import WhooshSearcher
+    from pinpoint.index.search.whoosh.engine import DEFAULT_RANKING, WhooshSearcher
 
     target = tmp_path / "cranfield"
-    write_direct(folder / "corpus.jsonl", target, __import__("index.whoosh_engine").whoosh_engine.DEFAULT_RANKING)
+    write_direct(folder / "corpus.jsonl", target, DEFAULT_RANKING)
     queries = read_queries(folder / "queries.jsonl")
     qrels = dict(list(read_qrels(folder / "qrels.tsv").items())[:60])
     with WhooshSearcher(target, "cranfield") as s:

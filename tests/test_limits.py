@@ -13,7 +13,7 @@ import time
 import pytest
 from falcon import testing
 
-from service.config import Config
+from pinpoint.service.config import Config
 from tests.hardening import full_app
 
 BUDGET_SECONDS = 2.0

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from falcon import testing
 
-from index.versions import CURRENT_FILE, current_version, version_dir
-from service.app import create_app
-from service.config import Config, ConfigError, config_from_env
-from service.logging_setup import JsonFormatter, RequestIdFilter, make_formatter
+from pinpoint.index.store.versions import CURRENT_FILE, current_version, version_dir
+from pinpoint.service.app import create_app
+from pinpoint.service.config import Config, ConfigError, config_from_env
+from pinpoint.service.logging_setup import JsonFormatter, RequestIdFilter, make_formatter
 from tests.servers import get, pinpoint_server
 
 SECRET = "s3cret-token-9d2f"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from index.clean import clean
-from index.metadata import load_sidecars, parse_date_text, parse_names, resolve
-from index.readers import read_file
-from index.records import RawSource
+from pinpoint.index.ingest.clean import clean
+from pinpoint.index.ingest.metadata import load_sidecars, parse_date_text, parse_names, resolve
+from pinpoint.index.ingest.readers import read_file
+from pinpoint.index.records import RawSource
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"

@@ -15,9 +15,9 @@ import pytest
 from falcon import testing
 from prometheus_client.parser import text_string_to_metric_families
 
-from service import metrics
-from service.app import create_app
-from service.config import Config
+from pinpoint.service import metrics
+from pinpoint.service.app import create_app
+from pinpoint.service.config import Config
 from tests.servers import get, get_json, pinpoint_server
 
 
@@ -39,7 +39,7 @@ def scrape(client) -> str:
 
 
 def registered_templates(app) -> set[str]:
-    from service.openapi import routed_paths
+    from pinpoint.service.openapi import routed_paths
 
     return set(routed_paths(app))
 

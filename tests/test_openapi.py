@@ -46,7 +46,7 @@ def test_document_is_valid_openapi_3_1(document):
 
 
 def test_every_route_is_described_and_nothing_else(app, document):
-    from service.openapi import routed_paths
+    from pinpoint.service.openapi import routed_paths
 
     routes = set(routed_paths(app))
     assert routes, "the router lists no routes"
@@ -55,9 +55,9 @@ def test_every_route_is_described_and_nothing_else(app, document):
 
 def test_the_app_as_create_app_builds_it_is_fully_described():
     """create_app's own routes (whatever app.py wires today) all have descriptions."""
-    from service.app import create_app
-    from service.config import Config
-    from service.openapi import openapi_document, routed_paths
+    from pinpoint.service.app import create_app
+    from pinpoint.service.config import Config
+    from pinpoint.service.openapi import openapi_document, routed_paths
 
     app = create_app(Config())
     document = openapi_document(routed_paths(app), Config())
@@ -65,8 +65,8 @@ def test_the_app_as_create_app_builds_it_is_fully_described():
 
 
 def test_an_undescribed_route_is_an_error_not_a_gap():
-    from service.config import Config
-    from service.openapi import UndocumentedRoute, openapi_document
+    from pinpoint.service.config import Config
+    from pinpoint.service.openapi import UndocumentedRoute, openapi_document
 
     with pytest.raises(UndocumentedRoute, match="/made-up"):
         openapi_document(["/search", "/made-up"], Config())
@@ -83,8 +83,8 @@ def test_every_operation_documents_the_problem_schema_for_its_errors(document):
 
 
 def test_limits_in_the_document_follow_the_config(seeds_index):
-    from service.config import Config
-    from service.openapi import openapi_document
+    from pinpoint.service.config import Config
+    from pinpoint.service.openapi import openapi_document
 
     config = Config(index_dir=seeds_index, max_limit=7, max_query_chars=33)
     params = {p["name"]: p for p in openapi_document(["/search"], config)["paths"]["/search"]["get"]["parameters"]}

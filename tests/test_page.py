@@ -18,7 +18,7 @@ CFR_SENTENCE = "Locals deeply resent the outsize burden of hosting U.S. troops"
 
 @pytest.fixture(scope="module")
 def page(app_config):
-    from service.app import create_app
+    from pinpoint.service.app import create_app
 
     return testing.TestClient(create_app(app_config))
 
@@ -53,7 +53,7 @@ def test_landing_page_has_labelled_search_form_and_query_help(page):
         assert doc.xpath(f"//label[@for='{control.get('id')}']"), f"{field} has no label"
     help_text = texts(doc, "//details[@class='help']")[0]
     assert '"security treaty"' in help_text and "OR" in help_text and "author:xu" in help_text
-    from service.citations import STYLES
+    from pinpoint.service.citations import STYLES
 
     assert set(form.xpath(".//select[@name='style']/option/@value")) == set(STYLES)
     assert len(form.xpath(".//select[@name='source']/option")) == 1 + 5  # "All sources" + the seeds
@@ -247,9 +247,9 @@ def test_static_assets_are_served_and_the_page_needs_no_inline_code(page):
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """A source whose metadata and text are markup, indexed by the real pipeline."""
-    from index.build import build_index
-    from service.app import create_app
-    from service.config import Config
+    from pinpoint.index.store.build import build_index
+    from pinpoint.service.app import create_app
+    from pinpoint.service.config import Config
 
     root = tmp_path_factory.mktemp("hostile")
     record = {

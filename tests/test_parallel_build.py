@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from index.build import _prepare
-from index.parallel_build import ParallelBuildFailed, ParallelIndexing
-from index.records import RawSource, SearchRequest
-from index.whoosh_engine import WhooshSearcher, WhooshWriter
+from pinpoint.index.store.build import _prepare
+from pinpoint.index.search.whoosh.parallel_build import ParallelBuildFailed, ParallelIndexing
+from pinpoint.index.records import RawSource, SearchRequest
+from pinpoint.index.search.whoosh.engine import WhooshSearcher, WhooshWriter
 
 VOCABULARY = [f"{a}{b}{c}" for a in "bcdfglmnprst" for b in "aeiou" for c in ("n", "r", "st", "ll", "x")]
 

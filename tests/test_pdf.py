@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from index.pdf import reader as pdf_reader
-from index.pdf.layout import normalise
-from index.pdf.limits import PdfLimits
-from index.readers import SkipFile, read_file
+from pinpoint.index.ingest.pdf import reader as pdf_reader
+from pinpoint.index.ingest.pdf.layout import normalise
+from pinpoint.index.ingest.pdf.limits import PdfLimits
+from pinpoint.index.ingest.readers import SkipFile, read_file
 from tests.pdf_truth import FIXTURES, _COMPOUNDS, score
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "pdf-samples"
@@ -111,7 +111,7 @@ def test_presentation_forms_are_normalised():
 
 
 def test_references_are_recognised_and_kept_out_of_passages(article):
-    from index import chunk, clean
+    from pinpoint.index.ingest import chunk, clean
 
     references = [b for b in article.blocks if b.kind == "references"]
     assert len(references) == len(truth("article")["references"])
@@ -122,7 +122,7 @@ def test_references_are_recognised_and_kept_out_of_passages(article):
 
 
 def test_passages_carry_page_and_page_end(article):
-    from index import chunk, clean
+    from pinpoint.index.ingest import chunk, clean
 
     passages = chunk.chunk(article.id, clean.clean(article))
     assert {p.page for p in passages} == {"153", "154", "155"}
@@ -239,7 +239,7 @@ def test_every_sample_is_indexed_or_skipped_with_a_reason():
 
 
 def test_build_reads_pdfs_ahead_in_order_under_the_time_limit(tmp_path):
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     folder = tmp_path / "papers"
     folder.mkdir()
@@ -254,7 +254,7 @@ def test_build_reads_pdfs_ahead_in_order_under_the_time_limit(tmp_path):
 
 
 def test_build_indexes_pdfs_and_skips_bad_ones_with_reasons(tmp_path):
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     folder = tmp_path / "papers"
     folder.mkdir()

@@ -32,9 +32,9 @@ BIB = r"""@article{quill2021,
 def pdf_client(tmp_path_factory):
     from falcon import testing
 
-    from index.build import build_index
-    from service.app import create_app
-    from service.config import Config
+    from pinpoint.index.store.build import build_index
+    from pinpoint.service.app import create_app
+    from pinpoint.service.config import Config
 
     library = tmp_path_factory.mktemp("library")
     (library / "papers").mkdir()

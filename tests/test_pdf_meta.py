@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.pdf.meta import doi_in, pdf_csl, read_xmp, usable_title
+from pinpoint.index.ingest.pdf.meta import doi_in, pdf_csl, read_xmp, usable_title
 
 XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
@@ -90,7 +90,7 @@ def test_without_xmp_info_then_printed_doi_then_largest_type(tmp_path):
 
 
 def test_reader_uses_the_files_own_xmp(tmp_path):
-    from index.readers import read_file
+    from pinpoint.index.ingest.readers import read_file
 
     [raw] = read_file(pdf_with_xmp(tmp_path / "harvest.pdf", XMP), tmp_path)
     assert raw.meta["title"] == "Harvest Records and Their Keepers"

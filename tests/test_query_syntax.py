@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.engine import BadQuery
-from index.query import MAX_QUERY_CHARS, MAX_QUERY_TERMS
-from index.records import SearchRequest
+from pinpoint.index.errors import BadQuery
+from pinpoint.index.search.whoosh.query import MAX_QUERY_CHARS, MAX_QUERY_TERMS
+from pinpoint.index.records import SearchRequest
 from tests.engine_corpus import CORPUS, open_corpus
 
 

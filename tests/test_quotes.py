@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from index.quotes import (
+from pinpoint.index.search.quotes import (
     DEFAULT_THRESHOLD,
     EDIT_COST_CAP,
     EmptyQuote,
@@ -107,7 +107,7 @@ def test_similarity_charges_each_edit_against_at_most_the_cap():
 
 @pytest.fixture(scope="module")
 def searcher(seeds_index):
-    from index.versions import open_searcher
+    from pinpoint.index.store.versions import open_searcher
 
     opened = open_searcher(seeds_index)
     yield opened

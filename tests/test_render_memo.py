@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.cache import VersionedMemo
+from pinpoint.service.cache import VersionedMemo
 
 
 def test_a_value_is_computed_once_per_version():
@@ -46,9 +46,9 @@ def test_bound_must_be_positive():
 
 
 def test_search_citations_match_a_fresh_citation_in_every_style(client, seeds_index):
-    from index.versions import open_searcher
-    from service.citations import STYLES, cite
-    from service.representations import citation_json, locator_for, source_json
+    from pinpoint.index.store.versions import open_searcher
+    from pinpoint.service.citations import STYLES, cite
+    from pinpoint.service.representations import citation_json, locator_for, source_json
 
     searcher = open_searcher(seeds_index)
     try:

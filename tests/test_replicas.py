@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prerequisites import missing, tool
+
 pytestmark = [pytest.mark.load, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,9 +80,7 @@ def _log_file(path: Path):
 
 
 def _start_nginx(prefix: Path, upstream_ports: list[int], listen_port: int) -> subprocess.Popen:
-    nginx = shutil.which("nginx", path=os.environ.get("PATH", "") + os.pathsep + "/usr/sbin")
-    if nginx is None:
-        pytest.skip("nginx is not installed (apt-get install nginx)")
+    nginx = tool("nginx", "nginx")
     conf = prefix / "conf"
     for sub in (conf, prefix / "logs", prefix / "tmp"):
         sub.mkdir(mode=0o755, parents=True)
@@ -102,7 +102,7 @@ def _start_nginx(prefix: Path, upstream_ports: list[int], listen_port: int) -> s
 @pytest.fixture
 def cluster():
     if not PINPOINT.exists():
-        pytest.skip(f"no pinpoint entry point at {PINPOINT}")
+        missing(f"no pinpoint entry point at {PINPOINT} (pip install -e .)")
     # Under /tmp with 0755: nginx workers run as `nobody` when the suite runs as root.
     work = Path(tempfile.mkdtemp(prefix="pinpoint-replicas-"))
     work.chmod(0o755)

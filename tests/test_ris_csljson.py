@@ -8,10 +8,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from index.bibtex import read_bibtex_string
-from service.citations.csljson import to_csl_json
-from service.citations.errors import InvalidCitationData
-from service.citations.ris import to_ris
+from pinpoint.index.bibliography.bibtex import read_bibtex_string
+from pinpoint.service.citations.csljson import to_csl_json
+from pinpoint.service.citations.errors import InvalidCitationData
+from pinpoint.service.citations.ris import to_ris
 
 SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "csl-data.json").read_text(encoding="utf-8"))
 

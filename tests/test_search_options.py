@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.records import SearchRequest
-from index.whoosh_engine import WhooshSearcher, WhooshWriter, read_sources
+from pinpoint.index.records import SearchRequest
+from pinpoint.index.search.whoosh.engine import WhooshSearcher, WhooshWriter, read_sources
 from tests.engine_corpus import CORPUS, _passages, _source, open_corpus
 
 

@@ -9,7 +9,7 @@ import time
 import pytest
 from falcon import testing
 
-from service.config import Config
+from pinpoint.service.config import Config
 from tests.conftest import SEEDS
 from tests.hardening import full_app, index_copy
 
@@ -94,7 +94,7 @@ def test_odd_ids_are_refused_without_reading_files(client, template, odd):
 
 def test_internal_error_carries_no_internals_and_is_logged(seeds_index, tmp_path, caplog):
     """A corrupted index is a legitimate internal error: the client learns nothing of paths or code."""
-    from index.versions import current_version, version_dir
+    from pinpoint.index.store.versions import current_version, version_dir
 
     broken = index_copy(seeds_index, tmp_path / "broken")
     (version_dir(broken, current_version(broken)) / "sources.json").write_text("{not json", encoding="utf-8")
@@ -112,7 +112,7 @@ def test_internal_error_carries_no_internals_and_is_logged(seeds_index, tmp_path
 
 @pytest.fixture
 def admin(tmp_path):
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     sources = tmp_path / "sources"
     sources.mkdir()
@@ -161,7 +161,7 @@ def test_admin_reindex_builds_a_new_version_in_the_background(admin):
 
 
 def test_admin_reports_a_failed_build_clearly(tmp_path):
-    from service.admin import read_status, run_reindex
+    from pinpoint.service.admin import read_status, run_reindex
 
     index_dir = tmp_path / "index"
     index_dir.mkdir()
@@ -174,7 +174,7 @@ def test_admin_reports_a_failed_build_clearly(tmp_path):
 
 
 def test_token_comparison_accepts_only_the_exact_token():
-    from service.admin import token_matches
+    from pinpoint.service.admin import token_matches
 
     assert token_matches(TOKEN, f"Bearer {TOKEN}")
     assert token_matches(TOKEN, f"bearer {TOKEN}")

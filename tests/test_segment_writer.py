@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from index.segment_writer import PassageSegmentWriter, fast_indexer_for
-from index.whoosh_engine import build_schema
+from pinpoint.index.search.whoosh.segment_writer import PassageSegmentWriter, fast_indexer_for
+from pinpoint.index.search.whoosh.engine import build_schema
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 ODD_TEXTS = [

@@ -118,7 +118,7 @@ def library(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def built(library, tmp_path_factory):
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     index_dir = tmp_path_factory.mktemp("zotero-index")
     return build_index([library], index_dir), index_dir
@@ -126,7 +126,7 @@ def built(library, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sources(built):
-    from index.versions import open_searcher
+    from pinpoint.index.store.versions import open_searcher
 
     searcher = open_searcher(built[1])
     found = {s.id: s for s in searcher.sources()}
@@ -165,7 +165,7 @@ def test_unusable_attachments_are_reported_with_reasons(built):
 
 
 def test_pdf_passages_from_zotero_carry_pages(built):
-    from index.versions import open_searcher
+    from pinpoint.index.store.versions import open_searcher
 
     searcher = open_searcher(built[1])
     passages = searcher.passages("ARTICLE1")
@@ -174,7 +174,7 @@ def test_pdf_passages_from_zotero_carry_pages(built):
 
 
 def test_database_is_never_written_or_locked(library, tmp_path):
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     database = library / "zotero.sqlite"
     before = hashlib.sha256(database.read_bytes()).hexdigest()
@@ -195,8 +195,8 @@ def test_database_is_never_written_or_locked(library, tmp_path):
 def test_collection_filter_facet_and_zotero_link_through_the_service(built):
     from falcon import testing
 
-    from service.app import create_app
-    from service.config import Config
+    from pinpoint.service.app import create_app
+    from pinpoint.service.config import Config
 
     client = testing.TestClient(create_app(Config(index_dir=built[1], reload_seconds=0)))
     everything = client.simulate_get("/search", params={"q": "archive", "limit": 50}).json

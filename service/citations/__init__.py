@@ -9,15 +9,16 @@ citeproc-py and is marked incomplete.  See README.md for the rules chosen.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
-from service.citations import apa, chicago, csl_styles, harvard, mla, numeric
-from service.citations.citation import Citation, quotation
-from service.citations.errors import (
+from pinpoint.service.citations import apa, chicago, csl_styles, harvard, mla, numeric
+from pinpoint.service.citations.citation import Citation, quotation
+from pinpoint.service.citations.errors import (
     CitationError, InvalidCitationData, InvalidExcerpt, InvalidLocator, UnknownStyle,
 )
-from service.citations.locators import Locator
-from service.citations.work import Work, read_work
+from pinpoint.service.citations.locators import Locator
+from pinpoint.service.citations.work import Work, read_work
 
 __all__ = [
     "STYLES", "Citation", "CitationError", "InvalidCitationData", "InvalidExcerpt",
@@ -54,5 +55,6 @@ def cite(csl: dict[str, Any], style: str = "apa", locator: Locator | None = None
     key = style.strip().lower()
     work = read_work(csl)
     if key in _RENDERERS:
-        return _RENDERERS[key](work, locator)
+        citation = _RENDERERS[key](work, locator)
+        return replace(citation, warnings=work.warnings + citation.warnings) if work.warnings else citation
     return csl_styles.render(csl, key, locator)

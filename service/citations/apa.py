@@ -8,15 +8,18 @@ website names in title case as published (6.17, 9.19).
 
 from __future__ import annotations
 
-from service.citations import names
-from service.citations.casing import apa_title_case, sentence_case
-from service.citations.citation import Citation
-from service.citations.dates import MONTHS
-from service.citations.locators import PARA, Locator
-from service.citations.markup import Styled
-from service.citations.work import Work
+from pinpoint.service.citations import names
+from pinpoint.service.citations.casing import apa_title_case, sentence_case
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.dates import MONTHS
+from pinpoint.service.citations.editions import edition
+from pinpoint.service.citations.locators import PARA, Locator
+from pinpoint.service.citations.markup import Styled
+from pinpoint.service.citations.work import Work
 
-ITALIC_TITLE_KINDS = {"webpage", "book", "report"}
+ITALIC_TITLE_KINDS = {"webpage", "book", "report", "thesis"}
+# APA 7 10.6, 10.9, 10.10: a description in square brackets after the title.
+DESCRIPTIONS = {"dataset": "Data set", "software": "Computer software"}
 DATED_KINDS = {"webpage", "post-weblog", "article-newspaper", "article-magazine"}
 
 
@@ -41,6 +44,15 @@ def _date(work: Work) -> str:
     return str(date.year)
 
 
+def _creators(work: Work) -> str:
+    """Authors, or for an edited book its editors with "(Ed.)"/"(Eds.)" (APA 7 9.10)."""
+    if work.authors:
+        return reference_authors(work.authors)
+    if work.edited_only:
+        return f"{reference_authors(work.editors)} ({'Eds.' if len(work.editors) > 1 else 'Ed.'})"
+    return ""
+
+
 def _editors(work: Work) -> str:
     shown = names.join([names.natural(n, names.initials(n.given)) for n in work.editors], "&",
                        serial_comma=True)
@@ -48,10 +60,28 @@ def _editors(work: Work) -> str:
 
 
 def _report_number(work: Work) -> str:
+    """"Report No. 7" for reports (APA 7 10.4); a bare "No. 230" for other numbered works."""
     if not work.number:
         return ""
-    label = work.series or work.genre or "Report"
-    return f"{label} No. {work.number}"
+    label = work.series or work.genre or ("Report" if work.kind == "report" else "")
+    return f"{label} No. {work.number}".strip()
+
+
+def _title_notes(work: Work) -> str:
+    """The parenthetical after a title: translators, edition, volume, report number (APA 7 9.39-9.41)."""
+    notes = []
+    if work.translators:
+        names_ = names.join([names.natural(n, names.initials(n.given)) for n in work.translators], "&",
+                            serial_comma=True)
+        notes.append(f"{names_}, Trans.")
+    if work.kind != "chapter":
+        notes.append(edition(work.edition, "ed."))
+        if work.volume and work.kind in {"book", "report"}:
+            notes.append(f"Vol. {work.volume}")
+    if not work.is_periodical:
+        notes.append(_report_number(work))
+    notes = [n for n in notes if n]
+    return f" ({', '.join(notes)})" if notes else ""
 
 
 def _source(ref: Styled, work: Work) -> None:
@@ -61,21 +91,22 @@ def _source(ref: Styled, work: Work) -> None:
         if work.editors:
             ref.add(_editors(work) + ", ")
         ref.italic(apa_title_case(work.container) if work.container else "")
-        extras = [f"{work.edition} ed." if work.edition else "", f"pp. {work.page}" if work.page else ""]
+        extras = [edition(work.edition, "ed."), f"pp. {work.page}" if work.page else ""]
         extras = [e for e in extras if e]
         ref.add(f" ({', '.join(extras)})" if extras else "").end()
         if work.publisher:
             ref.add(" " + work.publisher).end()
-    elif work.is_periodical and work.container:
+    elif (work.is_periodical or work.kind == "paper-conference") and work.container:
         ref.add(" ").italic(apa_title_case(work.container))
         if work.volume:
             ref.add(", ").italic(work.volume)
         if work.issue:
-            ref.add(f"({work.issue})")
+            # An issue with no volume stands alone after a comma: "Foreign Policy, (80), 153–171".
+            ref.add(f"({work.issue})" if work.volume else f", ({work.issue})")
         if work.page:
             ref.add(f", {work.page}")
         ref.end()
-    elif work.kind in {"book", "report"}:
+    elif work.kind in {"book", "report", "thesis"}:
         if work.publisher and not work.author_is(work.publisher):
             ref.add(" " + work.publisher).end()
     elif work.site and not work.author_is(work.site):
@@ -86,21 +117,22 @@ def render(work: Work, locator: Locator | None) -> Citation:
     title, warnings = sentence_case(work.title) if work.title else ("", ())
     italic_title = work.kind in ITALIC_TITLE_KINDS
     ref = Styled()
-    if work.authors:
-        ref.add(reference_authors(work.authors)).end()
+    creators = _creators(work)
+    if creators:
+        ref.add(creators).end()
         ref.add(f" ({_date(work)}).")
     title_part = Styled()
     if title:
         title_part.add(title, italic_title)
-        if work.kind == "book" and work.edition:
-            title_part.add(f" ({work.edition} ed.)")
-        if work.kind == "report" and _report_number(work):
-            title_part.add(f" ({_report_number(work)})")
+        title_part.add(_title_notes(work))
+        description = work.genre if work.kind == "thesis" else DESCRIPTIONS.get(work.csl_type, "")
+        if description:
+            title_part.add(f" [{description}]")
         title_part.end()
-    if work.authors:
+    if creators:
         ref.add(" ")
     ref.extend(title_part)
-    if not work.authors:
+    if not creators:
         ref.add(f" ({_date(work)}).")
     _source(ref, work)
     if work.link:
@@ -110,8 +142,9 @@ def render(work: Work, locator: Locator | None) -> Citation:
 
 
 def _in_text(work: Work, locator: Locator | None) -> str:
-    if work.authors:
-        who = names.surnames_in_text(work.authors, et_al_min=3, conjunction="&", serial_comma=True)
+    creators = work.authors or (work.editors if work.edited_only else ())
+    if creators:
+        who = names.surnames_in_text(creators, et_al_min=3, conjunction="&", serial_comma=True)
     else:
         short = work.title.split(":")[0] or "Untitled"
         who = short if work.kind in ITALIC_TITLE_KINDS else f"\u201c{short}\u201d"

@@ -1,19 +1,14 @@
 """Title case and sentence case for titles whose original casing we only guess at.
 
-Sentence case (APA, Harvard, IEEE article titles, Vancouver) is lossy: the
-source does not say which capitalised words are proper nouns.  The rule,
-chosen as the least wrong without a dictionary of names:
+Sentence case (APA 6.17, Harvard, IEEE article titles, Vancouver) cannot be
+made from title case without knowing which words are proper nouns, so no
+capitalised word is ever lower-cased:
 
-* a title that already has lower-case content words is taken as already in
-  sentence case and left alone (its capitals are then deliberate);
-* otherwise a word is lower-cased only when it is plainly capitalised
-  ("Security"); words in capitals ("CFR", "US"), with internal capitals or
-  periods ("U.S.-Japan", "McDonald"), digits, hyphenated compounds holding
-  such a part ("Japan-US"), "I", months and weekdays are kept;
 * the first word, and the first word after "?" or "!" (and after a colon or
   em dash where the style capitalises subtitles) are capitalised;
-* every lower-cased word that is not a function word is reported in a
-  warning, so a proper noun like "Japan" standing alone can be restored.
+* a title whose content words are all capitalised (stored in title case) is
+  kept as given and reported in a warning, so the user can recase it;
+* a title in capitals is kept as given, with a warning.
 """
 
 from __future__ import annotations
@@ -25,13 +20,14 @@ _EDGE = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.UNICODE)
 
 ARTICLES = {"a", "an", "the"}
 CONJUNCTIONS = {"and", "but", "for", "or", "nor", "yet", "so"}
-# Prepositions that are rarely adverbs; "up", "out", "off", "over" are left
-# out because as adverbs ("Drifting Apart", "Set Up") title case capitalises them.
+# Prepositions that are rarely adverbs, with "over" and "till" (CSL 1.0.2's title-case
+# stop words; CMOS 8.159 lowercases prepositions); "up", "out", "off" are left out
+# because as adverbs ("Drifting Apart", "Set Up") title case capitalises them.
 PREPOSITIONS = {
     "about", "above", "across", "after", "against", "along", "among", "around", "at", "before",
     "behind", "below", "beneath", "beside", "between", "beyond", "by", "despite", "during",
     "except", "from", "in", "inside", "into", "like", "of", "on", "onto", "per", "since",
-    "than", "through", "throughout", "toward", "towards", "under", "until", "upon", "via",
+    "than", "through", "throughout", "over", "till", "toward", "towards", "under", "until", "upon", "via",
     "with", "within", "without", "to", "as", "versus", "vs.",
 }
 MINOR_WORDS = ARTICLES | CONJUNCTIONS | PREPOSITIONS
@@ -56,7 +52,7 @@ def _split(word: str) -> tuple[str, str, str]:
 
 
 def _is_protected(core: str) -> bool:
-    if core in ALWAYS_CAPITALISED or any(ch.isdigit() or ch == "." for ch in core):
+    if core in ALWAYS_CAPITALISED or any(ch.isdigit() or ch in "._" for ch in core):
         return True
     for part in re.split(r"[-\u2013/]", core):
         letters = [ch for ch in part if ch.isalpha()]
@@ -78,23 +74,28 @@ def _starts_segment(previous_tail: str, after_colon: bool) -> bool:
 
 
 def _capitalise_first(core: str) -> str:
+    if "_" in core:
+        return core  # an identifier ("non_lexical_lifetimes") is spelled, not cased
     return core[:1].upper() + core[1:]
 
 
 def sentence_case(title: str, *, capitalise_after_colon: bool = True) -> tuple[str, tuple[str, ...]]:
-    """Sentence case by the rule above; returns the title and any warnings."""
+    """Sentence case by the rule above; returns the title and any warnings.
+
+    A capitalised word is never lower-cased: in a title stored in sentence
+    case its capital is deliberate (a proper noun), and in a title stored in
+    title case nothing tells "America" from "Security".  That is CSL's rule
+    too (titles are stored in sentence case; processors do not lower-case
+    them), so a title-case title is kept as given, with a warning.
+    """
     tokens = _TOKEN.split(title.strip())
     words = [t for t in tokens if t and not t.isspace()]
     if not words:
         return title, ()
-    content = [_split(w)[1] for w in words[1:]]
-    content = [c for c in content if len(c) >= 4 and c.lower() not in MINOR_WORDS and c.isalpha()]
-    if any(c[0].islower() for c in content):
-        return _capitalise_first(title.strip()), ()
     letters = [ch for ch in title if ch.isalpha()]
     if letters and sum(ch.isupper() for ch in letters) / len(letters) > 0.8:
         return title.strip(), ("title is in capitals; left as given, recase it by hand",)
-    out, lowered, previous_tail = [], [], ""
+    out, previous_tail = [], ""
     for index, token in enumerate(tokens):
         if not token or token.isspace():
             out.append(token)
@@ -102,19 +103,16 @@ def sentence_case(title: str, *, capitalise_after_colon: bool = True) -> tuple[s
         lead, core, tail = _split(token)
         if index == 0 or _starts_segment(previous_tail, capitalise_after_colon):
             core = _capitalise_first(core)
-        elif _is_plain_capitalised(core):
-            if core.lower() not in FUNCTION_WORDS:
-                lowered.append(core)
-            core = core.lower()
         out.append(f"{lead}{core}{tail}")
         previous_tail = tail or core
-    warnings: tuple[str, ...] = ()
-    if lowered:
-        warnings = (
-            "sentence case applied by rule: lower-cased " + ", ".join(f"'{w}'" for w in lowered)
-            + "; restore any proper noun among them",
+    content = [_split(w)[1] for w in words[1:]]
+    content = [c for c in content if c.isalpha() and c.lower() not in MINOR_WORDS]
+    if content and all(_is_plain_capitalised(c) for c in content):
+        return "".join(out), (
+            "title is in title case: sentence case needs to know which words are proper nouns, "
+            "so its capitals are kept as given; lower-case the common words by hand",
         )
-    return "".join(out), warnings
+    return "".join(out), ()
 
 
 def title_case(title: str, *, minor_words: set[str] = MINOR_WORDS) -> str:
@@ -135,7 +133,7 @@ def title_case(title: str, *, minor_words: set[str] = MINOR_WORDS) -> str:
         parts = core.split("-")
         cased = []
         for n, part in enumerate(parts):
-            if any(ch.isupper() for ch in part[1:]) or not part:
+            if any(ch.isupper() for ch in part[1:]) or not part or "_" in part:
                 cased.append(part)
             elif part.lower() in minor_words and not (force and n == 0):
                 cased.append(part.lower())

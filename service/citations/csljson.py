@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from service.citations.errors import InvalidCitationData
+from pinpoint.service.citations.errors import InvalidCitationData
 
 ITEM_TYPES = frozenset(
     "article article-journal article-magazine article-newspaper bill book broadcast chapter "

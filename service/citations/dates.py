@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from service.citations.errors import InvalidCitationData
+from pinpoint.service.citations.errors import InvalidCitationData
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",

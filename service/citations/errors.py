@@ -2,14 +2,14 @@
 
 
 class CitationError(ValueError):
-    """Base for every bad-input error raised by ``service.citations``."""
+    """Base for every bad-input error raised by ``pinpoint.service.citations``."""
 
 
 class UnknownStyle(CitationError):
     """The style id is neither a built-in style nor a CSL style citeproc-py can load."""
 
     def __init__(self, style: str) -> None:
-        from service.citations import STYLES  # the registry imports this module first
+        from pinpoint.service.citations import STYLES  # the registry imports this module first
 
         self.style = style
         super().__init__(

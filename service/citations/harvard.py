@@ -12,23 +12,35 @@ appears only when the item states one.
 
 from __future__ import annotations
 
-from service.citations import names
-from service.citations.casing import sentence_case
-from service.citations.citation import Citation
-from service.citations.locators import PARA, Locator
-from service.citations.markup import Styled, quoted
-from service.citations.work import Work
+from pinpoint.service.citations import names
+from pinpoint.service.citations.casing import sentence_case
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.editions import edition
+from pinpoint.service.citations.locators import PARA, Locator
+from pinpoint.service.citations.markup import Styled, quoted
+from pinpoint.service.citations.work import Work
 
-ITALIC_TITLE_KINDS = {"webpage", "book", "report"}
+ITALIC_TITLE_KINDS = {"webpage", "book", "report", "thesis"}
 
 
 def _name(name: names.Name) -> str:
     return names.inverted(name, names.initials(name.given, spaced=False))
 
 
-def _authors(authors: tuple[names.Name, ...]) -> str:
-    return names.listed(authors, lambda i, n: _name(n), conjunction="and", serial_comma=False,
-                        et_al_min=4, use_first=1, et_al=" et al.")
+def _authors(authors: tuple[names.Name, ...], styled: Styled) -> None:
+    """CTR: four or more authors give the first and "et al." in italics."""
+    if len(authors) >= 4:
+        styled.add(_name(authors[0]) + " ").italic("et al.")
+    else:
+        styled.add(names.join([_name(n) for n in authors], "and", serial_comma=False))
+
+
+def _creators(work: Work, styled: Styled) -> None:
+    if work.authors:
+        _authors(work.authors, styled)
+    elif work.edited_only:
+        _authors(work.editors, styled)
+        styled.add(f" ({'eds' if len(work.editors) > 1 else 'ed.'})")
 
 
 def _year(work: Work) -> str:
@@ -38,41 +50,58 @@ def _year(work: Work) -> str:
 def render(work: Work, locator: Locator | None) -> Citation:
     title, warnings = sentence_case(work.title, capitalise_after_colon=False) if work.title else ("", ())
     ref = Styled()
-    ref.add(_authors(work.authors) if work.authors else "")
-    ref.add(f" ({_year(work)}) ")
+    _creators(work, ref)
     italic = work.kind in ITALIC_TITLE_KINDS
-    if italic:
-        ref.italic(title)
+    if work.authors or work.edited_only:
+        ref.add(f" ({_year(work)}) ")
+        ref.italic(title) if italic else ref.add(quoted(title, single=True))
     else:
-        ref.add(quoted(title, single=True))
+        # No author: the title takes the author's place, then the year (CTR).
+        ref.italic(title) if italic else ref.add(quoted(title, single=True))
+        ref.add(f" ({_year(work)})")
     if work.kind == "chapter":
         ref.add(", in ")
         if work.editors:
             eds = names.join([_name(n) for n in work.editors], "and", serial_comma=False)
             ref.add(f"{eds} ({'eds' if len(work.editors) > 1 else 'ed.'}) ")
         ref.italic(work.container).end()
-    elif work.is_periodical and work.container:
+    elif (work.is_periodical or work.kind == "paper-conference") and work.container:
         ref.add(", ").italic(work.container)
-        if work.volume:
+        dated = work.kind != "article-journal" and work.issued and work.issued.month is not None
+        if work.kind == "paper-conference":
+            pass
+        elif dated:
+            pass  # CTR: magazines and newspapers are located by their date, not volume and issue
+        elif work.volume:
             ref.add(f", {work.volume}" + (f"({work.issue})" if work.issue else ""))
-        if work.kind != "article-journal" and work.issued and work.issued.month is not None:
+        elif work.issue:
+            ref.add(f", ({work.issue})")
+        if dated:
             ref.add(", " + work.issued.day_month_year()[: -len(str(work.issued.year)) - 1])
-        if work.page:
+        if work.page and work.kind != "paper-conference":
             ref.add(f", {'pp.' if chr(0x2013) in work.page else 'p.'} {work.page}")
         ref.end()
     else:
-        if work.kind == "webpage" and work.site and not work.author_is(work.site):
-            ref.add(", ").italic(work.site)
+        if work.kind == "webpage" and work.container and not work.author_is(work.container):
+            ref.add(", " if work.authors else " ").italic(work.container).end()
+        elif work.kind == "webpage" and work.publisher and not work.author_is(work.publisher):
+            ref.end().add(" " + work.publisher)
         ref.end()
+        if work.translators:
+            ref.add(" Translated by " + names.join([names.natural(n, names.initials(n.given, spaced=False))
+                                                   for n in work.translators], "and", serial_comma=False)).end()
+        if work.kind == "thesis" and work.genre:
+            ref.add(f" {work.genre}").end()
         if work.kind == "report" and (work.series or work.number):
             ref.add(" " + " ".join(p for p in (work.series or work.genre, work.number) if p)).end()
     if work.edition and work.kind == "book":
-        ref.add(f" {work.edition} edn.")
-    if work.kind in {"book", "report", "chapter"}:
-        pub = f"{work.place}: {work.publisher}" if work.place and work.publisher else (work.publisher or work.place)
+        ref.add(" " + edition(work.edition, "edn.")).end()
+    if work.kind in {"book", "report", "chapter", "thesis", "paper-conference"}:
+        place = "" if work.kind == "thesis" else work.place  # CTR: a thesis names its institution only
+        pub = f"{place}: {work.publisher}" if place and work.publisher else (work.publisher or place)
         if pub and not work.author_is(pub):
             ref.add(f" {pub}")
-            if work.kind == "chapter" and work.page:
+            if work.kind in {"chapter", "paper-conference"} and work.page:
                 ref.add(f", pp. {work.page}")
             ref.end()
     if work.link:
@@ -80,8 +109,9 @@ def render(work: Work, locator: Locator | None) -> Citation:
         if work.accessed:
             # A bare URL takes no closing period: it would be copied into the link.
             ref.add(f" (Accessed: {work.accessed.day_month_year()})").end()
-    if work.authors:
-        who = names.surnames_in_text(work.authors, et_al_min=4, conjunction="and", serial_comma=False)
+    creators = work.authors or (work.editors if work.edited_only else ())
+    if creators:
+        who = names.surnames_in_text(creators, et_al_min=4, conjunction="and", serial_comma=False)
     else:
         who = title
     parts = [who, _year(work)] + ([PARA.format(locator)] if locator else [])

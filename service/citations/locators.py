@@ -1,63 +1,100 @@
-"""Paragraph locators for unpaginated sources.
+"""Pinpoint locators: a paragraph of an unpaginated source or a page of a paginated one.
 
-Every built-in style names a paragraph with an abbreviation ("para.", "par.")
-and a plural ("paras.", "pars."); ranges use an en dash.  Section headings are
-not shown: Pinpoint counts paragraphs over the whole source, while APA 7 (8.28)
-counts from the heading when one is named, so "Heading section, para. N" would
-point at the wrong paragraph.
+A ``Locator`` is a small typed value (kind, start, end); each style owns a
+``LocatorForm`` that writes it: APA 7 (8.13, 8.28) "p. 157" / "pp. 157–158" /
+"para. 18"; Chicago 17 (14.148, 14.156) and MLA 9 (6.18) a bare page number,
+ranges abbreviated by CMOS 9.61 ("157–58"), "par." for paragraphs; Cite Them
+Right "p." / "para."; IEEE "p." / "para."; NLM has no in-text locator rule.
+Ranges use an en dash.  Section headings are not shown: Pinpoint counts
+paragraphs over the whole source, while APA 7 (8.28) counts from the heading
+when one is named, so "Heading section, para. N" would point at the wrong
+paragraph.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.citations.errors import InvalidLocator
+from pinpoint.service.citations.errors import InvalidLocator
+
+PARAGRAPH = "paragraph"
+PAGE = "page"
+KINDS = (PARAGRAPH, PAGE)
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _page_label(value: object) -> bool:
+    """A page as printed: a positive number, or a short label without spaces ("xii", "A-3")."""
+    if isinstance(value, str):
+        return 0 < len(value) <= 20 and not any(c.isspace() for c in value)
+    return _positive(value)
 
 
 @dataclass(frozen=True)
 class Locator:
-    """A pinpoint in an unpaginated source: paragraph ``paragraph`` (to ``paragraph_end``)."""
+    """Paragraph or page ``start`` (to ``end``) of the cited source."""
 
-    paragraph: int
-    paragraph_end: int | None = None
+    # Paragraphs are counted, so always whole numbers.  Pages are cited as
+    # printed (a PDF's page labels), which may be "xii" or "A-3" as well as 157.
+    start: int | str
+    end: int | str | None = None
+    kind: str = PARAGRAPH
     heading: str | None = None
-    # A paginated source (PDF) is cited by its printed page labels instead.
-    page: str | None = None
-    page_end: str | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.paragraph, bool) or not isinstance(self.paragraph, int) or self.paragraph < 1:
-            raise InvalidLocator(f"paragraph must be a positive integer, got {self.paragraph!r}")
-        end = self.paragraph_end
-        if end is not None and (isinstance(end, bool) or not isinstance(end, int) or end < self.paragraph):
-            raise InvalidLocator(
-                f"paragraph_end must be an integer >= paragraph ({self.paragraph}), got {end!r}"
-            )
+        if self.kind not in KINDS:
+            raise InvalidLocator(f"locator kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.kind == PAGE and _page_label(self.start):
+            if self.end is not None and not _page_label(self.end):
+                raise InvalidLocator(f"page_end must be a page number or label, got {self.end!r}")
+            if _positive(self.start) and _positive(self.end) and self.end < self.start:
+                raise InvalidLocator(f"page_end must be >= page ({self.start}), got {self.end!r}")
+            return
+        if not _positive(self.start):
+            raise InvalidLocator(f"{self.kind} must be a positive integer, got {self.start!r}")
+        if self.end is not None and (not _positive(self.end) or self.end < self.start):
+            raise InvalidLocator(f"{self.kind}_end must be an integer >= {self.kind} ({self.start}), got {self.end!r}")
+
+    @classmethod
+    def page(cls, start: int | str, end: int | str | None = None) -> "Locator":
+        return cls(start, end, PAGE)
+
+    @classmethod
+    def paragraph(cls, start: int, end: int | None = None, heading: str | None = None) -> "Locator":
+        return cls(start, end, PARAGRAPH, heading)
 
     @property
     def is_range(self) -> bool:
-        return self.paragraph_end is not None and self.paragraph_end != self.paragraph
+        return self.end is not None and self.end != self.start
 
 
 @dataclass(frozen=True)
-class LocatorLabel:
-    singular: str
-    plural: str
-    page: str = "p."
-    pages: str = "pp."
+class LocatorForm:
+    """How one style writes a locator: labels (singular, plural) per kind, "" for a bare number."""
+
+    paragraph: tuple[str, str]
+    page: tuple[str, str]
+    condense_pages: bool = False
 
     def format(self, locator: Locator) -> str:
-        if locator.page:
-            if locator.page_end and locator.page_end != locator.page:
-                return f"{self.pages} {locator.page}\u2013{locator.page_end}".lstrip()
-            return f"{self.page} {locator.page}".lstrip()
+        singular, plural = self.paragraph if locator.kind == PARAGRAPH else self.page
         if locator.is_range:
-            return f"{self.plural} {locator.paragraph}\u2013{locator.paragraph_end}"
-        return f"{self.singular} {locator.paragraph}"
+            numbers = f"{locator.start}\u2013{locator.end}"
+            if locator.kind == PAGE and self.condense_pages:
+                numbers = condensed_pages(numbers)
+            label = plural
+        else:
+            numbers, label = str(locator.start), singular
+        return f"{label} {numbers}" if label else numbers
 
 
-PARA = LocatorLabel("para.", "paras.")  # APA 7, Harvard (Cite Them Right), IEEE, Vancouver
-PAR = LocatorLabel("par.", "pars.", "", "")  # Chicago 17 (16.18 "157") and MLA 9 (bare page numbers)
+# APA 7, Harvard (Cite Them Right), IEEE, Vancouver (our choice: NLM has no in-text locator rule).
+PARA = LocatorForm(("para.", "paras."), ("p.", "pp."))
+# Chicago 17 (14.148 bare page numbers, 14.156 "par.") and MLA 9 (6.18, 6.22).
+PAR = LocatorForm(("par.", "pars."), ("", ""), condense_pages=True)
 
 
 def condensed_pages(pages: str, *, minimal: bool = False) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from service.citations.errors import InvalidCitationData
+from pinpoint.service.citations.errors import InvalidCitationData
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,14 @@ the point of a Pinpoint citation, so Vancouver uses the same bracketed form.
 
 from __future__ import annotations
 
-from service.citations import names
-from service.citations.casing import sentence_case, title_case
-from service.citations.citation import Citation
-from service.citations.dates import IEEE_MONTHS
-from service.citations.locators import PARA, Locator, condensed_pages
-from service.citations.markup import Styled, quoted
-from service.citations.work import Work
+from pinpoint.service.citations import names
+from pinpoint.service.citations.casing import sentence_case, title_case
+from pinpoint.service.citations.citation import Citation
+from pinpoint.service.citations.dates import IEEE_MONTHS
+from pinpoint.service.citations.editions import edition
+from pinpoint.service.citations.locators import PARA, Locator, condensed_pages
+from pinpoint.service.citations.markup import Styled, quoted
+from pinpoint.service.citations.work import Work
 
 
 def _marker(locator: Locator | None) -> str:
@@ -29,15 +30,18 @@ def _publication(work: Work, sep: str) -> str:
 
 def render_ieee(work: Work, locator: Locator | None) -> Citation:
     ref = Styled().add("[1] ")
-    if work.authors:
-        ref.add(names.listed(work.authors, lambda i, n: names.natural(n, names.initials(n.given)),
+    creators = work.authors or (work.editors if work.edited_only else ())
+    if creators:
+        ref.add(names.listed(creators, lambda i, n: names.natural(n, names.initials(n.given)),
                              conjunction="and", serial_comma=True, et_al_min=7, use_first=1,
-                             et_al=" et al.") + ", ")
+                             et_al=" et al."))
+        # IEEE Reference Guide: an edited book lists its editors with "Ed."/"Eds.".
+        ref.add(", " if work.authors else f", {'Eds.' if len(work.editors) > 1 else 'Ed.'}, ")
     warnings: tuple[str, ...] = ()
     date = work.issued.month_day_year(IEEE_MONTHS) if work.issued else ""
     if work.kind == "book":
         ref.italic(title_case(work.title))
-        ref.add(f", {work.edition} ed" if work.edition else "").end()
+        ref.add(", " + edition(work.edition, "ed.") if work.edition else "").end()
         pub = ", ".join(p for p in (_publication(work, ": "), str(work.issued.year) if work.issued else "") if p)
         ref.add(f" {pub}" if pub else "").end()
     else:
@@ -52,6 +56,12 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
                 ref.add(f", {eds}, {'Eds' if len(work.editors) > 1 else 'Ed'}.")
             tail = [_publication(work, ": ") + (f", {work.issued.year}" if work.issued else ""),
                     f"pp. {work.page}" if work.page else ""]
+        elif work.kind == "paper-conference" and work.container:
+            ref.add(" in ").italic(work.container).add(",")
+            tail = [_publication(work, ": "), str(work.issued.year) if work.issued else "",
+                    f"pp. {work.page}" if work.page else ""]
+        elif work.kind == "thesis":
+            tail = [work.genre, work.publisher, work.place, str(work.issued.year) if work.issued else ""]
         elif work.is_periodical and work.container:
             ref.add(" ").italic(work.container).add(",")
             month_year = work.issued.month_day_year(IEEE_MONTHS) if work.issued else ""
@@ -79,12 +89,16 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
 
 def render_vancouver(work: Work, locator: Locator | None) -> Citation:
     ref = Styled().add("1. ")
-    if work.authors:
+    creators = work.authors or (work.editors if work.edited_only else ())
+    if creators:
+        # Citing Medicine ch. 2: "Nye JS Jr" (suffix after the initials, no punctuation).
         ref.add(names.listed(
-            work.authors,
+            creators,
             lambda i, n: n.literal or " ".join(p for p in (n.particle or n.dropping, n.family,
-                                                           names.initials(n.given, period=False)) if p),
-            conjunction=None, serial_comma=False, et_al_min=7, use_first=6)).end()
+                                                           names.initials(n.given, period=False),
+                                                           n.suffix.rstrip(".")) if p),
+            conjunction=None, serial_comma=False, et_al_min=7, use_first=6))
+        ref.add("" if work.authors else ", editors" if len(work.editors) > 1 else ", editor").end()
         ref.add(" ")
     title, warnings = sentence_case(work.title, capitalise_after_colon=False)
     online = bool(work.url) and not work.doi
@@ -94,10 +108,10 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
     if work.is_periodical and work.container:
         ref.add(title).end().add(f" {work.container}{medium}.")
         issue = f"({work.issue})" if work.issue else ""
-        vol = f";{work.volume}{issue}" if work.volume else ""
+        vol = f";{work.volume}{issue}" if work.volume else (f";{issue}" if issue else "")
         pages = f":{condensed_pages(work.page, minimal=True).replace(chr(0x2013), '-')}" if work.page else ""
         ref.add(f" {date}{cited}{vol}{pages}").end()
-    elif work.kind == "chapter":
+    elif work.kind in {"chapter", "paper-conference"}:
         ref.add(title).end().add(" In: ")
         if work.editors:
             ref.add(", ".join(f"{n.surname} {names.initials(n.given, period=False)}".strip() if not n.literal
@@ -108,9 +122,10 @@ def render_vancouver(work: Work, locator: Locator | None) -> Citation:
         if work.page:
             ref.add(f" p. {condensed_pages(work.page, minimal=True).replace(chr(0x2013), '-')}.")
     else:
-        ref.add(title + medium).end()
+        genre = f" [{work.genre}]" if work.kind == "thesis" and work.genre else ""
+        ref.add(title + genre + medium).end()
         if work.kind == "book" and work.edition:
-            ref.add(f" {work.edition} ed.")
+            ref.add(" " + edition(work.edition, "ed.")).end()
         publisher = work.publisher or (work.container if not work.author_is(work.container) else "")
         pub = f"{work.place}: {publisher}" if work.place and publisher else (publisher or work.place)
         facts = "; ".join(p for p in (pub, date) if p)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from service.citations.errors import InvalidCitationData
+from pinpoint.service.citations.errors import InvalidCitationData
 
 RIS_TYPE_BY_CSL_TYPE = {
     "webpage": "ELEC",
@@ -107,6 +107,8 @@ def _record(item: dict[str, Any]) -> list[tuple[str, str]]:
         lines.append(("Y2", ris_date(accessed)))
     if item.get("note"):
         lines.append(("N1", _one_line(item["note"])))
+    if isinstance(item.get("_file"), str) and item["_file"].strip():
+        lines.append(("L1", _one_line(item["_file"])))  # the file the record describes
     lines.append(("ER", ""))
     return lines
 

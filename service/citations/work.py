@@ -9,14 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from service.citations.dates import PartialDate, parse_date
-from service.citations.errors import InvalidCitationData
-from service.citations.names import Name, parse_names
+from pinpoint.service.citations.dates import PartialDate, parse_date
+from pinpoint.service.citations.errors import InvalidCitationData
+from pinpoint.service.citations.names import Name, parse_names
 
 KINDS = {
     "webpage", "post-weblog", "report", "article-journal", "book", "chapter",
-    "article-newspaper", "article-magazine",
+    "article-newspaper", "article-magazine", "thesis", "paper-conference",
 }
+# CSL types written like one of the kinds above: a "post" is a web post, an
+# encyclopedia or dictionary entry is a part of a larger work.
+SAME_AS = {"post": "post-weblog", "entry-encyclopedia": "chapter", "entry-dictionary": "chapter",
+           "entry": "chapter"}
+# Types with no rule of their own in the built-in styles are written in the
+# styles' generic form for a stand-alone work (APA 7 9.1, CMOS 14.100, MLA 9 5.1:
+# author, title, date, publisher, link) and say so: never silently as a web page.
+GENERIC = "book"
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,7 @@ class Work:
     title: str
     authors: tuple[Name, ...]
     editors: tuple[Name, ...]
+    translators: tuple[Name, ...]
     issued: PartialDate | None
     accessed: PartialDate | None
     container: str
@@ -39,6 +48,13 @@ class Work:
     genre: str
     series: str
     edition: str
+    csl_type: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def edited_only(self) -> bool:
+        """A work with editors and no author: the editors take the author slot (APA 9.10, CMOS 14.103, MLA 5.9, CTR)."""
+        return not self.authors and bool(self.editors) and self.kind != "chapter"
 
     @property
     def doi_url(self) -> str:
@@ -86,7 +102,14 @@ def _doi(raw: str) -> str:
 def read_work(csl: Any) -> Work:
     if not isinstance(csl, dict):
         raise InvalidCitationData(f"a citation needs a CSL-JSON object, got {type(csl).__name__}")
-    kind = csl.get("type") if csl.get("type") in KINDS else "webpage"
+    csl_type = csl.get("type") if isinstance(csl.get("type"), str) else ""
+    kind = SAME_AS.get(csl_type, csl_type)
+    warnings: tuple[str, ...] = ()
+    if kind not in KINDS:
+        kind = "webpage" if not csl_type else GENERIC
+        if csl_type:
+            warnings = (f"type {csl_type!r} has no rule of its own in the built-in styles; "
+                        "written in the style's generic form for a stand-alone work",)
     report_like = kind == "report"
     container = _text(csl, "container-title")
     series = _text(csl, "collection-title") or (container if report_like else "")
@@ -95,6 +118,7 @@ def read_work(csl: Any) -> Work:
         title=_text(csl, "title"),
         authors=parse_names(csl.get("author"), "author"),
         editors=parse_names(csl.get("editor"), "editor"),
+        translators=parse_names(csl.get("translator"), "translator"),
         issued=parse_date(csl.get("issued"), "issued"),
         accessed=parse_date(csl.get("accessed"), "accessed"),
         container="" if report_like else container,
@@ -109,4 +133,6 @@ def read_work(csl: Any) -> Work:
         genre=_text(csl, "genre"),
         series=series,
         edition=_text(csl, "edition"),
+        csl_type=csl_type,
+        warnings=warnings,
     )

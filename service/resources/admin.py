@@ -12,8 +12,9 @@ from pathlib import Path
 
 import falcon
 
-from service.admin import ReindexRunning, read_status, start_reindex, token_matches
-from service.errors import ProblemError
+from pinpoint.index.store.library import LibraryError, read_library
+from pinpoint.service.admin import ReindexRunning, read_status, start_reindex, token_matches
+from pinpoint.service.errors import ProblemError
 
 
 class ReindexResource:
@@ -38,7 +39,11 @@ class ReindexResource:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         self._authorize(req)
         try:
-            status = start_reindex(self._index_dir, self._sources)
+            # The library file names what the index is built from; the
+            # configured sources only seed an index that has none yet.
+            status = start_reindex(self._index_dir, read_library(self._index_dir) or self._sources)
+        except LibraryError:
+            raise ProblemError(falcon.HTTP_500, "the library file beside the index cannot be read; fix or delete it") from None
         except ReindexRunning as running:
             raise ProblemError(falcon.HTTP_409, str(running)) from None
         resp.status = falcon.HTTP_202

@@ -12,19 +12,19 @@ from typing import Any
 
 import falcon
 
-from index.quotes import (
+from pinpoint.index.search.quotes import (
     DEFAULT_THRESHOLD,
     QuoteError,
     QuoteMatch,
     QuoteSpan,
     find_quote,
 )
-from service.citations import STYLES
-from service.citations.csl_styles import style_path
-from service.config import Config
-from service.errors import bad_request
-from service.params import style_param, text_param
-from service.representations import passage_citation, source_json
+from pinpoint.service.citations import STYLES
+from pinpoint.service.citations.csl_styles import style_path
+from pinpoint.service.config import Config
+from pinpoint.service.errors import bad_request
+from pinpoint.service.params import style_param, text_param
+from pinpoint.service.representations import passage_citation, source_json
 
 DEFAULT_LIMIT = 5
 BODY_FIELDS = {"quote", "style", "limit"}

@@ -4,21 +4,21 @@ import re
 
 import falcon
 
-from service.citations import Locator, cite
-from service.config import Config
-from service.errors import bad_request, not_found
-from service.exports import FORMATS, UnknownFormat, bibliography_format, export_format, render, sources_behind
-from service.params import search_request, style_param
-from service.representations import citation_json, source_json
+from pinpoint.service.citations import Locator, cite
+from pinpoint.service.config import Config
+from pinpoint.service.errors import bad_request, not_found
+from pinpoint.service.exports import FORMATS, UnknownFormat, bibliography_format, export_format, render, sources_behind
+from pinpoint.service.params import search_request, style_param
+from pinpoint.service.representations import citation_json, locator_for, source_json
 
 # Suffixes that name a download of one source: /sources/{id}.bib and friends.
 SUFFIX_FORMATS = {".bib": "bibtex", ".ris": "ris", ".json": "csl-json"}
 _ACCEPT_STYLE = re.compile(r"style\s*=\s*\"?([A-Za-z0-9._-]+)")
 
 
-def send_export(resp: falcon.Response, fmt, sources, filename: str) -> None:
+def send_export(resp: falcon.Response, fmt, sources, filename: str, searcher) -> None:
     resp.content_type = f"{fmt.media_type}; charset=utf-8"
-    resp.text = render(fmt, sources)
+    resp.text = render(fmt, sources, searcher)
     resp.downloadable_as = f"{filename}.{fmt.extension}"
 
 
@@ -36,7 +36,7 @@ class BibtexResource:
             request = search_request(req, self._config)
             sources = sources_behind(searcher, request)
         fmt = export_format(req.get_param("format") or "bibtex")
-        send_export(resp, fmt, sources, "pinpoint")
+        send_export(resp, fmt, sources, "pinpoint", searcher)
 
 
 class SourceResource:
@@ -62,7 +62,7 @@ class SourceResource:
             resp.media = source_json(source)
             resp.vary = ("Accept",)
             return
-        send_export(resp, fmt, [source], source.id)
+        send_export(resp, fmt, [source], source.id, searcher)
         resp.vary = ("Accept",)
 
     @staticmethod
@@ -109,6 +109,8 @@ class SourceCiteResource:
             if holder is None:
                 last = max((p.paragraph_end for p in passages), default=0)
                 raise not_found(f"source {source_id!r} has {last} paragraphs; there is no paragraph {paragraph}")
-            locator = Locator(paragraph=paragraph, heading=holder.heading)
+            # A paginated source is cited by the page that holds the paragraph (every style's form).
+            page = getattr(holder, "page", None)
+            locator = (locator_for(holder) if page else Locator.paragraph(paragraph, heading=holder.heading))
         citation = cite(source.csl, style, locator)
         resp.media = {"source_id": source.id, "paragraph": paragraph, "citation": citation_json(citation)}

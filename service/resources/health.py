@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import falcon
 
-from index.engine import IndexNotFound
+from pinpoint.index.errors import IndexNotFound
 
 
 class HealthResource:

@@ -7,7 +7,7 @@ from pathlib import Path
 import falcon
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from service.metrics import metrics_registry
+from pinpoint.service.metrics import metrics_registry
 
 
 class MetricsResource:

@@ -6,8 +6,8 @@ import json
 
 import falcon
 
-from service.config import Config
-from service.openapi import openapi_document, routed_paths
+from pinpoint.service.config import Config
+from pinpoint.service.openapi import openapi_document, routed_paths
 
 
 class OpenApiResource:

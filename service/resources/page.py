@@ -2,7 +2,7 @@
 
 Everything a reader needs works without JavaScript (GET forms, links, ``<details>``);
 ``/static/pinpoint.js`` only adds copy buttons and submit-on-change.  The page builds
-its data with the same ``service.representations`` helpers as the JSON routes, so a
+its data with the same ``pinpoint.service.representations`` helpers as the JSON routes, so a
 hit looks the same in both.  Templates autoescape; the only pre-built HTML that
 reaches them (``excerpt_html``, ``reference_html``) is checked to carry nothing but
 the one tag it is meant to carry before it is marked safe.
@@ -22,12 +22,13 @@ import falcon
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from index.engine import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
-from index.quotes import QuoteError, find_quote
-from service.citations import STYLES, UnknownStyle
-from service.config import Config
-from service.params import passage_number, search_request, style_param, text_param
-from service.representations import (
+from pinpoint.index.errors import BadQuery, IndexNotFound, UnknownPassage, UnknownSource
+from pinpoint.index.extras import MissingExtra
+from pinpoint.index.search.quotes import QuoteError, find_quote
+from pinpoint.service.citations import STYLES, UnknownStyle
+from pinpoint.service.config import Config
+from pinpoint.service.params import passage_number, search_request, style_param, text_param
+from pinpoint.service.representations import (
     hit_json,
     passage_citation,
     passage_json,
@@ -127,6 +128,12 @@ def problem_view(exc: Exception) -> tuple[str, dict[str, str]]:
             "detail": str(exc),
             "next_step": "The index may have been rebuilt since this link was made: search for the passage again.",
         }
+    if isinstance(exc, MissingExtra):
+        return falcon.HTTP_501, {
+            "title": "This server cannot render that style",
+            "detail": str(exc),
+            "next_step": "Pick one of the built-in styles from the list, or ask the operator to install the extra.",
+        }
     if isinstance(exc, UnknownStyle):
         detail, step = str(exc), "Pick a style from the list and search again."
     elif isinstance(exc, QuoteError):
@@ -141,7 +148,7 @@ def problem_view(exc: Exception) -> tuple[str, dict[str, str]]:
     return status, {"title": "That request could not run", "detail": detail, "next_step": step}
 
 
-_EXPLAINED = (falcon.HTTPError, BadQuery, UnknownStyle, QuoteError, IndexNotFound, UnknownSource, UnknownPassage)
+_EXPLAINED = (falcon.HTTPError, BadQuery, MissingExtra, UnknownStyle, QuoteError, IndexNotFound, UnknownSource, UnknownPassage)
 
 
 def render(resp: falcon.Response, template: str, status: str = falcon.HTTP_200, **context: Any) -> None:

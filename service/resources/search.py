@@ -5,10 +5,10 @@ from dataclasses import replace
 
 import falcon
 
-from service.cache import VersionedMemo
-from service.config import Config
-from service.params import search_request, style_param
-from service.representations import hit_json
+from pinpoint.service.cache import VersionedMemo
+from pinpoint.service.config import Config
+from pinpoint.service.params import search_request, style_param
+from pinpoint.service.representations import hit_json
 
 
 class SearchResource:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import falcon
 
-from service.config import Config
-from service.params import passage_number, style_param
-from service.representations import passage_citation, passage_json, source_json
+from pinpoint.service.config import Config
+from pinpoint.service.params import passage_number, style_param
+from pinpoint.service.representations import passage_citation, passage_json, source_json
 
 
 class SourcesResource:

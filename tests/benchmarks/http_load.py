@@ -83,7 +83,7 @@ def served(kind: str, index_dir: Path | None, workers: int, probe_path: str, log
     port = _free_port()
     env = {**os.environ, "PINPOINT_PORT": str(port), "PINPOINT_HOST": "127.0.0.1", "PINPOINT_WORKERS": str(workers)}
     if kind == "pinpoint":
-        command = [sys.executable, "-m", "service.cli", "serve", "--index", str(index_dir),
+        command = [sys.executable, "-m", "pinpoint.service.cli", "serve", "--index", str(index_dir),
                    "--port", str(port), "--workers", str(workers)]
     else:
         gunicorn = str(Path(sys.executable).parent / "gunicorn")

@@ -63,7 +63,7 @@ def measure_slice(piece: Slice, work: Path, repeats: int) -> dict:
 
 
 def _build_here(source: Path, index_dir: Path) -> None:
-    from index.build import build_index
+    from pinpoint.index.store.build import build_index
 
     started = time.monotonic()
     report = build_index([source], index_dir)

@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from index.records import Passage, SearchRequest
-from index.versions import open_searcher
+from pinpoint.index.records import Passage, SearchRequest
+from pinpoint.index.store.versions import open_searcher
 from tests.benchmarks.corpus import QuerySet, draw_queries, percentiles
 
 

@@ -5,7 +5,7 @@
 A corpus of generated two-column LaTeX papers (tests/pdf_truth.py, needs
 pdflatex) of about ``--pages`` pages in all is read twice:
 
-* ``read``: every file through ``index.pdf.reader.extract_pdf`` (PDFium text,
+* ``read``: every file through ``pinpoint.index.ingest.pdf.reader.extract_pdf`` (PDFium text,
   layout repair, metadata) in one fresh process on one core: pages per CPU
   second is pages/s/core; its peak RSS shows what one file's reading holds.
 * ``build``: ``pinpoint``'s real build of the folder (the per-file limited
@@ -67,7 +67,7 @@ def _page_count(pdf: Path) -> int:
 
 def _read_here(folder: Path) -> None:
     """In a fresh process: read every PDF of ``folder``, print figures and scores as JSON."""
-    from index.pdf.reader import extract_pdf
+    from pinpoint.index.ingest.pdf.reader import extract_pdf
     from tests.pdf_truth import score
 
     pages = 0

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import tantivy
 
-from index.versions import open_searcher
+from pinpoint.index.store.versions import open_searcher
 from tests.benchmarks.corpus import QuerySet
 from tests.benchmarks.latency import indexed_passages, time_queries
 

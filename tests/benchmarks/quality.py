@@ -20,9 +20,9 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from index.records import Passage, SearchRequest, Source
-from index.versions import current_version, version_dir
-from index.whoosh_engine import DEFAULT_RANKING, Ranking, WhooshSearcher, WhooshWriter
+from pinpoint.index.records import Passage, SearchRequest, Source
+from pinpoint.index.store.versions import current_version, version_dir
+from pinpoint.index.search.whoosh.engine import DEFAULT_RANKING, Ranking, WhooshSearcher, WhooshWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -118,7 +118,7 @@ def build_collection(name: str, work: Path, ranking: Ranking, direct: bool = Fal
             write_direct(folder / "corpus.jsonl", target, ranking)
         return target
     if current_version(index_dir) is None:
-        from index.build import build_index
+        from pinpoint.index.store.build import build_index
 
         build_index([folder / "corpus.jsonl"], index_dir, ranking=ranking)
     return version_dir(index_dir, current_version(index_dir))

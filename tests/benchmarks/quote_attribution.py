@@ -49,7 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.quotes import DEFAULT_THRESHOLD, FUZZY_MIN_WORDS, QuoteError, find_quote
+from pinpoint.index.search.quotes import DEFAULT_THRESHOLD, FUZZY_MIN_WORDS, QuoteError, find_quote
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -313,7 +313,7 @@ def report(positives: list[Outcome], negatives: list[Outcome]) -> float:
         wrong = rate(positives, lambda o, t=t: bool(accepted(o, t)) and not correct(o, t))
         print(f"  {t:.3f}  | {false:>28} | {wrong:>22} | {rate(near, lambda o, t=t: correct(o, t))}")
     chosen = min((t for t in THRESHOLDS if t >= worst + MARGIN), default=max(THRESHOLDS))
-    print(f"\nlowest threshold >= worst negative + {MARGIN}: {chosen}; index.quotes.DEFAULT_THRESHOLD = {DEFAULT_THRESHOLD}")
+    print(f"\nlowest threshold >= worst negative + {MARGIN}: {chosen}; pinpoint.index.search.quotes.DEFAULT_THRESHOLD = {DEFAULT_THRESHOLD}")
     t = DEFAULT_THRESHOLD
     print(f"\nat DEFAULT_THRESHOLD {t}:")
     for kind, group in by_kind(negatives).items():
@@ -335,12 +335,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261123)
     args = parser.parse_args(argv)
 
-    from index.versions import open_searcher
+    from pinpoint.index.store.versions import open_searcher
 
     with tempfile.TemporaryDirectory(prefix="pinpoint-quotes-") as scratch:
         index_dir = args.index
         if index_dir is None:
-            from index.build import build_index
+            from pinpoint.index.store.build import build_index
 
             index_dir = Path(scratch)
             build_index([ROOT / "seeds"], index_dir)

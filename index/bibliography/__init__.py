@@ -1,0 +1,1 @@
+"""Bibliographic data: BibTeX in and out, citation keys, LaTeX text."""

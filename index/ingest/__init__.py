@@ -1,0 +1,1 @@
+"""Files into sources: readers by format, cleaning, metadata and chunking into passages."""

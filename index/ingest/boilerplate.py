@@ -1,0 +1,224 @@
+"""Kinds of page furniture that scraped articles carry, recognised by shape.
+
+Every rule names a kind that recurs across sites (share buttons, newsletter
+forms, job adverts, photo credits, download links, "more on this topic"
+links, navigation labels, pull quotes).  Rules on wording only fire on short
+lines, so an article sentence that happens to mention a newsletter survives.
+``pinpoint.index.ingest.clean`` applies them; ``CleanDocument.dropped`` keeps what went.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pinpoint.index.ingest.clean import Unit
+
+# Widgets and labels are short; a rule on wording alone never touches a longer line.
+SHORT_WORDS = 12
+CAPTION_MAX_CHARS = 400
+
+
+@dataclass(frozen=True)
+class Furniture:
+    name: str
+    ends_article: bool  # what follows it at the end of a page is more furniture
+
+
+SHARE = Furniture("share or subscription widget", ends_article=True)
+JOB_ADVERT = Furniture("job advert", ends_article=True)
+MORE_LINKS = Furniture("link to more content", ends_article=True)
+CREDIT = Furniture("photo credit or caption", ends_article=False)
+DOWNLOAD = Furniture("download or view link", ends_article=False)
+NAVIGATION = Furniture("navigation label", ends_article=False)
+
+_I = re.IGNORECASE
+_SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
+    (re.compile(r"^share (?:on|this|via|to)\b", _I), SHARE),
+    (re.compile(r"^(?:tweet|e-?mail|print|share)(?: this)?(?: (?:article|page|story))?$", _I), SHARE),
+    (re.compile(r"^follow us\b", _I), SHARE),
+    (re.compile(r"\bsubscri(?:be|ption|bing)\b", _I), SHARE),
+    (re.compile(r"\bnewsletters?\b", _I), SHARE),
+    (re.compile(r"^sign ?up\b", _I), SHARE),
+    (re.compile(r"^\*\s*indicates required", _I), SHARE),
+    (re.compile(r"^(?:i'?m|i am) interested in\b", _I), SHARE),
+    (re.compile(r"^(?:enter )?(?:your )?e-?mail(?: address)?\s*\*?$", _I), SHARE),
+    (re.compile(r"\bjobs? (?:board|listings?|openings|site)\b", _I), JOB_ADVERT),
+    (re.compile(r"^(?:dreaming of|looking for|thinking (?:of|about)|interested in) "
+                r"an? (?:new )?(?:career|job)\b", _I), JOB_ADVERT),
+    (re.compile(r"^find (?:your|a) (?:new |next )?.{0,40}\b(?:job|career)s?$", _I), JOB_ADVERT),
+    (re.compile(r"^(?:we'?re hiring|careers at)\b", _I), JOB_ADVERT),
+    (re.compile(r"^(?:read |see |view |explore )?more (?:on|from|about|stories|articles|news|content)\b"
+                r"[^.!?]*$", _I), MORE_LINKS),
+    (re.compile(r"^(?:related|recommended|popular|trending)(?: (?:articles|content|posts|stories|reading))?"
+                r"\s*:?$", _I), MORE_LINKS),
+    (re.compile(r"^(?:tags|topics|filed under|categories)\s*:", _I), MORE_LINKS),
+    (re.compile(r"\bclick here\b", _I), DOWNLOAD),
+    (re.compile(r"^you (?:may|can) (?:also )?(?:view|read|download|find|access|see)\b.*\bhere\b\W*$", _I),
+     DOWNLOAD),
+    (re.compile(r"^(?:download|view|read) (?:the )?(?:full |complete )?(?:pdf|report|volume|paper)\b"
+                r"[^.]*$", _I), DOWNLOAD),
+    (re.compile(r"^(?:search|menu|home|close|main menu|toggle navigation|skip to (?:main )?content"
+                r"|back to top|log ?in|sign ?in|log ?out)$", _I), NAVIGATION),
+    (re.compile(r"\bcourtesy(?: of)?\b", _I), CREDIT),
+    (re.compile(r"\b(?:getty images|shutterstock|ap photo|afp photo|reuters/)", _I), CREDIT),
+)
+# Credits can trail a caption sentence, so they are recognised in longer lines too.
+_CAPTION_RULES: tuple[re.Pattern, ...] = (
+    re.compile(r"\b(?:image|photo|photograph|picture|credit|photo credit)s?\s*:\s*\S", _I),
+    re.compile(r"\bphoto(?:graph)? by\b", _I),
+    re.compile(r"/\s*(?:courtesy\b|public domain\b|wikimedia commons\b|creative commons\b)", _I),
+    re.compile(r"\bflickr user\b", _I),
+)
+
+# Every caption rule needs one of these words; checking them first keeps the
+# rules cheap on the hundreds of thousands of paragraphs of a book corpus.
+_CAPTION_WORDS = ("image", "photo", "picture", "credit", "courtesy", "public domain", "commons", "flickr")
+_ANY_CAPTION = re.compile("|".join(f"(?:{p.pattern})" for p in _CAPTION_RULES), _I)
+
+
+def furniture_kind(text: str) -> Furniture | None:
+    """The kind of furniture a whole line is, or None for article text."""
+    words = len(text.split())
+    if words <= SHORT_WORDS:
+        for pattern, kind in _SHORT_RULES:
+            if pattern.search(text):
+                return kind
+    if len(text) <= CAPTION_MAX_CHARS and "\n" not in text:
+        lower = text.lower()
+        if any(word in lower for word in _CAPTION_WORDS) and _ANY_CAPTION.search(text):
+            return CREDIT
+    return None
+
+
+_CONTACT_FRAGMENT = re.compile(
+    r"(?:^|(?<=[.!?]))\s*(?:He|She|They|The author|The authors|[A-Z][a-z]+) (?:can|may) be "
+    r"(?:contacted|reached)\b[^.!?@]{0,60}\b(?:at|via|by|on)\s*:?\s*$")
+
+
+def trim_truncated_contact(text: str, dropped: list[str]) -> str:
+    """Remove a contact sentence whose address the scraper lost ("... via email at")."""
+    if "contacted" not in text and "reached" not in text:
+        return text
+    found = _CONTACT_FRAGMENT.search(text)
+    if not found:
+        return text
+    dropped.append(found.group(0).strip())
+    return text[: found.start()].rstrip()
+
+
+_NAME_WORD = r"(?:[A-Z][a-z'’\-]+|[A-Z]\.|[A-Z][a-z]*[A-Z][a-z]+)"
+PERSONAL_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}"
+_BYLINE_PREFIX = re.compile(
+    rf"^By\s+({PERSONAL_NAME}(?:(?:,\s*|\s+and\s+){PERSONAL_NAME})*)\s*[–—-]\s+(?=\S)")
+
+
+def split_byline_prefix(text: str) -> tuple[str | None, str]:
+    """"By X – First sentence..." into ("By X –", "First sentence...")."""
+    found = _BYLINE_PREFIX.match(text)
+    if not found:
+        return None, text
+    return found.group(0).strip(), text[found.end():]
+
+
+def _normal(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[\"“”'‘’]", "", text)
+    text = re.sub(r"[—–-]", "-", text)
+    return " ".join(text.split())
+
+
+_ATTRIBUTION = re.compile(r"[\"”’]\s*[—–-]+\s*[A-Z][^\"“”]{0,200}$")
+_WHOLLY_QUOTED = re.compile(r"^[\"“‘][^\"“”]+[\"”’]$")
+PULL_QUOTE_MIN_CHARS = 40
+
+
+def drop_pull_quotes(units: list[Unit], dropped: list[str]) -> list[Unit]:
+    """Drop quotations that only repeat words found in a longer paragraph (pull quotes).
+
+    Candidates are quotations standing alone, with or without an attribution
+    ("... —Jennifer Lind"), which is cut before comparing.  The longer
+    paragraph holding the words is the original and stays, whichever comes
+    first.  Dialogue in a book is shaped the same, but books have no pull
+    quotes, so there only attributed quotations are checked.
+    """
+    book_like = any(u.verse_group is not None for u in units) or len(units) > 400
+    candidates: dict[int, str] = {}
+    for index, unit in enumerate(units):
+        if _ATTRIBUTION.search(unit.text) or (not book_like and _WHOLLY_QUOTED.match(unit.text)):
+            quote = _normal(_ATTRIBUTION.sub("", unit.text))
+            if len(quote) >= PULL_QUOTE_MIN_CHARS:
+                candidates[index] = quote
+    if not candidates:
+        return units
+    normals = [_normal(u.text) for u in units]
+    kept: list[Unit] = []
+    for index, unit in enumerate(units):
+        quote = candidates.get(index)
+        if quote is not None and any(
+                other != index and len(normal) > len(quote) and quote in normal
+                for other, normal in enumerate(normals)):
+            dropped.append(unit.text)
+        else:
+            kept.append(unit)
+    return kept
+
+
+TOP_WINDOW = 12
+LABEL_MAX_WORDS = 8
+
+
+def drop_top_navigation(units: list[Unit], dropped: list[str]) -> list[Unit]:
+    """Navigation and section labels above the title.
+
+    A page often prints a section label and the title twice (breadcrumbs,
+    then the article header); when a line repeats within the first few, the
+    labels before its last appearance are navigation.  Lower-case labels
+    before the first paragraph ("in Program", "pacific forum ...") are
+    breadcrumb fragments a title never looks like.
+    """
+    window = [u.text for u in units[:TOP_WINDOW]]
+    last_repeat = -1
+    for index, text in enumerate(window):
+        if window.count(text) > 1 and len(text.split()) <= 20:
+            last_repeat = max(last_repeat, index)
+    kept: list[Unit] = []
+    seen_body = False
+    for index, unit in enumerate(units):
+        text = unit.text
+        words = len(text.split())
+        is_label = not _ends_sentence(text) and words <= 20
+        if index < last_repeat and (is_label or text in window[index + 1:]):
+            dropped.append(text)
+            continue
+        if (not seen_body and not unit.heading_level and words <= LABEL_MAX_WORDS
+                and text[0].islower() and not _ends_sentence(text)):
+            dropped.append(text)
+            continue
+        if not is_label:
+            seen_body = True
+        kept.append(unit)
+    return kept
+
+
+def _ends_sentence(text: str) -> bool:
+    # A question mark does not count: titles ask questions ("Adrift Again?").
+    return bool(re.search(r"[.!…;:,]['\"”’)\]]*$", text))
+
+
+def drop_tail_links(units: list[Unit], ended_at: int, dropped: list[str],
+                    is_sentence: Callable[[str], bool]) -> list[Unit]:
+    """Short link lines after the article's end (the first widget that ends it).
+
+    Only labels go; a real paragraph after the widgets means the page had
+    more article after all, and then nothing after ``ended_at`` is touched.
+    """
+    tail = units[ended_at:]
+    if any(is_sentence(u.text) for u in tail):
+        return units
+    dropped.extend(u.text for u in tail)
+    return units[:ended_at]

@@ -1,0 +1,376 @@
+"""Cleaning: a raw source into titled, headed paragraphs without page furniture.
+
+Two layouts meet here.  Scraped pages put one paragraph on each line; plain
+text books hard-wrap lines at ~70 characters with blank lines between
+paragraphs.  Each blank-line-separated block is judged on its own, so a page
+that quotes a wrapped passage still reads right.
+
+Boilerplate rules are about *kinds* of furniture (share buttons, subscription
+forms, photo credits, job adverts, "more on this topic" links, navigation
+labels, pull quotes) rather than any one site's strings, and they only fire
+on short lines or on lines whose whole shape gives them away, because losing
+a sentence of the source is worse than keeping a stray label.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pinpoint.index.ingest.boilerplate import (
+    drop_pull_quotes,
+    drop_tail_links,
+    drop_top_navigation,
+    furniture_kind,
+    split_byline_prefix,
+    trim_truncated_contact,
+)
+from pinpoint.index.records import Block, CleanDocument, RawSource
+
+# A wrapped line is at most this long; a page's paragraph-per-line is longer.
+WRAP_WIDTH_MAX = 100
+# Mean width of the non-final lines of a wrapped block (Gutenberg wraps at ~70).
+WRAP_WIDTH_MIN_MEAN = 50
+HEADING_MAX_CHARS = 120
+HEADING_MAX_WORDS = 15
+
+_TERMINAL = re.compile(r"[.!,;:…]['\"”’)\]]*$")
+_QUESTION = re.compile(r"\?['\"”’)\]]*$")
+
+
+@dataclass
+class Unit:
+    """A candidate paragraph or heading on its way through cleaning."""
+
+    text: str
+    heading_level: int = 0  # > 0 only for headings the markup states (markdown "#")
+    verse_group: int | None = None  # lines of one unwrapped block in a wrapped document
+    list_item: bool = False
+    # A code block or table: one paragraph whose lines and spacing are its
+    # meaning, so no rule for prose (furniture, bylines, headings) applies.
+    verbatim: bool = False
+
+
+def clean(raw: RawSource) -> CleanDocument:
+    """Drop boilerplate and find the title, headings and paragraphs of ``raw``."""
+    if raw.blocks:  # the reader rebuilt the layout itself (PDF): its furniture is already gone
+        return CleanDocument(text=raw.text, blocks=raw.blocks, pages=raw.pages)
+    if raw.fmt in ("md", "html", "rst", "tex"):  # rst and tex are read into Markdown's shape
+        units = markdown_units(raw.text)
+    else:
+        units = plain_units(raw.text)
+    dropped: list[str] = []
+    units = [u for u in units if u.text]
+    units = drop_top_navigation(units, dropped)
+    kept: list[Unit] = []
+    ended_at = None  # index in ``kept`` after which the article is over
+    for unit in units:
+        if unit.verbatim:
+            kept.append(unit)
+            continue
+        kind = furniture_kind(unit.text)
+        if kind:
+            dropped.append(unit.text)
+            if kind.ends_article:
+                ended_at = len(kept)
+            continue
+        unit.text = trim_truncated_contact(unit.text, dropped)
+        if unit.text:
+            kept.append(unit)
+    if ended_at is not None:
+        kept = drop_tail_links(kept, ended_at, dropped, is_sentence)
+    kept = drop_pull_quotes(kept, dropped)
+    kept = _drop_leading_bylines(kept, dropped)
+    kept = _join_verse(kept)
+    return _assemble(kept, dropped)
+
+
+# --- layout: text into units ---------------------------------------------------------
+
+def _blocks(text: str) -> list[list[str]]:
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        stripped = " ".join(line.split())
+        if stripped:
+            current.append(stripped)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def is_wrapped(lines: list[str]) -> bool:
+    """Whether a block is one paragraph hard-wrapped over several lines."""
+    if len(lines) < 2 or any(len(line) > WRAP_WIDTH_MAX for line in lines):
+        return False
+    body = lines[:-1]
+    return sum(len(line) for line in body) / len(body) >= WRAP_WIDTH_MIN_MEAN
+
+
+def plain_units(text: str) -> list[Unit]:
+    blocks = _blocks(text)
+    wrapped = [is_wrapped(b) for b in blocks]
+    long_lines = sum(1 for b in blocks for line in b if len(line) > WRAP_WIDTH_MAX * 2)
+    # Short unwrapped lines in a wrapped document are verse or lists: keep
+    # them together as one paragraph.  In a scraped page they are separate
+    # items (buttons, links, captions) and stay apart.
+    book_like = sum(wrapped) > long_lines
+    units: list[Unit] = []
+    for number, (lines, joined) in enumerate(zip(blocks, wrapped)):
+        if joined:
+            units.append(Unit(_join_wrapped(lines)))
+        else:
+            group = number if book_like and len(lines) > 1 else None
+            units.extend(Unit(line, verse_group=group) for line in lines)
+    return units
+
+
+def _join_wrapped(lines: list[str]) -> str:
+    return " ".join(lines)
+
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_SETEXT = re.compile(r"^(=+|-+)\s*$")
+_MD_LIST = re.compile(r"^(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
+_MD_QUOTE = re.compile(r"^>\s?")
+_MD_RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
+_MD_LINK_DEF = re.compile(r"^\[[^\]]+\]:\s*\S+")
+_MD_FENCE = re.compile(r"^(```|~~~)")
+
+
+def markdown_units(text: str) -> list[Unit]:
+    units: list[Unit] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            units.append(Unit(strip_inline_markdown(" ".join(paragraph))))
+            paragraph.clear()
+
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        fence = _MD_FENCE.match(stripped)
+        if fence:
+            flush()
+            index = _fenced_code(lines, index, fence.group(1), units)
+            continue
+        if (_MD_INDENTED_CODE.match(line) and not paragraph
+                and not (units and units[-1].list_item)):
+            index = _indented_code(lines, index, units)
+            continue
+        if _MD_TABLE_ROW.match(stripped) and index + 1 < len(lines) and _MD_TABLE_RULE.match(lines[index + 1].strip()):
+            flush()
+            index = _table(lines, index, units)
+            continue
+        index += 1
+        stripped = _MD_QUOTE.sub("", stripped).strip()
+        if not stripped or _MD_LINK_DEF.match(stripped):
+            flush()
+            continue
+        heading = _MD_HEADING.match(stripped)
+        if heading:
+            flush()
+            units.append(Unit(strip_inline_markdown(heading.group(2)),
+                              heading_level=len(heading.group(1))))
+            continue
+        if _MD_SETEXT.match(stripped) and len(paragraph) == 1:
+            level = 1 if stripped.startswith("=") else 2
+            units.append(Unit(strip_inline_markdown(paragraph[0]), heading_level=level))
+            paragraph.clear()
+            continue
+        if _MD_RULE.match(stripped):
+            flush()
+            continue
+        item = _MD_LIST.match(stripped)
+        if item:
+            flush()
+            units.append(Unit(strip_inline_markdown(item.group(1)), list_item=True))
+            continue
+        if units and units[-1].list_item and not paragraph and line[:1].isspace():
+            units[-1].text += " " + strip_inline_markdown(stripped)  # a list item's continuation
+            continue
+        paragraph.append(stripped)
+    flush()
+    return units
+
+
+_MD_INDENTED_CODE = re.compile(r"^(?: {4}|\t)\s*\S")
+_MD_TABLE_ROW = re.compile(r"^\|?.*\|.*$")
+_MD_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+
+
+def _verbatim(lines: list[str], units: list[Unit]) -> None:
+    """Lines of code as one paragraph, indentation kept relative to the block."""
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines:
+        return
+    lines = [line.rstrip().expandtabs(4) for line in lines]
+    margin = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
+    units.append(Unit("\n".join(line[margin:] for line in lines), verbatim=True))
+
+
+def _fenced_code(lines: list[str], start: int, marker: str, units: list[Unit]) -> int:
+    """A fenced block (to its closing fence, or the end of the text); returns the next line."""
+    end = start + 1
+    while end < len(lines) and not lines[end].strip().startswith(marker):
+        end += 1
+    _verbatim(lines[start + 1:end], units)
+    return end + 1
+
+
+def _indented_code(lines: list[str], start: int, units: list[Unit]) -> int:
+    """An indented block: indented lines, with blank lines between them."""
+    end = start
+    while end < len(lines) and (_MD_INDENTED_CODE.match(lines[end]) or not lines[end].strip()):
+        end += 1
+    _verbatim(lines[start:end], units)
+    return end
+
+
+def _table(lines: list[str], start: int, units: list[Unit]) -> int:
+    """A pipe table as one paragraph: a line per row, cells padded into columns."""
+    rows: list[list[str]] = []
+    end = start
+    while end < len(lines) and _MD_TABLE_ROW.match(lines[end].strip()):
+        row = lines[end].strip()
+        end += 1
+        if _MD_TABLE_RULE.match(row):
+            continue
+        cells = re.split(r"(?<!\\)\|", row.strip().strip("|"))
+        rows.append([strip_inline_markdown(cell.replace("\\|", "|")) for cell in cells])
+    columns = max(len(r) for r in rows)
+    rows = [r + [""] * (columns - len(r)) for r in rows]
+    widths = [max(len(r[c]) for r in rows) for c in range(columns)]
+    text = "\n".join(" | ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
+    if text.strip():
+        units.append(Unit(text, verbatim=True))
+    return end
+
+
+_INLINE_RULES = (
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
+    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),
+    (re.compile(r"</?[A-Za-z][^>]*>"), ""),
+    (re.compile(r"`([^`]+)`"), r"\1"),
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])"), r"\1"),
+)
+
+
+def strip_inline_markdown(text: str) -> str:
+    """Markdown emphasis, code and link markup to the plain words a reader sees."""
+    for pattern, replacement in _INLINE_RULES:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
+# --- structure: units into title, headings and paragraphs ----------------------------
+
+def is_sentence(text: str) -> bool:
+    """Body text rather than a label: punctuated like prose, or too long to be a heading."""
+    return (bool(_TERMINAL.search(text)) or len(text) > HEADING_MAX_CHARS
+            or len(text.split()) > HEADING_MAX_WORDS or "\n" in text)
+
+
+def _heading_like(unit: Unit) -> bool:
+    if unit.heading_level:
+        return True
+    if unit.verbatim or unit.verse_group is not None or unit.list_item or is_sentence(unit.text):
+        return False
+    first = unit.text[0]
+    return first.isupper() or first.isdigit() or (first in "\"“'‘" and unit.text[1:2].isupper())
+
+
+_BYLINE_LINE = re.compile(
+    r"^(?:(?:By|Written by)\s+|(?:Authors?|By)\s*:\s*)\S.{0,100}$"
+    r"|^(?:Updated|Published|Posted|Last (?:updated|modified)|Date)\s*:?\s*(?:on\s+)?"
+    r"(?:\d|[A-Z][a-z]+\.?\s+\d).{0,60}$")
+
+
+def _drop_leading_bylines(units: list[Unit], dropped: list[str]) -> list[Unit]:
+    """Bylines and datelines near the top are metadata, not body text.
+
+    ``pinpoint.index.ingest.metadata`` reads them from the raw text; here they only leave the
+    paragraphs, so a byline glued to the first paragraph ("By X – A decade
+    ago...") loses its prefix but keeps its sentence.
+    """
+    result: list[Unit] = []
+    for index, unit in enumerate(units):
+        if index < 8 and not unit.heading_level and not unit.verbatim:
+            if _BYLINE_LINE.match(unit.text) and len(unit.text.split()) <= 12:
+                dropped.append(unit.text)
+                continue
+            byline, rest = split_byline_prefix(unit.text)
+            if byline:
+                dropped.append(byline)
+                unit.text = rest
+        result.append(unit)
+    return result
+
+
+def _join_verse(units: list[Unit]) -> list[Unit]:
+    result: list[Unit] = []
+    for unit in units:
+        previous = result[-1] if result else None
+        if (previous is not None and unit.verse_group is not None
+                and previous.verse_group == unit.verse_group):
+            previous.text += "\n" + unit.text
+        else:
+            result.append(unit)
+    return result
+
+
+def _kinds(units: list[Unit]) -> list[str]:
+    """Title, heading or paragraph for each unit.
+
+    A heading is a label followed (perhaps through further labels) by body
+    text.  Labels before the first body paragraph are the title lines, except
+    that a markup-stated heading below level 1 stays a heading.
+    """
+    kinds = ["paragraph"] * len(units)
+    label = [_heading_like(u) for u in units]
+    # A label run ending at body text is a run of headings.
+    index = len(units) - 1
+    followed_by_body = False
+    while index >= 0:
+        if not label[index]:
+            followed_by_body = True
+        elif followed_by_body or units[index].heading_level:
+            kinds[index] = "heading"
+        index -= 1
+    first_body = next((i for i, k in enumerate(kinds) if k == "paragraph"), len(units))
+    for index in range(min(first_body, len(units) - 1)):
+        if index == 0:
+            if units[0].heading_level <= 1:
+                kinds[0] = "title"
+        elif label[index + 1] and units[index].heading_level <= 1:
+            kinds[index] = "title"  # front matter (subtitle, author line) rather than a section
+    return kinds
+
+
+def _assemble(units: list[Unit], dropped: list[str]) -> CleanDocument:
+    blocks: list[Block] = []
+    pieces: list[str] = []
+    offset = 0
+    for unit, kind in zip(units, _kinds(units)):
+        if pieces:
+            pieces.append("\n\n")
+            offset += 2
+        pieces.append(unit.text)
+        blocks.append(Block(kind=kind, text=unit.text, start=offset, end=offset + len(unit.text)))
+        offset += len(unit.text)
+    return CleanDocument(text="".join(pieces), blocks=tuple(blocks), dropped=tuple(dropped))

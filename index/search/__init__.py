@@ -1,0 +1,1 @@
+"""Searching passages: the engine protocols, highlighting and quote lookup."""

@@ -1,0 +1,1 @@
+"""Index versions on disk and the build that publishes them."""

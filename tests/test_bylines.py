@@ -1,0 +1,135 @@
+"""Authors you can trust: bylines that are wrong in known ways never become authors.
+
+``tests/fixtures/bylines`` holds pages whose author metadata is a publisher,
+a role, a link label, an organisation, or the people a fact-check is about;
+``expected.json`` names, for each, the names that must never be authors and
+the only ones allowed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pinpoint.index.ingest.bylines import page_publishers, strip_site_suffix, trusted_byline
+from pinpoint.index.ingest.readers import read_file
+from tests.conftest import ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures" / "bylines"
+EXPECTED = {k: v for k, v in json.loads((FIXTURES / "expected.json").read_text()).items() if not k.startswith("_")}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from pinpoint.index.store.build import build_index
+    from pinpoint.index.store.versions import open_searcher
+
+    folder = tmp_path_factory.mktemp("bylines") / "pages"
+    shutil.copytree(FIXTURES, folder, ignore=shutil.ignore_patterns("*.json"))
+    build_index([folder], folder.parent / "index")
+    with open_searcher(folder.parent / "index") as searcher:
+        sources = {s.id: s for s in searcher.sources()}
+    sources["_index"] = folder.parent / "index"
+    return sources
+
+
+def _names(csl: dict) -> list[str]:
+    return [" ".join(filter(None, [a.get("given"), a.get("family")])) or a.get("literal", "") for a in csl.get("author", [])]
+
+
+@pytest.mark.parametrize("page", sorted(EXPECTED))
+def test_no_organisation_role_word_or_body_name_becomes_an_author(built, page):
+    names = _names(built[page].csl)
+    for bad in EXPECTED[page]["bad"]:
+        assert not any(bad.casefold() in n.casefold() for n in names), (page, names)
+    assert set(names) <= set(EXPECTED[page]["good"]), (page, names)
+
+
+def test_real_bylines_survive_the_check(built):
+    # Without this the check could pass by dropping every author.
+    assert _names(built["good-person"].csl) == ["Priya Raman"]
+    assert _names(built["role-words"].csl) == ["Tom Krisher"]
+    assert _names(built["publisher-as-author"].csl) == ["Matt Wood"]
+
+
+def test_page_and_json_say_no_author_stated(built):
+    from falcon import testing
+
+    from pinpoint.service.app import create_app
+    from pinpoint.service.config import Config
+
+    client = testing.TestClient(create_app(Config(index_dir=built["_index"], reload_seconds=0)))
+    body = client.simulate_get("/sources/admin").json
+    assert body["authors"] == [] and body["author_note"] == "no author stated"
+    assert client.simulate_get("/sources/good-person").json["author_note"] is None
+    page = client.simulate_get("/", params={"q": "bus network", "source": "admin"}).text
+    assert "No author stated" in page
+
+
+@pytest.mark.parametrize("byline,publishers", [
+    ("Condé Nast", ["Condé Nast"]),
+    ("Conde Nast", ["© 2023 Condé Nast"]),
+    ("AP Auto Writer", []),
+    ("Staff", []),
+    ("Staff Writer", []),
+    ("admin", []),
+    ("Admin", []),
+    ("Site Editor", []),
+    ("Editorial Staff", []),
+    ("Metro Reporter", []),
+    ("Guest Contributor", []),
+    ("The Associated Press", []),
+    ("Reuters", []),
+    ("F. C. S. International", []),
+    ("Pacific Forum", ["Pacific Forum"]),
+    ("Global News Network", []),
+    ("TechCrunch", ["TechCrunch"]),
+    ("Wired Staff", ["WIRED"]),
+])
+def test_bad_bylines_give_no_author(byline, publishers):
+    assert trusted_byline(byline, publishers=publishers, body="") is None
+
+
+def test_a_name_the_article_writes_about_is_not_a_byline():
+    body = ("Fact check\n\nBy the desk\n\nThe plan was published in May.\n\n"
+            "A post by Gary Hollister claimed the plan bans cars.\n\nIt does not.\n\nMore text.\n\nEnd.")
+    assert trusted_byline("Gary Hollister", publishers=[], body=body) is None
+    assert trusted_byline("Priya Raman; Gary Hollister", publishers=[], body=body) is None
+    assert trusted_byline("Priya Raman", publishers=[], body=body) == "Priya Raman"
+
+
+def test_lead_ins_and_roles_are_taken_off_real_names():
+    assert trusted_byline("View all posts by Daniel Lemire", publishers=[], body="") == "Daniel Lemire"
+    assert trusted_byline("Tom Krisher, AP Auto Writer", publishers=[], body="") == "Tom Krisher"
+    assert trusted_byline("Krisher, Tom", publishers=[], body="") == "Krisher, Tom"
+    assert trusted_byline("Ann Lee, Bo Chan", publishers=[], body="") == "Ann Lee; Bo Chan"
+
+
+@pytest.mark.parametrize("title,site,expected", [
+    ("Uber drivers win ruling – TechCrunch", "TechCrunch", "Uber drivers win ruling"),
+    ("Russia and Syria: what next | The Hill", "The Hill", "Russia and Syria: what next"),
+    ("The Hill | Russia and Syria: what next", "The Hill", "Russia and Syria: what next"),
+    ("Ceasefire talks resume - BBC News", "BBC News", "Ceasefire talks resume"),
+    ("Ceasefire talks resume - Analysis", "BBC News", "Ceasefire talks resume - Analysis"),
+    ("Ceasefire talks resume", "BBC News", "Ceasefire talks resume"),
+    ("Star Wars: The Last Jedi", "Star Wars", "Star Wars: The Last Jedi"),
+])
+def test_titles_lose_the_site_name_only_when_the_site_is_known(title, site, expected):
+    assert strip_site_suffix(title, [site]) == expected
+
+
+def test_site_suffix_is_taken_off_a_page_title(tmp_path):
+    html = (FIXTURES / "good-person.html").read_text(encoding="utf-8").replace(
+        "<title>", '<meta property="og:title" content="Council expands bus network – TechCrunch">\n<title>')
+    (tmp_path / "page.html").write_text(html, encoding="utf-8")
+    (raw,) = read_file(tmp_path / "page.html", tmp_path)
+    assert raw.meta["title"] == "Council expands bus network"
+
+
+def test_publishers_are_read_from_meta_json_ld_and_copyright():
+    html = (FIXTURES / "publisher-as-author.html").read_text(encoding="utf-8")
+    found = page_publishers(html)
+    assert "WIRED" in found and "Condé Nast" in found
