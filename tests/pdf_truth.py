@@ -352,9 +352,12 @@ def score(blocks, pages, truth: dict) -> dict:
                  and any(f in b.text for f in furniture)]
     # A footnote leaks when its text shares a block with body text; two footnotes run together do not.
     openings = [_norm(p["text"])[:60] for p in truth["paragraphs"]]
-    footnote_leaks = [b.text[:60] for b in blocks if b.kind == "paragraph"
-                      and any(o in _norm(b.text) for o in openings)
-                      for f in truth["footnotes"] if _norm(f) in _norm(b.text)]
+    footnotes = [_norm(f) for f in truth["footnotes"]]
+    footnote_leaks = []
+    for block in blocks:
+        text = _norm(block.text)
+        if block.kind == "paragraph" and any(f in text for f in footnotes) and any(o in text for o in openings):
+            footnote_leaks.append(block.text[:60])
     total = len(truth["paragraphs"])
     return {"paragraphs": total, "whole": whole, "whole_in_order": in_order,
             "share_whole_in_order": round(in_order / total, 4) if total else 1.0,
