@@ -266,3 +266,20 @@ def test_build_indexes_pdfs_and_skips_bad_ones_with_reasons(tmp_path):
     reasons = dict(report.skipped)
     assert set(map(lambda p: Path(p).name, reasons)) == {"empty.pdf", "notes.pdf"}
     assert all("corrupt" in r for r in reasons.values())
+
+
+def test_a_build_of_every_sample_finishes_with_each_pdf_indexed_or_skipped(tmp_path):
+    from pinpoint.index.store.build import build_index
+
+    samples = _samples()
+    report = build_index([SAMPLES], tmp_path / "index")
+    skipped = {Path(where.split(" (")[0]).name: reason for where, reason in report.skipped}
+    from pinpoint.index.store.versions import open_searcher
+
+    searcher = open_searcher(tmp_path / "index")
+    indexed = {Path(s.path).name for s in searcher.sources()}
+    searcher.close()
+    for pdf in samples:
+        assert (pdf.name in indexed) != (pdf.name in skipped), pdf.name
+        if pdf.name in skipped:
+            assert len(skipped[pdf.name]) > 10, skipped[pdf.name]
