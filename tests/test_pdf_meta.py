@@ -95,3 +95,22 @@ def test_reader_uses_the_files_own_xmp(tmp_path):
     [raw] = read_file(pdf_with_xmp(tmp_path / "harvest.pdf", XMP), tmp_path)
     assert raw.meta["title"] == "Harvest Records and Their Keepers"
     assert raw.meta["DOI"] == "10.5555/harvest.2020.7"
+
+
+def test_a_doi_cited_in_the_references_is_not_the_papers_own(tmp_path):
+    import shutil
+
+    from pinpoint.index.ingest.readers import read_file
+    from tests.pdf_truth import compile_latex, latex_document, tools_present
+
+    if not tools_present()["pdflatex"]:
+        pytest.skip("pdflatex not installed: this test builds a short paper whose references cite a DOI")
+    source, truth = latex_document(seed=3, sections=1, paragraphs=(1, 1))
+    source = source.replace("DOI: 10.5555/synthetic.2021.153", "Received 3 March 2021")
+    source = source.replace(r"\end{thebibliography}", r"\bibitem{x} Other, A. (2019). https://doi.org/10.1234/cited.1" "\n"
+                            r"\end{thebibliography}")
+    compile_latex(source, tmp_path / "short.pdf", truth)
+    [raw] = read_file(tmp_path / "short.pdf", tmp_path)
+    assert "doi.org/10.1234/cited.1" in raw.text.replace(" ", "")
+    assert "DOI" not in raw.meta
+    shutil.rmtree(tmp_path)
