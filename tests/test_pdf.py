@@ -284,3 +284,12 @@ def test_a_build_of_every_sample_finishes_with_each_pdf_indexed_or_skipped(tmp_p
         assert (pdf.name in indexed) != (pdf.name in skipped), pdf.name
         if pdf.name in skipped:
             assert len(skipped[pdf.name]) > 10, skipped[pdf.name]
+
+
+def test_bylines_under_the_title_are_front_matter_not_section_headings(article):
+    from pinpoint.index.ingest import chunk, clean
+
+    assert [b.kind for b in article.blocks[:2]] == ["title", "front"]
+    assert "Quill" in article.blocks[1].text
+    first = chunk.chunk(article.id, clean.clean(article))[0]
+    assert first.heading is None or "Quill" not in first.heading

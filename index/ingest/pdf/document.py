@@ -33,6 +33,7 @@ _REFERENCES = re.compile(
 _NOT_A_TITLE = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s|chapter\b|(?:table of )?contents$|abstract$|preface$"
                           r"|introduction$|index$)", re.I)
 # Anchored at a word's start and possessive: a long run of letters costs one pass, not n^2.
+_NUMBERED = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s")
 _HYPHENATED = re.compile(r"(?<![^\W\d_-])[^\W\d_]++(?:-[^\W\d_]++)+")
 _WORD = re.compile(r"[^\W\d_]+")
 _LEFT_PART = re.compile(r"([^\W\d_]+)-$")
@@ -79,6 +80,7 @@ def assemble(pages: list[PageRows]) -> Assembled:
     ended = True  # whether the last body line read ended its paragraph
     dropped: list[str] = []
     in_references: float | None = None  # size of the references heading while inside that section
+    body_seen = False
 
     def close() -> None:
         nonlocal current
@@ -103,6 +105,10 @@ def assemble(pages: list[PageRows]) -> Assembled:
             if row.kind == "heading":
                 if title is not None and page.index == 0 and row.text in title[1]:
                     kind = "title"
+                elif title is not None and page.index == 0 and not body_seen and not row.bold \
+                        and not _NUMBERED.match(row.text):
+                    # Between the title and the text: bylines, affiliations, dates in larger type.
+                    kind = "front"
                 elif in_references is not None and row.size < in_references - 0.5:
                     kind = "references"
                 else:
@@ -118,6 +124,7 @@ def assemble(pages: list[PageRows]) -> Assembled:
                 continue
             starts = row.start if row.start is not None else ended
             body_kind = "references" if in_references is not None else "paragraph"
+            body_seen = True
             if body_kind == "references" and row.indented:
                 starts = False  # a hanging indent continues the entry above
             if starts or current is None or current.kind != body_kind:

@@ -44,6 +44,7 @@ class Row:
     margin: str | None = None  # "top"/"bottom": a candidate running head or foot
     ends_paragraph: bool = False  # short, and ends like a sentence: the paragraph is over
     indented: bool = False
+    bold: bool = False
 
 
 def normalise(text: str) -> str:
@@ -109,7 +110,7 @@ def _margin_row(line: Line, where: str, body: float) -> Row:
     # line set apart by a heading below it still continues the paragraph before.
     heading = line.size >= 1.15 * body
     return Row(line.text, "heading" if heading else "body", True if heading else None, line.size,
-               line.soft_hyphen, margin=where)
+               line.soft_hyphen, margin=where, bold=line.bold)
 
 
 def _columns(lines: list[Line], width: float) -> list[list[Line]]:
@@ -192,7 +193,7 @@ def _column_rows(lines: list[Line], body: float) -> list[Row]:
         if rows and start is False and rows[-1].ends_paragraph and rows[-1].kind == kind:
             start = True
         rows.append(Row(line.text, kind, start, line.size, line.soft_hyphen,
-                        ends_paragraph=ends, indented=indented))
+                        ends_paragraph=ends, indented=indented, bold=line.bold))
         previous = line
         previous_kind = kind
     return rows
