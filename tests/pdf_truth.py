@@ -183,7 +183,7 @@ ODT_HEADER = "Pinpoint Field Report"
 ODT_TITLE = "Seasonal Records of the River Council"
 
 
-def odt_document(seed: int = 11, pages: int = 4, per_page: int = 3) -> tuple[str, dict]:
+def odt_document(seed: int = 11, pages: int = 4, per_page: int = 3, columns: int = 1) -> tuple[str, dict]:
     """A flat ODT with a header, page-number footer, footnotes and one page break per page."""
     rng = random.Random(seed)
     truth: dict = {"producer": "libreoffice", "title": ODT_TITLE, "first_page": 1, "head": ODT_HEADER,
@@ -212,6 +212,7 @@ def odt_document(seed: int = 11, pages: int = 4, per_page: int = 3) -> tuple[str
             truth["paragraphs"].append({"n": number, "text": text, "footnote": footnote,
                                         "page": page, "page_end": page})
     body = "\n".join(parts)
+    column_xml = f'<style:columns fo:column-count="{columns}" fo:column-gap="0.8cm"/>' if columns > 1 else ""
     fodt = f"""<?xml version="1.0" encoding="UTF-8"?>
 <office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
  xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
@@ -232,7 +233,7 @@ def odt_document(seed: int = 11, pages: int = 4, per_page: int = 3) -> tuple[str
  <style:style style:name="Furniture" style:family="paragraph"><style:paragraph-properties fo:text-align="center"/><style:text-properties fo:font-size="9pt" fo:font-family="Liberation Sans"/></style:style>
 </office:styles>
 <office:automatic-styles>
- <style:page-layout style:name="PL"><style:page-layout-properties fo:page-width="21cm" fo:page-height="29.7cm" fo:margin-top="1.5cm" fo:margin-bottom="1.5cm" fo:margin-left="2.5cm" fo:margin-right="2.5cm"/>
+ <style:page-layout style:name="PL"><style:page-layout-properties fo:page-width="21cm" fo:page-height="29.7cm" fo:margin-top="1.5cm" fo:margin-bottom="1.5cm" fo:margin-left="2.5cm" fo:margin-right="2.5cm">{column_xml}</style:page-layout-properties>
   <style:header-style><style:header-footer-properties fo:min-height="0.8cm" fo:margin-bottom="0.5cm"/></style:header-style>
   <style:footer-style><style:header-footer-properties fo:min-height="0.8cm" fo:margin-top="0.5cm"/></style:footer-style></style:page-layout>
 </office:automatic-styles>
@@ -281,6 +282,11 @@ def build_fixtures(out: Path = FIXTURES) -> list[Path]:
     convert_odt(fodt, out / "report.pdf")
     (out / "report.truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     made.append(out / "report.pdf")
+    fodt, truth = odt_document(seed=5, pages=2, per_page=5, columns=2)
+    (out / "report-columns.fodt").write_text(fodt, encoding="utf-8")
+    convert_odt(fodt, out / "report-columns.pdf")
+    (out / "report-columns.truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    made.append(out / "report-columns.pdf")
     return made
 
 

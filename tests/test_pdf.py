@@ -47,9 +47,9 @@ def report():
     return raw
 
 
-@pytest.mark.parametrize("name", ["article", "onecolumn", "report"])
-def test_body_paragraphs_come_out_whole_in_order_on_their_printed_pages(name, request):
-    raw = request.getfixturevalue(name)
+@pytest.mark.parametrize("name", ["article", "onecolumn", "report", "report-columns"])
+def test_body_paragraphs_come_out_whole_in_order_on_their_printed_pages(name):
+    [raw] = read_file(FIXTURES / f"{name}.pdf", FIXTURES)
     result = score(raw.blocks, raw.pages, truth(name))
     assert result["share_whole_in_order"] >= 0.98, result
     assert result["right_pages"] == result["paragraphs"], result
