@@ -152,6 +152,29 @@ def test_unreadable_files_are_skipped_with_a_reason(tmp_path, content, reason):
     assert reason in skipped.value.reason
 
 
+def test_encrypted_with_an_empty_password_is_read_and_with_a_real_one_skipped():
+    [raw] = read_file(FIXTURES / "empty-password.pdf", FIXTURES)
+    assert raw.meta["title"] == truth("report")["title"] and len(raw.blocks) > 10
+    with pytest.raises(SkipFile, match="encrypted: needs a password"):
+        read_file(FIXTURES / "needs-password.pdf", FIXTURES)
+
+
+def test_a_pdf_without_pages_is_skipped(tmp_path):
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 3\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer << /Size 3 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    (tmp_path / "empty.pdf").write_bytes(bytes(out))
+    with pytest.raises(SkipFile) as skipped:
+        read_file(tmp_path / "empty.pdf", tmp_path)
+    assert skipped.value.reason.startswith("PDF has no pages")
+
+
 def test_truncated_pdf_is_skipped_not_fatal(tmp_path):
     path = tmp_path / "cut.pdf"
     path.write_bytes((FIXTURES / "article.pdf").read_bytes()[:20_000])

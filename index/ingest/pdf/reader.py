@@ -42,7 +42,10 @@ def extract_pdf(path: Path, root: Path) -> RawSource:
             raise SkipFile("encrypted: needs a password to open", path) from None
         if "security" in message:
             raise SkipFile("encrypted with an unsupported security handler", path) from None
-        raise SkipFile(f"corrupt or truncated PDF ({_pdfium_reason(exc)})", path) from None
+        reason = _pdfium_reason(exc)
+        if reason == "Success":  # PDFium refuses a document without pages but reports no error
+            raise SkipFile("PDF has no pages (or a page tree that cannot be read)", path) from None
+        raise SkipFile(f"corrupt or truncated PDF ({reason})", path) from None
     try:
         count = len(pdf)
         if count == 0:
