@@ -316,3 +316,58 @@ def test_bylines_under_the_title_are_front_matter_not_section_headings(article):
     assert "Quill" in article.blocks[1].text
     first = chunk.chunk(article.id, clean.clean(article))[0]
     assert first.heading is None or "Quill" not in first.heading
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return lines + [line]
+
+
+def rowwise_pdf(path: Path, paragraphs: list[str], gutter: float = 36.0) -> Path:
+    """Two columns written row by row (a left line, then the right line at the same baseline),
+    as some producers do: PDFium then reads both as one line."""
+    column: list[tuple[str, bool]] = []
+    for paragraph in paragraphs:
+        column += [(line, i == 0) for i, line in enumerate(_wrapped(paragraph, 42))] + [("", False)]
+    half = (len(column) + 1) // 2
+    left, right = column[:half], column[half:]
+    ops = []
+    for row in range(half):
+        for x, lines in ((72.0, left), (72.0 + 220 + gutter, right)):
+            if row < len(lines) and lines[row][0]:
+                line, first = lines[row]
+                ops.append(f"BT /F1 10 Tf {x + (12 if first else 0)} {720 - 13 * row} Td ({line}) Tj ET")
+    content = "\n".join(ops).encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+               b" /Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer << /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_two_columns_written_row_by_row_are_read_column_by_column(tmp_path):
+    import random
+
+    from tests.pdf_truth import paragraph_text
+
+    rng = random.Random(4)
+    paragraphs = [paragraph_text(rng, (2, 3)) for _ in range(6)]
+    [raw] = read_file(rowwise_pdf(tmp_path / "rows.pdf", paragraphs), tmp_path)
+    blocks = [" ".join(b.text.split()) for b in raw.blocks if b.kind == "paragraph"]
+    assert blocks == [" ".join(p.split()) for p in paragraphs]

@@ -84,25 +84,39 @@ def _margin_candidates(lines: list[Line], height: float) -> tuple[list[Line], li
     """Lines set apart at the top or bottom of the page: where running heads and feet sit.
 
     A candidate lies in the outer band of the page and is separated from the
-    text next to it by more than a line's spacing; whether it is furniture is
-    decided over the whole document.
+    text next to it by more than a line's spacing; lines sharing a baseline
+    (a head set left and right) are judged together.  Whether a candidate is
+    furniture is decided over the whole document.
     """
-    by_height = sorted(lines, key=lambda l: -l.y)
+    rows = _baselines(sorted(lines, key=lambda l: -l.y))
     top: list[Line] = []
-    for i, line in enumerate(by_height[:MARGIN_LINES]):
-        below = by_height[i + 1] if i + 1 < len(by_height) else None
-        if line.y < height * (1 - MARGIN_BAND) or (below is not None and line.y - below.y < 1.8 * line.size):
+    for i, row in enumerate(rows[:MARGIN_LINES]):
+        below = rows[i + 1] if i + 1 < len(rows) else None
+        size = max(l.size for l in row)
+        if row[0].y < height * (1 - MARGIN_BAND) or (below is not None and row[0].y - below[0].y < 1.8 * size):
             break
-        top.append(line)
+        top.extend(row)
     bottom: list[Line] = []
-    rising = by_height[::-1]
-    for i, line in enumerate(rising[:MARGIN_LINES]):
+    rising = rows[::-1]
+    for i, row in enumerate(rising[:MARGIN_LINES]):
         above = rising[i + 1] if i + 1 < len(rising) else None
-        if (line.y > height * MARGIN_BAND or line in top
-                or (above is not None and above.y - line.y < 1.8 * line.size)):
+        size = max(l.size for l in row)
+        if (row[0].y > height * MARGIN_BAND or row[0] in top
+                or (above is not None and above[0].y - row[0].y < 1.8 * size)):
             break
-        bottom.append(line)
+        bottom.extend(row)
     return top, bottom[::-1]
+
+
+def _baselines(by_height: list[Line]) -> list[list[Line]]:
+    """Lines (highest first) grouped by shared baseline, each group left to right."""
+    groups: list[list[Line]] = []
+    for line in by_height:
+        if groups and abs(groups[-1][0].y - line.y) < 0.3 * line.size:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return [sorted(group, key=lambda l: l.x0) for group in groups]
 
 
 def _margin_row(line: Line, where: str, body: float) -> Row:

@@ -62,7 +62,7 @@ def extract_pdf(path: Path, root: Path) -> RawSource:
                 textpage = page.get_textpage()
                 try:
                     width, height = page.get_size()
-                    rows = page_rows(page_lines(textpage), width, height)
+                    rows = page_rows(page_lines(textpage, width), width, height)
                 finally:
                     textpage.close()
             finally:
