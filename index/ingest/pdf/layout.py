@@ -122,8 +122,14 @@ def _baselines(by_height: list[Line]) -> list[list[Line]]:
 def _margin_row(line: Line, where: str, body: float) -> Row:
     # A candidate that is not furniture after all is text like any other: a page's first
     # line set apart by a heading below it still continues the paragraph before.
-    heading = line.size >= 1.15 * body
-    return Row(line.text, "heading" if heading else "body", True if heading else None, line.size,
+    # Small type set apart at the foot is a footnote when it is not a running foot.
+    if line.size >= 1.15 * body:
+        kind = "heading"
+    elif where == "bottom" and line.size < 0.9 * body:
+        kind = "footnote"
+    else:
+        kind = "body"
+    return Row(line.text, kind, True if kind == "heading" else None, line.size,
                line.soft_hyphen, margin=where, bold=line.bold)
 
 
