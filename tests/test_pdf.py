@@ -185,24 +185,28 @@ def test_truncated_pdf_is_skipped_not_fatal(tmp_path):
         assert "corrupt" in skipped.reason or "no text" in skipped.reason or "no body" in skipped.reason
 
 
-SLOW_GLYPHS = 3_000_000  # ~1.7 CPU seconds of PDFium and layout work on one page
+SLOW_GLYPHS = 3_000_000  # ~1.7 CPU seconds of PDFium and layout work
 
 
 def test_time_limit_stops_a_slow_file(tmp_path):
-    slow = heavy_pdf(tmp_path / "slow.pdf", glyphs=SLOW_GLYPHS)
+    slow = heavy_pdf(tmp_path / "slow.pdf", glyphs=SLOW_GLYPHS // 20, pages=20)
     with pytest.raises(SkipFile, match="longer than"):
         pdf_reader.read_pdf_file(slow, tmp_path, PdfLimits(seconds=0.2))
 
 
-def heavy_pdf(path: Path, glyphs: int = 300_000) -> Path:
-    """A one-page PDF whose text layer holds ``glyphs`` characters: tens of MB in PDFium."""
-    content = b"BT /F1 1 Tf " + b"(abcdefghij) Tj " * (glyphs // 10) + b"ET"
+def heavy_pdf(path: Path, glyphs: int = 300_000, pages: int = 1) -> Path:
+    """A PDF whose every page's text layer holds ``glyphs`` characters: tens of MB each in PDFium."""
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * n) for n in range(pages))
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-               b" /Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for n in range(pages):
+        # Each page's own word first: identical pages would be one long running head.
+        word = "".join(chr(97 + int(d)) for d in str(n)).encode()
+        content = b"BT /F1 1 Tf (%s ) Tj " % word + b"(abcdefghij) Tj " * (glyphs // 10) + b"ET"
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R"
+                       b" /Resources << /Font << /F1 3 0 R >> >> >>" % (5 + 2 * n))
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -270,7 +274,8 @@ def test_build_reads_pdfs_ahead_in_order_under_the_time_limit(tmp_path):
         shutil.copy(FIXTURES / "article.pdf", folder / f"{name}.pdf")
     shutil.copy(FIXTURES / "report.pdf", folder / "d.pdf")
     # ~4.5 CPU seconds against a 3 s limit; the others take ~0.1 s, with room for a loaded machine.
-    heavy_pdf(folder / "b2-slow.pdf", glyphs=8_000_000)
+    # Many moderate pages: slow, yet each page's layout is small, so only the time limit applies.
+    heavy_pdf(folder / "b2-slow.pdf", glyphs=200_000, pages=40)
     report = build_index([folder], tmp_path / "index", procs=2, pdf_limits=PdfLimits(seconds=3.0))
     assert report.sources == 4
     [(where, reason)] = report.skipped

@@ -118,7 +118,8 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     piece_start = start
     while end - piece_start > MAX_CHARS:
         limit = piece_start + MAX_CHARS
-        fitting = [c for c in cuts if piece_start < c <= limit]
+        # cuts are in order: a slice, not a scan, or a book-long paragraph costs pieces x cuts.
+        fitting = cuts[bisect_right(cuts, piece_start):bisect_right(cuts, limit)]
         if fitting:
             cut = min(fitting, key=lambda c: abs((c - piece_start) - target))
         else:

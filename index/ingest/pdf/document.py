@@ -227,30 +227,31 @@ class _Vocabulary:
 
 
 def join_lines(lines: list[str], softs: list[bool], vocabulary: _Vocabulary) -> tuple[str, list[int]]:
-    """Lines of one block as one string, hyphens resolved; returns the text and each line's offset."""
-    text = ""
-    starts = []
+    """Lines of one block as one string, hyphens resolved; returns the text and each line's offset.
+
+    Built from parts, and a hyphen looked for at the end of the previous line
+    only: a block can be a whole book long when a file marks no paragraphs.
+    """
+    parts: list[str] = []
+    starts: list[int] = []
+    length = 0
     for i, line in enumerate(lines):
         line = " ".join(line.split())
-        if i == 0:
-            starts.append(0)
-            text = line
-            continue
-        left = _LEFT_PART.search(text)
-        right = _RIGHT_PART.match(line)
-        if left and right:
-            if vocabulary.keep_hyphen(left.group(1), right.group(1), softs[i - 1]):
-                starts.append(len(text))
-                text += line
+        if i:
+            previous = parts[-1]
+            left = _LEFT_PART.search(previous[-64:])
+            right = _RIGHT_PART.match(line)
+            if left and right:
+                if not vocabulary.keep_hyphen(left.group(1), right.group(1), softs[i - 1]):
+                    parts[-1] = previous[:-1]
+                    length -= 1
             else:
-                text = text[:-1]
-                starts.append(len(text))
-                text += line
-        else:
-            text += " "
-            starts.append(len(text))
-            text += line
-    return text, starts
+                parts.append(" ")
+                length += 1
+        starts.append(length)
+        parts.append(line)
+        length += len(line)
+    return "".join(parts), starts
 
 
 def _compose(pieces: list[_Piece], vocabulary: _Vocabulary):
