@@ -40,7 +40,7 @@ class Block:
     ``start``/``end`` are character offsets into the cleaned text.
     """
 
-    kind: str  # "title" (top lines, not counted), "heading", "paragraph" or "references" (not passages)
+    kind: str  # "title"/"front" (title, bylines: not counted), "heading", "paragraph" or "references" (not passages)
     text: str
     start: int
     end: int

@@ -102,3 +102,11 @@ def test_the_page_shows_the_page_locator(pdf_client):
     html = pdf_client.simulate_get("/", params={"q": "archaeology"}).text
     assert re.search(r"pp?\. 15[345]", html)
     assert "para." not in html
+
+
+def test_the_passage_view_shows_its_page(pdf_client):
+    hits = pdf_client.simulate_get("/search", params={"q": "archaeology", "limit": 1}).json["hits"]
+    first = hits[0]
+    html = pdf_client.simulate_get(f"/passages/{first['source_id']}/{first['number']}").text
+    label = f"pp. {first['page']}–{first['page_end']}" if first["page_end"] else f"p. {first['page']}"
+    assert label in html and "para." not in html

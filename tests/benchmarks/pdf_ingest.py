@@ -72,17 +72,18 @@ def _read_here(folder: Path) -> None:
 
     pages = 0
     scores = []
-    started = time.monotonic()
-    cpu_started = time.process_time()
+    wall = cpu = 0.0
     for pdf in sorted(folder.glob("*.pdf")):
+        started, cpu_started = time.monotonic(), time.process_time()
         raw = extract_pdf(pdf, folder)
+        cpu += time.process_time() - cpu_started
+        wall += time.monotonic() - started
         pages += _page_count(pdf)
         truth = json.loads(pdf.with_name(pdf.name.replace(".pdf", ".truth.json")).read_text(encoding="utf-8"))
         scores.append(score(raw.blocks, raw.pages, truth))
-    cpu = time.process_time() - cpu_started
     total = sum(s["paragraphs"] for s in scores)
     print(json.dumps({
-        "files": len(scores), "pages": pages, "wall_s": round(time.monotonic() - started, 2), "cpu_s": round(cpu, 2),
+        "files": len(scores), "pages": pages, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
         "pages_per_s_per_core": round(pages / cpu, 1) if cpu else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "paragraphs": total,

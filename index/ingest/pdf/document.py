@@ -33,6 +33,7 @@ _REFERENCES = re.compile(
 _NOT_A_TITLE = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s|chapter\b|(?:table of )?contents$|abstract$|preface$"
                           r"|introduction$|index$)", re.I)
 # Anchored at a word's start and possessive: a long run of letters costs one pass, not n^2.
+_NUMBERED = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s")
 _HYPHENATED = re.compile(r"(?<![^\W\d_-])[^\W\d_]++(?:-[^\W\d_]++)+")
 _WORD = re.compile(r"[^\W\d_]+")
 _LEFT_PART = re.compile(r"([^\W\d_]+)-$")
@@ -79,6 +80,7 @@ def assemble(pages: list[PageRows]) -> Assembled:
     ended = True  # whether the last body line read ended its paragraph
     dropped: list[str] = []
     in_references: float | None = None  # size of the references heading while inside that section
+    body_seen = False
 
     def close() -> None:
         nonlocal current
@@ -103,6 +105,10 @@ def assemble(pages: list[PageRows]) -> Assembled:
             if row.kind == "heading":
                 if title is not None and page.index == 0 and row.text in title[1]:
                     kind = "title"
+                elif title is not None and page.index == 0 and not body_seen and not row.bold \
+                        and not _NUMBERED.match(row.text):
+                    # Between the title and the text: bylines, affiliations, dates in larger type.
+                    kind = "front"
                 elif in_references is not None and row.size < in_references - 0.5:
                     kind = "references"
                 else:
@@ -118,6 +124,7 @@ def assemble(pages: list[PageRows]) -> Assembled:
                 continue
             starts = row.start if row.start is not None else ended
             body_kind = "references" if in_references is not None else "paragraph"
+            body_seen = True
             if body_kind == "references" and row.indented:
                 starts = False  # a hanging indent continues the entry above
             if starts or current is None or current.kind != body_kind:
@@ -220,30 +227,31 @@ class _Vocabulary:
 
 
 def join_lines(lines: list[str], softs: list[bool], vocabulary: _Vocabulary) -> tuple[str, list[int]]:
-    """Lines of one block as one string, hyphens resolved; returns the text and each line's offset."""
-    text = ""
-    starts = []
+    """Lines of one block as one string, hyphens resolved; returns the text and each line's offset.
+
+    Built from parts, and a hyphen looked for at the end of the previous line
+    only: a block can be a whole book long when a file marks no paragraphs.
+    """
+    parts: list[str] = []
+    starts: list[int] = []
+    length = 0
     for i, line in enumerate(lines):
         line = " ".join(line.split())
-        if i == 0:
-            starts.append(0)
-            text = line
-            continue
-        left = _LEFT_PART.search(text)
-        right = _RIGHT_PART.match(line)
-        if left and right:
-            if vocabulary.keep_hyphen(left.group(1), right.group(1), softs[i - 1]):
-                starts.append(len(text))
-                text += line
+        if i:
+            previous = parts[-1]
+            left = _LEFT_PART.search(previous[-64:])
+            right = _RIGHT_PART.match(line)
+            if left and right:
+                if not vocabulary.keep_hyphen(left.group(1), right.group(1), softs[i - 1]):
+                    parts[-1] = previous[:-1]
+                    length -= 1
             else:
-                text = text[:-1]
-                starts.append(len(text))
-                text += line
-        else:
-            text += " "
-            starts.append(len(text))
-            text += line
-    return text, starts
+                parts.append(" ")
+                length += 1
+        starts.append(length)
+        parts.append(line)
+        length += len(line)
+    return "".join(parts), starts
 
 
 def _compose(pieces: list[_Piece], vocabulary: _Vocabulary):

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 from pinpoint.index.ingest.pdf.extract import Line
 
-# Running heads and feet sit in these outer shares of the page height.
-MARGIN_BAND = 0.12
+# Running heads and feet sit in these outer shares of the page height (LaTeX's default article
+# sets its folio ~140 pt above the foot of a Letter page), set apart by a gap.
+MARGIN_BAND = 0.2
 MARGIN_LINES = 2
 _PRESENTATION_FORMS = re.compile("[\ufb00-\ufdff\ufe70-\ufefe\u2000-\u200a]")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b-\x1f]")
@@ -43,6 +44,7 @@ class Row:
     margin: str | None = None  # "top"/"bottom": a candidate running head or foot
     ends_paragraph: bool = False  # short, and ends like a sentence: the paragraph is over
     indented: bool = False
+    bold: bool = False
 
 
 def normalise(text: str) -> str:
@@ -82,30 +84,53 @@ def _margin_candidates(lines: list[Line], height: float) -> tuple[list[Line], li
     """Lines set apart at the top or bottom of the page: where running heads and feet sit.
 
     A candidate lies in the outer band of the page and is separated from the
-    text next to it by more than a line's spacing; whether it is furniture is
-    decided over the whole document.
+    text next to it by more than a line's spacing; lines sharing a baseline
+    (a head set left and right) are judged together.  Whether a candidate is
+    furniture is decided over the whole document.
     """
-    by_height = sorted(lines, key=lambda l: -l.y)
+    rows = _baselines(sorted(lines, key=lambda l: -l.y))
     top: list[Line] = []
-    for i, line in enumerate(by_height[:MARGIN_LINES]):
-        below = by_height[i + 1] if i + 1 < len(by_height) else None
-        if line.y < height * (1 - MARGIN_BAND) or (below is not None and line.y - below.y < 1.8 * line.size):
+    for i, row in enumerate(rows[:MARGIN_LINES]):
+        below = rows[i + 1] if i + 1 < len(rows) else None
+        size = max(l.size for l in row)
+        if row[0].y < height * (1 - MARGIN_BAND) or (below is not None and row[0].y - below[0].y < 1.8 * size):
             break
-        top.append(line)
+        top.extend(row)
     bottom: list[Line] = []
-    rising = by_height[::-1]
-    for i, line in enumerate(rising[:MARGIN_LINES]):
+    rising = rows[::-1]
+    for i, row in enumerate(rising[:MARGIN_LINES]):
         above = rising[i + 1] if i + 1 < len(rising) else None
-        if (line.y > height * MARGIN_BAND or line in top
-                or (above is not None and above.y - line.y < 1.8 * line.size)):
+        size = max(l.size for l in row)
+        if (row[0].y > height * MARGIN_BAND or row[0] in top
+                or (above is not None and above[0].y - row[0].y < 1.8 * size)):
             break
-        bottom.append(line)
+        bottom.extend(row)
     return top, bottom[::-1]
 
 
+def _baselines(by_height: list[Line]) -> list[list[Line]]:
+    """Lines (highest first) grouped by shared baseline, each group left to right."""
+    groups: list[list[Line]] = []
+    for line in by_height:
+        if groups and abs(groups[-1][0].y - line.y) < 0.3 * line.size:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return [sorted(group, key=lambda l: l.x0) for group in groups]
+
+
 def _margin_row(line: Line, where: str, body: float) -> Row:
-    heading = line.size >= 1.15 * body
-    return Row(line.text, "heading" if heading else "body", True, line.size, line.soft_hyphen, margin=where)
+    # A candidate that is not furniture after all is text like any other: a page's first
+    # line set apart by a heading below it still continues the paragraph before.
+    # Small type set apart at the foot is a footnote when it is not a running foot.
+    if line.size >= 1.15 * body:
+        kind = "heading"
+    elif where == "bottom" and line.size < 0.9 * body:
+        kind = "footnote"
+    else:
+        kind = "body"
+    return Row(line.text, kind, True if kind == "heading" else None, line.size,
+               line.soft_hyphen, margin=where, bold=line.bold)
 
 
 def _columns(lines: list[Line], width: float) -> list[list[Line]]:
@@ -188,7 +213,7 @@ def _column_rows(lines: list[Line], body: float) -> list[Row]:
         if rows and start is False and rows[-1].ends_paragraph and rows[-1].kind == kind:
             start = True
         rows.append(Row(line.text, kind, start, line.size, line.soft_hyphen,
-                        ends_paragraph=ends, indented=indented))
+                        ends_paragraph=ends, indented=indented, bold=line.bold))
         previous = line
         previous_kind = kind
     return rows

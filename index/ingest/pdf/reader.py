@@ -42,7 +42,10 @@ def extract_pdf(path: Path, root: Path) -> RawSource:
             raise SkipFile("encrypted: needs a password to open", path) from None
         if "security" in message:
             raise SkipFile("encrypted with an unsupported security handler", path) from None
-        raise SkipFile(f"corrupt or truncated PDF ({_pdfium_reason(exc)})", path) from None
+        reason = _pdfium_reason(exc)
+        if reason == "Success":  # PDFium refuses a document without pages but reports no error
+            raise SkipFile("PDF has no pages (or a page tree that cannot be read)", path) from None
+        raise SkipFile(f"corrupt or truncated PDF ({reason})", path) from None
     try:
         count = len(pdf)
         if count == 0:
@@ -59,14 +62,15 @@ def extract_pdf(path: Path, root: Path) -> RawSource:
                 textpage = page.get_textpage()
                 try:
                     width, height = page.get_size()
-                    rows = page_rows(page_lines(textpage), width, height)
+                    rows = page_rows(page_lines(textpage, width), width, height)
                 finally:
                     textpage.close()
             finally:
                 page.close()
             chars += sum(len(r.text) for r in rows)
             if index < DOI_PAGES:
-                first_text.extend(r.text for r in rows)
+                # Running heads and feet often carry the DOI; the body is taken from the blocks below.
+                first_text.extend(r.text for r in rows if r.margin)
             pages.append(PageRows(index, pdf.get_page_label(index) or None, rows))
         if chars == 0:
             raise SkipFile("no text layer (image-only or scanned PDF; OCR is not supported)", path)
@@ -76,9 +80,23 @@ def extract_pdf(path: Path, root: Path) -> RawSource:
     doc = assemble(pages)
     if not any(b.kind == "paragraph" for b in doc.blocks):
         raise SkipFile("no body text found in the PDF's text layer", path)
+    # The references cite other works' DOIs: only the text before them on the first pages counts.
+    cutoff = _start_of_page(doc.pages, DOI_PAGES + 1) or len(doc.text)
+    first_text += [b.text for b in doc.blocks if b.start < cutoff and b.kind != "references"]
     meta = pdf_csl(path, info, "\n".join(first_text), doc.title)
     return RawSource(id=make_safe_id(_stem(path)), path=_relative(path, root), fmt="pdf", text=doc.text,
                      meta=meta, blocks=doc.blocks, pages=doc.pages)
+
+
+def _start_of_page(pages: tuple[tuple[int, str], ...], nth: int) -> int | None:
+    """Where the ``nth`` page (1-based) with text begins."""
+    seen: list[str] = []
+    for offset, label in pages:
+        if label not in seen:
+            seen.append(label)
+            if len(seen) == nth:
+                return offset
+    return None
 
 
 def _pdfium_reason(exc: Exception) -> str:
