@@ -155,13 +155,16 @@ def _on_alarm(signum, frame):
 
 
 def run_reindex(index_dir: Path, sources: Sequence[Path], engine: str | None = None,
-                time_limit: float = DEFAULT_TIME_LIMIT, max_source_bytes: int | None = None) -> int:
+                time_limit: float = DEFAULT_TIME_LIMIT, max_source_bytes: int | None = None,
+                pdf_limits=None) -> int:
     """The body of the background process: build within ``time_limit`` seconds, then record the outcome."""
     from pinpoint.index.store.build import build_index
     from pinpoint.index.errors import IndexError_
 
     started = _now()
     extra = {"max_source_bytes": max_source_bytes} if max_source_bytes else {}
+    if pdf_limits is not None:
+        extra["pdf_limits"] = pdf_limits
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, time_limit)
     try:
@@ -193,10 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-source-bytes", type=int)
     parser.add_argument("sources", nargs="+")
     args = parser.parse_args(argv)
-    from pinpoint.service.config import config_from_env  # the serving workers' PINPOINT_ENGINE, inherited
+    from pinpoint.index.ingest.pdf.limits import PdfLimits
+    from pinpoint.service.config import config_from_env  # the serving workers' settings, inherited
 
-    return run_reindex(Path(args.index), [Path(s) for s in args.sources], config_from_env().engine,
-                       args.time_limit, args.max_source_bytes)
+    config = config_from_env()
+    return run_reindex(Path(args.index), [Path(s) for s in args.sources], config.engine,
+                       args.time_limit, args.max_source_bytes,
+                       PdfLimits(config.pdf_time_limit, config.pdf_memory_mb))
 
 
 if __name__ == "__main__":
