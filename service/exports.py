@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -28,6 +28,9 @@ class ExportFormat:
     media_type: str
     extension: str
     render: Callable[[Sequence[dict[str, Any]]], str]
+    # Entries stand alone once their keys are decided over the library, so
+    # the export can be written a block of entries at a time.
+    streams: bool = False
 
 
 _FIRST_NUMBER = re.compile(r"^(\[?)1([.\]])")
@@ -48,9 +51,9 @@ def _bibliography(style: str) -> Callable[[Sequence[dict[str, Any]]], str]:
 
 
 FORMATS: dict[str, ExportFormat] = {
-    "bibtex": ExportFormat("bibtex", "application/x-bibtex", "bib", to_bibtex),
+    "bibtex": ExportFormat("bibtex", "application/x-bibtex", "bib", to_bibtex, streams=True),
     "csl-json": ExportFormat("csl-json", "application/vnd.citationstyles.csl+json", "json", to_csl_json),
-    "ris": ExportFormat("ris", "application/x-research-info-systems", "ris", to_ris),
+    "ris": ExportFormat("ris", "application/x-research-info-systems", "ris", to_ris, streams=True),
 }
 
 
@@ -125,6 +128,19 @@ def library_keys(searcher) -> dict[str, str]:
 
 def render(fmt: ExportFormat, sources: Sequence[Source], searcher=None) -> str:
     return fmt.render(csl_items(sources, library_keys(searcher) if searcher is not None else None))
+
+
+# Entries per block of a streamed export: a whole library of 100k sources is
+# never one string in a worker's memory.
+STREAM_BLOCK = 500
+
+
+def render_blocks(fmt: ExportFormat, sources: Sequence[Source], searcher) -> Iterator[bytes]:
+    """A streaming format's export, ``STREAM_BLOCK`` entries at a time, keyed as ``render`` keys it."""
+    keys = library_keys(searcher)
+    for start in range(0, len(sources), STREAM_BLOCK):
+        text = fmt.render(csl_items(sources[start:start + STREAM_BLOCK], keys))
+        yield (text if text.endswith("\n") else text + "\n").encode("utf-8")
 
 
 # Ranking more sources than this for an export gains a reader nothing and

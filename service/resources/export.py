@@ -7,7 +7,9 @@ import falcon
 from pinpoint.service.citations import Locator, cite
 from pinpoint.service.config import Config
 from pinpoint.service.errors import bad_request, not_found
-from pinpoint.service.exports import FORMATS, UnknownFormat, bibliography_format, export_format, render, sources_behind
+from pinpoint.service.exports import (
+    FORMATS, STREAM_BLOCK, UnknownFormat, bibliography_format, export_format, render, render_blocks, sources_behind,
+)
 from pinpoint.service.params import search_request, style_param
 from pinpoint.service.representations import citation_json, locator_for, source_json
 
@@ -18,7 +20,10 @@ _ACCEPT_STYLE = re.compile(r"style\s*=\s*\"?([A-Za-z0-9._-]+)")
 
 def send_export(resp: falcon.Response, fmt, sources, filename: str, searcher) -> None:
     resp.content_type = f"{fmt.media_type}; charset=utf-8"
-    resp.text = render(fmt, sources, searcher)
+    if fmt.streams and searcher is not None and len(sources) > STREAM_BLOCK:
+        resp.stream = render_blocks(fmt, sources, searcher)
+    else:
+        resp.text = render(fmt, sources, searcher)
     resp.downloadable_as = f"{filename}.{fmt.extension}"
 
 
