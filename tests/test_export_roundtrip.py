@@ -35,6 +35,7 @@ NAME_ROLES = ("author", "editor", "translator")
 FIELDS = (
     "type", "title", *NAME_ROLES, "issued", "accessed", "container-title", "volume", "issue",
     "number", "page", "DOI", "URL", "publisher", "publisher-place", "edition", "genre",
+    "collection-title",
 )
 
 
@@ -91,6 +92,11 @@ BIBTEX_TYPE_LOSSES = {
     "post": "webpage",
 }
 
+BIBTEX_TYPES_WITH_SERIES = {
+    "article-journal", "article-magazine", "article-newspaper", "book", "chapter",
+    "paper-conference", "entry-encyclopedia", "entry-dictionary", "dataset", "manuscript",
+}
+
 
 def _bibtex_expected(item: dict[str, Any]) -> dict[str, Any]:
     expected = _compared(item)
@@ -101,6 +107,13 @@ def _bibtex_expected(item: dict[str, Any]) -> dict[str, Any]:
         # Listed: @online has no container field; the site's name is written as the
         # responsible body (organization), which reads back as the publisher.
         expected["publisher"] = expected.pop("container-title")
+    if expected["type"] == "webpage":
+        # Listed: biblatex's data model gives @online no `type` field for the genre.
+        expected.pop("genre", None)
+    if expected["type"] not in BIBTEX_TYPES_WITH_SERIES:
+        # Listed: biblatex's data model has `series` only for books, parts of books,
+        # articles, datasets and unpublished works; a report's series has no field.
+        expected.pop("collection-title", None)
     if item.get("DOI"):
         # A DOI is its identifier, not a resolver URL: biblatex prints the resolver itself.
         expected["DOI"] = re.sub(r"^https?://(dx\.)?doi\.org/", "", item["DOI"], flags=re.I)
