@@ -224,7 +224,10 @@ def _ris_to_csl(record: dict[str, Any]) -> dict[str, Any]:
         "publisher-place": record.get("place_published"),  # CY
         "edition": record.get("edition"),  # ET
         "genre": record.get("type_of_work"),  # M3
+        "collection-title": record.get("tertiary_title"),  # T3
     }
+    if record["type_of_reference"] == "RPRT":
+        item["number"] = record.get("issn")  # SN: a report's number
     if record.get("start_page"):  # SP, EP
         item["page"] = "-".join(p for p in (record["start_page"], record.get("end_page")) if p)
     return _compared(item)
@@ -237,9 +240,10 @@ def _ris_expected(item: dict[str, Any]) -> dict[str, Any]:
         # Listed: RIS names are one "Family, Given, Suffix" string; a particle is
         # written with the family name (non-dropping) or the given names (dropping).
         expected[role] = [_ris_expected_name(name) for name in expected.get(role, [])]
-    # Listed: RIS has no article-number tag (M1 means something different in each
-    # reference type), so an article number is not written.
-    if item["type"].startswith("article"):
+    # Listed: RIS has a number tag only for reports (SN); M1 means something
+    # different in each reference type, so other numbers (an article number, a
+    # bulletin's or a standard's number) are not written.
+    if expected["type"] != "report":
         expected.pop("number", None)
     if item.get("page"):
         expected["page"] = re.sub(r"\s*[-–—]+\s*", "-", str(item["page"]))
