@@ -245,3 +245,30 @@ def test_export_of_seed_style_item_without_title_or_author():
     entry = _parse(text).entries[0]
     assert entry.key == "anonnd"
     assert entry["url"] == "https://e.org/x"
+
+
+@pytest.mark.parametrize(
+    ("type_field", "genre"),
+    [("phdthesis", "PhD thesis"), ("{mathesis}", "Master's thesis"), ("Working Paper", "Working Paper")],
+)
+def test_type_field_is_the_genre_with_biblatex_keys_spelled_out(type_field, genre):
+    text = f"@thesis{{k, author = {{A, B}}, title = {{T}}, type = {{{type_field}}}, date = {{2001}}}}"
+    [item] = read_bibtex_string(text).items
+    assert item["genre"] == genre
+
+
+def test_periodical_kind_and_article_number_survive_biblatex():
+    text = (
+        "@article{m, title = {T}, journaltitle = {The Atlantic}, entrysubtype = {magazine}, date = {2008}}\n"
+        "@article{p, title = {T}, journaltitle = {PLOS ONE}, volume = {15}, number = {3}, eid = {e0229876}, date = {2020}}\n"
+    )
+    magazine, plos = read_bibtex_string(text).items
+    assert magazine["type"] == "article-magazine"
+    assert (plos["type"], plos["issue"], plos["number"]) == ("article-journal", "3", "e0229876")
+
+
+def test_doi_is_written_without_its_resolver():
+    # biblatex prints https://doi.org/ before the doi field itself.
+    item = {"id": "x", "type": "article-journal", "title": "T", "DOI": "https://doi.org/10.1000/ABC"}
+    [back] = read_bibtex_string(to_bibtex([item])).items
+    assert "doi.org" not in to_bibtex([item]) and back["DOI"] == "10.1000/ABC"

@@ -30,7 +30,7 @@ from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
 from pinpoint.index.bibliography.keys import citation_keys
-from pinpoint.index.bibliography.csl_to_bibtex import csl_to_fields
+from pinpoint.index.bibliography.csl_to_bibtex import bare_doi, csl_to_fields
 from pinpoint.index.bibliography.dates import month_number
 from pinpoint.index.errors import IndexError_
 from pinpoint.index.bibliography.latex import decode_latex
@@ -89,6 +89,20 @@ _CSL_TYPE_BY_ENTRY_TYPE = {
     "software": "software",
     "patent": "patent",
     "periodical": "periodical",
+    "inreference": "entry-encyclopedia",
+    "standard": "standard",
+    "jurisdiction": "legal_case",
+}
+_CSL_TYPE_BY_ARTICLE_SUBTYPE = {"magazine": "article-magazine", "newspaper": "article-newspaper"}
+
+# biblatex's `type` field takes a localisation key or free text; the keys stand
+# for the strings biblatex's English localisation (english.lbx) prints.
+_GENRE_BY_TYPE_KEY = {
+    "phdthesis": "PhD thesis",
+    "mathesis": "Master's thesis",
+    "candthesis": "Candidate thesis",
+    "techreport": "Technical report",
+    "resreport": "Research report",
 }
 
 def _split_unescaped(text: str, separator: str) -> list[str]:
@@ -181,10 +195,6 @@ def _issued(fields: dict[str, str]) -> list[int] | None:
     return parts
 
 
-def _doi(text: str) -> str:
-    return re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", text.strip(), flags=re.I)
-
-
 def entry_to_csl(entry_type: str, key: str, fields: dict[str, str]) -> dict[str, Any]:
     """One parsed BibTeX entry (field values still LaTeX) -> a CSL-JSON item."""
     fields = {name.lower(): value for name, value in fields.items() if isinstance(value, str)}
@@ -192,6 +202,8 @@ def entry_to_csl(entry_type: str, key: str, fields: dict[str, str]) -> dict[str,
     csl_type = _CSL_TYPE_BY_ENTRY_TYPE.get(entry_type)
     if csl_type is None:
         csl_type = "webpage" if fields.get("url") else "document"
+    if csl_type == "article-journal":
+        csl_type = _CSL_TYPE_BY_ARTICLE_SUBTYPE.get(fields.get("entrysubtype", "").strip().lower(), csl_type)
     item: dict[str, Any] = {"id": key, "citation-key": key, "type": csl_type}
 
     for bib_name in ("author", "editor", "translator"):
@@ -212,8 +224,9 @@ def entry_to_csl(entry_type: str, key: str, fields: dict[str, str]) -> dict[str,
         ("publisher", ("publisher", "institution", "school", "organization")),
         ("publisher-place", ("location", "address")),
         ("volume", ("volume",)),
-        ("issue", ("issue",) if csl_type not in ("article-journal",) else ("number", "issue")),
-        ("number", ("number",) if csl_type != "article-journal" else ()),
+        ("issue", ("number", "issue") if entry_type == "article" else ("issue",)),
+        ("number", ("eid",) if entry_type == "article" else ("number",)),
+        ("collection-title", ("series",)),
         ("edition", ("edition",)),
         ("ISBN", ("isbn",)),
         ("ISSN", ("issn",)),
@@ -228,12 +241,15 @@ def entry_to_csl(entry_type: str, key: str, fields: dict[str, str]) -> dict[str,
                 item[csl_key] = value
                 break
 
+    genre = decode_latex(fields.get("type", "")).strip()
+    if genre:
+        item["genre"] = _GENRE_BY_TYPE_KEY.get(genre.lower(), genre)
     if fields.get("pages"):
         item["page"] = decode_latex(re.sub(r"\s*-+\s*", "-", fields["pages"]))
     if fields.get("url"):
         item["URL"] = re.sub(r"^\\url\{(.*)\}$", r"\1", fields["url"].strip())
     if fields.get("doi"):
-        item["DOI"] = _doi(fields["doi"])
+        item["DOI"] = bare_doi(fields["doi"])
     issued = _issued(fields)
     if issued:
         item["issued"] = {"date-parts": [issued]}

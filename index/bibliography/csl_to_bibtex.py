@@ -31,7 +31,35 @@ _ENTRY_TYPE_BY_CSL_TYPE = {
     "software": "software",
     "patent": "patent",
     "pamphlet": "booklet",
+    # biblatex's "article in a work of reference", a variant of @incollection.
+    "entry-encyclopedia": "inreference",
+    "entry-dictionary": "inreference",
+    # Types in biblatex's default data model that the standard styles print as @misc.
+    "standard": "standard",
+    "legal_case": "jurisdiction",
 }
+
+# biblatex has one @article for every periodical; `entrysubtype` names the kind,
+# as biblatex-chicago and biblatex-apa read it, so a magazine or newspaper article
+# keeps the form its style gives it.
+_ARTICLE_SUBTYPE_BY_CSL_TYPE = {"article-magazine": "magazine", "article-newspaper": "newspaper"}
+
+# The entry types whose fields include `type` (the genre) in biblatex's data model (blx-dm.def).
+_TYPES_WITH_TYPE_FIELD = frozenset(
+    "booklet dataset manual misc software patent report thesis unpublished".split()
+)
+
+# ... and those with `series` (@report and @thesis have none: their series is lost).
+_TYPES_WITH_SERIES = frozenset(
+    "article book inbook incollection inreference dataset manual inproceedings unpublished".split()
+)
+
+_DOI_RESOLVER = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.I)
+
+
+def bare_doi(text: str) -> str:
+    """A DOI without the resolver URL or ``doi:`` prefix it is often given with."""
+    return _DOI_RESOLVER.sub("", text.strip())
 
 def _name_part(text: Any) -> str:
     text = escape_latex(str(text))
@@ -111,7 +139,8 @@ def csl_to_fields(item: dict) -> tuple[str, list[tuple[str, str]]]:
     publisher = _text(item, "publisher")
     if entry_type == "article":
         fields.append(("journaltitle", container))
-    elif entry_type in ("incollection", "inproceedings"):
+        fields.append(("entrysubtype", _ARTICLE_SUBTYPE_BY_CSL_TYPE.get(csl_type)))
+    elif entry_type in ("incollection", "inproceedings", "inreference"):
         fields.append(("booktitle", container))
     elif entry_type == "online":
         # @online has no container field: the site's name goes where biblatex
@@ -123,20 +152,26 @@ def csl_to_fields(item: dict) -> tuple[str, list[tuple[str, str]]]:
     elif container:
         fields.append(("howpublished", container))
     if entry_type in ("report", "thesis"):
-        fields += [("institution", publisher), ("type", _text(item, "genre"))]
+        fields.append(("institution", publisher))
     elif publisher:
         fields.append(("publisher", publisher))
+    if entry_type in _TYPES_WITH_TYPE_FIELD:
+        fields.append(("type", _text(item, "genre")))
     page = _text(item, "page")
     fields += [
         ("location", _text(item, "publisher-place")),
         ("date", _iso_date(item.get("issued"))),
         ("volume", _text(item, "volume")),
-        ("number", _text(item, "issue") or _text(item, "number")),
+        # An article's own number (PLOS's e0229876) is biblatex's eid; its issue is `number`.
+        ("number", _text(item, "issue") or (None if entry_type == "article" else _text(item, "number"))),
+        ("eid", _text(item, "number") if entry_type == "article" else None),
+        ("series", _text(item, "collection-title") if entry_type in _TYPES_WITH_SERIES else None),
         ("edition", _text(item, "edition")),
         ("pages", re.sub(r"\s*[-–—]+\s*", "--", page) if page else None),
         ("isbn", _text(item, "ISBN")),
         ("issn", _text(item, "ISSN")),
-        ("doi", verbatim_url(item["DOI"]) if item.get("DOI") else None),
+        # biblatex prints the resolver before `doi` itself: a resolver URL here would print twice.
+        ("doi", verbatim_url(bare_doi(str(item["DOI"]))) if item.get("DOI") else None),
         ("url", verbatim_url(item["URL"]) if item.get("URL") else None),
         ("urldate", _iso_date(item.get("accessed"))),
         ("note", _text(item, "note")),

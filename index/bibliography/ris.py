@@ -31,7 +31,17 @@ RIS_TYPE_BY_CSL_TYPE = {
     "manuscript": "UNPB",
     "pamphlet": "PAMP",
     "patent": "PAT",
+    "entry-encyclopedia": "ENCYC",
+    "entry-dictionary": "DICT",
+    "legal_case": "CASE",
+    "standard": "STAND",
 }
+
+# The RIS specification's editor slot depends on the reference type: the secondary
+# author (A2) is a chapter's or article's editor but a book's series editor, so a
+# book's own editors are tertiary authors (A3), as Zotero and EndNote read them.
+# ED is a legacy tag the current specification and most readers no longer know.
+_EDITOR_TAG_BY_RIS_TYPE = {"BOOK": "A3"}
 
 
 def _one_line(value: Any) -> str:
@@ -72,13 +82,16 @@ def ris_date(parts: list[int]) -> str:
 
 
 def _record(item: dict[str, Any]) -> list[tuple[str, str]]:
-    lines = [("TY", RIS_TYPE_BY_CSL_TYPE.get(str(item.get("type")), "GEN"))]
-    for role, tag in (("author", "AU"), ("editor", "ED"), ("translator", "A4")):
+    ris_type = RIS_TYPE_BY_CSL_TYPE.get(str(item.get("type")), "GEN")
+    lines = [("TY", ris_type)]
+    editor_tag = _EDITOR_TAG_BY_RIS_TYPE.get(ris_type, "A2")
+    for role, tag in (("author", "AU"), ("editor", editor_tag), ("translator", "A4")):
         for name in item.get(role) or []:
             written = ris_name(name)
             if written:
                 lines.append((tag, written))
-    for key, tag in (("title", "TI"), ("container-title", "T2")):
+    # T3, the tertiary title, is the series in every reference type.
+    for key, tag in (("title", "TI"), ("container-title", "T2"), ("collection-title", "T3")):
         if item.get(key):
             lines.append((tag, _one_line(item[key])))
     issued = _date_parts(item.get("issued"))
@@ -90,6 +103,8 @@ def _record(item: dict[str, Any]) -> list[tuple[str, str]]:
         ("volume", "VL"),
         ("issue", "IS"),
         ("edition", "ET"),
+        # M3, "type of work": a thesis's degree, a report's or web page's kind.
+        ("genre", "M3"),
         ("ISBN", "SN"),
         ("ISSN", "SN"),
         ("URL", "UR"),
@@ -97,6 +112,8 @@ def _record(item: dict[str, Any]) -> list[tuple[str, str]]:
     ):
         if item.get(key) not in (None, ""):
             lines.append((tag, _one_line(item[key])))
+    if ris_type == "RPRT" and item.get("number") not in (None, ""):
+        lines.append(("SN", _one_line(item["number"])))  # the report number's tag for RPRT
     if item.get("page") not in (None, ""):
         first, *rest = re.split(r"\s*[-–—]+\s*", _one_line(item["page"]), maxsplit=1)
         lines.append(("SP", first))
