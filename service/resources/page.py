@@ -219,7 +219,7 @@ class PageResource:
         render(resp, "search.html", status, **context)
 
     def _search(self, req, searcher, sources, style: str, state: dict[str, Any]) -> dict[str, Any]:
-        request = search_request(req, self._config, default_limit=RESULTS_PER_PAGE)
+        request = search_request(req, self._config, default_limit=RESULTS_PER_PAGE, default_facets=True)
         last_page = self._config.max_offset // request.limit + 1
         page = req.get_param_as_int("page", min_value=1, max_value=last_page, default=1)
         request = dataclasses.replace(request, offset=(page - 1) * request.limit)
@@ -232,6 +232,7 @@ class PageResource:
         first = request.offset + 1
         view: dict[str, Any] = {
             "total": result.total,
+            "total_is_lower_bound": result.total_relation == "gte",
             "corrected_query": result.corrected_query,
             "corrected_url": page_url(state, q=result.corrected_query, page=None) if result.corrected_query else None,
             "matched_all_terms": result.matched_all_terms,

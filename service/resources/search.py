@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
-
 import falcon
 
 from pinpoint.service.cache import VersionedMemo
@@ -21,8 +19,6 @@ class SearchResource:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         started = time.perf_counter()
         request = search_request(req, self._config)
-        # Counting every match per source, author and year is skipped unless asked for.
-        request = replace(request, facets=req.get_param_as_bool("facets", default=True))
         style = style_param(req, self._config)
         searcher = self._index.searcher()
         result = searcher.search(request)
