@@ -29,6 +29,7 @@ from pinpoint.index.search.quotes import QuoteError, find_quote
 from pinpoint.service.citations import STYLES, UnknownStyle
 from pinpoint.service.cache import VersionedMemo
 from pinpoint.service.config import Config
+from pinpoint.service.metrics import cache_lookups
 from pinpoint.service.params import check_window, passage_number, search_request, style_param, text_param
 from pinpoint.service.representations import (
     hit_json,
@@ -38,6 +39,7 @@ from pinpoint.service.representations import (
     quote_citation,
     source_json,
 )
+from pinpoint.service.result_cache import ResultCache
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = SERVICE_DIR / "templates"
@@ -180,6 +182,7 @@ class PageResource:
         self._config = config
         # Citations formatted once per index version, as /search does.
         self._memo = VersionedMemo()
+        self._results = ResultCache(config.result_cache, on_lookup=cache_lookups("results"))
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         style = style_param(req, self._config)
@@ -224,7 +227,7 @@ class PageResource:
         page = req.get_param_as_int("page", min_value=1, max_value=last_page, default=1)
         request = dataclasses.replace(request, offset=(page - 1) * request.limit)
         check_window(request, self._config)
-        result = searcher.search(request)
+        result = self._results.search(searcher, request)
         # At most one page of cards even if an engine hands back more than asked.
         hits = [self._hit_view(hit_json(hit, style, self._memo, searcher.version), state)
                 for hit in result.hits[: request.limit]]
