@@ -135,6 +135,32 @@ def print_all(results: dict) -> None:
     if http_rows:
         print_rows("HTTP via wrk (loopback)", http_rows,
                    ("system", "queries", "connections", "runs", "requests", "errors", "req_per_s", "p50_ms", "p95_ms", "p99_ms"))
+    if results.get("scale"):
+        rows = []
+        for row in results["scale"]:
+            for engine in ("pinpoint", "pinpoint_exhaustive", "tantivy"):
+                for match in ("all", "any"):
+                    if engine in row:
+                        rows.append({"slice": row["slice"], "passages": row["passages"], "system": engine,
+                                     "match": match, **row[engine][match]})
+        print_rows("Common-word searches (1-3 words, none repeated), ms, top 10 with excerpts", rows,
+                   ("slice", "passages", "system", "match", "n", "p50", "p95", "p99"))
+        largest = results["scale"][-1]
+        buckets = [{"system": engine, **b} for engine in ("pinpoint", "pinpoint_exhaustive", "tantivy")
+                   if engine in largest for b in largest[engine]["by_matches"]]
+        print_rows(f"Latency against match count ({largest['slice']})", buckets,
+                   ("system", "matches_from", "matches_below", "n", "p50_ms"))
+    if results.get("http_scale"):
+        rows = []
+        for label, figures in results["http_scale"].items():
+            if isinstance(figures, dict):
+                for n, f in figures.items():
+                    if n != "worker_rss_mb":
+                        rows.append({"system": label, **f})
+                print(f"\n{label}: worker RSS after load {figures.get('worker_rss_mb')} MB")
+        print_rows(f"HTTP, common-word searches never repeated ({results['http_scale']['queries']} queries)", rows,
+                   ("system", "connections", "runs", "requests", "errors", "req_per_s", "p50_ms", "p99_ms",
+                    "load_avg_1m", "queries_repeated"))
     if results.get("http_skipped"):
         print(f"\nHTTP skipped: {results['http_skipped']}")
     if results.get("corpus_skipped"):
