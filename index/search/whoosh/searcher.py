@@ -20,9 +20,12 @@ from pinpoint.index.search.whoosh.analysis import TextAnalysis
 from pinpoint.index.search.whoosh.compile import Plan, WhooshCompiler
 from pinpoint.index.search.whoosh.schema import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking
 from pinpoint.index.search.whoosh.source_keys import SourceKeys
+from pinpoint.index.search.whoosh.skipping import install as install_bisecting_skip_to
 from pinpoint.index.search.whoosh.spelling import suggest_spelling
 from pinpoint.index.search.whoosh.topk import EXACT_TOTAL_UP_TO, PrunedTopCollector
 from pinpoint.index.store.catalog import read_sources
+
+install_bisecting_skip_to()
 
 
 def _has_several_terms(q: wq.Query) -> bool:
