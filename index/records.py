@@ -169,6 +169,9 @@ class SearchRequest:
     # Counting every match per source, author and year costs on common words;
     # without it SearchResult.facets is empty.
     facets: bool = True
+    # Past a thousand matches ``total`` is a lower bound (``total_relation``
+    # "gte") and pages are found without scoring every match; True counts all.
+    exact_total: bool = False
     # A query tree (index.search.syntax) built by code rather than typed, such
     # as quote lookup's; when given, ``q`` is not parsed.
     query: Any = None
@@ -187,3 +190,6 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     # True when the search ran out of its time limit: hits and total cover the matches found until then.
     partial: bool = False
+    # "eq": ``total`` counts every match; "gte": at least that many match (see
+    # SearchRequest.exact_total).
+    total_relation: str = "eq"

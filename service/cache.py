@@ -56,6 +56,13 @@ class VersionedMemo:
             values[key] = value
         return value
 
+    def forget(self, version: str, key: Hashable) -> None:
+        """Drop one entry, if this version holds it."""
+        with self._lock:
+            held_version, values = self._state
+            if version == held_version:
+                values.pop(key, None)
+
     def __len__(self) -> int:
         return len(self._state[1])
 

@@ -177,7 +177,8 @@ def _cmd_search(args, config) -> int:
     started = time.perf_counter()
     searcher = _open_searcher(args, config)
     try:
-        request = SearchRequest(q=args.query, limit=args.limit)
+        # As GET /search answers by default: no facets, totals exact up to a threshold.
+        request = SearchRequest(q=args.query, limit=args.limit, facets=False)
         result = searcher.search(request)
         style = args.style or config.default_style
         body = search_json(result, request, style, (time.perf_counter() - started) * 1000)

@@ -134,6 +134,7 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "query": string, "corrected_query": _nullable("string"),
                 "matched_all_terms": {"type": "boolean"}, "total": integer, "limit": integer,
+                "total_relation": {"enum": ["eq", "gte"], "description": "`eq`: `total` counts every match; `gte`: at least `total` match (past 1,000 matches the count stops being exact unless `exact_total=true`, `facets=true` or `group=source`)"},
                 "partial": {"type": "boolean", "description": "true when the search ran out of PINPOINT_SEARCH_SECONDS; hits and total cover the matches found by then"},
                 "offset": integer, "style": string, "took_ms": {"type": "number"},
                 "facets": {"type": "object", "additionalProperties": counts},
@@ -176,7 +177,8 @@ def _search_parameters(config: Config) -> list[dict[str, Any]]:
         _query("year", "a year (2014) or a range (2010..2014, ..2014, 2010..)", {"type": "string"}),
         _query("group", "`source`: at most one hit per source", {"enum": ["source"]}),
         _query("match", "`all` words (default; falls back to any when none has all) or `any`", {"enum": ["all", "any"]}),
-        _query("facets", "counts by source, author and year (default true)", {"type": "boolean", "default": True}),
+        _query("facets", "counts by source, author and year; counting them visits every match (default false)", {"type": "boolean", "default": False}),
+        _query("exact_total", "count every match, so `total_relation` is `eq` (default false: exact up to 1,000)", {"type": "boolean", "default": False}),
         _style(config),
     ]
 

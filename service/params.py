@@ -61,7 +61,10 @@ def style_param(req: falcon.Request, config: Config) -> str:
     return (req.get_param("style") or config.default_style).strip().lower()
 
 
-def search_request(req: falcon.Request, config: Config, *, default_limit: int = 10) -> SearchRequest:
+def search_request(req: falcon.Request, config: Config, *, default_limit: int = 10,
+                   default_facets: bool = False) -> SearchRequest:
+    """The API leaves facets out unless asked (they mean counting every match);
+    the page, which shows them, asks with ``default_facets``."""
     q = text_param(req, "q", config.max_query_chars, required=True)
     limit = req.get_param_as_int("limit", min_value=1, max_value=config.max_limit, default=default_limit)
     offset = req.get_param_as_int("offset", min_value=0, max_value=config.max_offset, default=0)
@@ -84,7 +87,8 @@ def search_request(req: falcon.Request, config: Config, *, default_limit: int = 
         year_to=year_to,
         group_by_source=group == "source",
         match=match,
-        facets=req.get_param_as_bool("facets", default=True),
+        facets=req.get_param_as_bool("facets", default=default_facets),
+        exact_total=req.get_param_as_bool("exact_total", default=False),
         time_limit=config.search_seconds,
     )
     check_window(request, config)

@@ -180,6 +180,8 @@ def search_json(result: SearchResult, request: SearchRequest, style: str, took_m
         "corrected_query": result.corrected_query,
         "matched_all_terms": result.matched_all_terms,
         "total": result.total,
+        # "gte": at least ``total`` match (counted exactly up to a threshold; exact_total=true counts all).
+        "total_relation": result.total_relation,
         # The search ran out of PINPOINT_SEARCH_SECONDS: hits and total cover what it found by then.
         "partial": result.partial,
         "limit": request.limit,

@@ -158,11 +158,18 @@ def test_passage_links_to_its_page_and_no_deep_link_without_url(client):
     assert body["links"]["deep_link"] is None  # the CFR sidecar states no URL
 
 
-def test_facets_can_be_turned_off(client):
-    with_counts = client.simulate_get("/search", params={"q": "alliance"}).json
-    without = client.simulate_get("/search", params={"q": "alliance", "facets": "false"}).json
+def test_facets_are_counted_only_when_asked(client):
+    with_counts = client.simulate_get("/search", params={"q": "alliance", "facets": "true"}).json
+    without = client.simulate_get("/search", params={"q": "alliance"}).json
     assert with_counts["facets"]["source"] and not without["facets"]
     assert with_counts["total"] == without["total"]
+    assert with_counts["total_relation"] == without["total_relation"] == "eq"  # the seeds match far fewer than 1,000
+
+
+def test_exact_total_is_a_boolean_parameter(client):
+    assert client.simulate_get("/search", params={"q": "alliance", "exact_total": "true"}).json["total_relation"] == "eq"
+    refused = client.simulate_get("/search", params={"q": "alliance", "exact_total": "perhaps"})
+    assert refused.status_code == 400 and "exact_total" in refused.json["detail"]
 
 
 def test_bibtex_for_a_search_lists_only_the_sources_behind_it(client):

@@ -179,7 +179,9 @@ def test_gunicorn_workers_are_summed_and_survive_a_killed_worker(seeds_index, tm
     # A previous run's file must not be added to this run's counts.
     (metrics_dir / "counter_999999999.db").write_bytes(b"left over from a previous run")
     requests = 40
-    with pinpoint_server(seeds_index, workers=2, env={"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}) as (base, proc):
+    # No result cache: repeated searches answered from it would leave one worker free to take them all.
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "PINPOINT_RESULT_CACHE": "0"}
+    with pinpoint_server(seeds_index, workers=2, env=env) as (base, proc):
         assert not (metrics_dir / "counter_999999999.db").exists()
         words = ["alliance", "Okinawa", "treaty", "base", "security"]
         # Concurrent clients keep one worker busy, so the other answers too.
@@ -204,7 +206,9 @@ def test_gunicorn_workers_are_summed_and_survive_a_killed_worker(seeds_index, tm
 @pytest.mark.slow
 def test_lost_metrics_directory_costs_the_metrics_not_the_answers(seeds_index, tmp_path):
     metrics_dir = tmp_path / "prometheus"
-    with pinpoint_server(seeds_index, workers=2, env={"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}) as (base, proc):
+    # No result cache: repeated searches answered from it would leave one worker free to take them all.
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "PINPOINT_RESULT_CACHE": "0"}
+    with pinpoint_server(seeds_index, workers=2, env=env) as (base, proc):
         assert get(f"{base}/search?q=alliance")[0] == 200
         shutil.rmtree(metrics_dir)
         # /ready answers once the first worker is up; wait for both before killing.

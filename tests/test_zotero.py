@@ -199,7 +199,7 @@ def test_collection_filter_facet_and_zotero_link_through_the_service(built):
     from pinpoint.service.config import Config
 
     client = testing.TestClient(create_app(Config(index_dir=built[1], reload_seconds=0)))
-    everything = client.simulate_get("/search", params={"q": "archive", "limit": 50}).json
+    everything = client.simulate_get("/search", params={"q": "archive", "limit": 50, "facets": "true"}).json
     assert everything["facets"]["collection"]["Archives"] > 0
     methods = client.simulate_get("/search", params={"q": "archive", "collection": "methods", "limit": 50}).json
     assert methods["hits"] and {h["source_id"] for h in methods["hits"]} <= {"ARTICLE1", "THESIS01"}

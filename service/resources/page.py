@@ -29,6 +29,7 @@ from pinpoint.index.search.quotes import QuoteError, find_quote
 from pinpoint.service.citations import STYLES, UnknownStyle
 from pinpoint.service.cache import VersionedMemo
 from pinpoint.service.config import Config
+from pinpoint.service.metrics import cache_lookups
 from pinpoint.service.params import check_window, passage_number, search_request, style_param, text_param
 from pinpoint.service.representations import (
     hit_json,
@@ -38,6 +39,7 @@ from pinpoint.service.representations import (
     quote_citation,
     source_json,
 )
+from pinpoint.service.result_cache import ResultCache
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = SERVICE_DIR / "templates"
@@ -180,6 +182,7 @@ class PageResource:
         self._config = config
         # Citations formatted once per index version, as /search does.
         self._memo = VersionedMemo()
+        self._results = ResultCache(config.result_cache, on_lookup=cache_lookups("results"))
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         style = style_param(req, self._config)
@@ -219,12 +222,12 @@ class PageResource:
         render(resp, "search.html", status, **context)
 
     def _search(self, req, searcher, sources, style: str, state: dict[str, Any]) -> dict[str, Any]:
-        request = search_request(req, self._config, default_limit=RESULTS_PER_PAGE)
+        request = search_request(req, self._config, default_limit=RESULTS_PER_PAGE, default_facets=True)
         last_page = self._config.max_offset // request.limit + 1
         page = req.get_param_as_int("page", min_value=1, max_value=last_page, default=1)
         request = dataclasses.replace(request, offset=(page - 1) * request.limit)
         check_window(request, self._config)
-        result = searcher.search(request)
+        result = self._results.search(searcher, request)
         # At most one page of cards even if an engine hands back more than asked.
         hits = [self._hit_view(hit_json(hit, style, self._memo, searcher.version), state)
                 for hit in result.hits[: request.limit]]
@@ -232,6 +235,7 @@ class PageResource:
         first = request.offset + 1
         view: dict[str, Any] = {
             "total": result.total,
+            "total_is_lower_bound": result.total_relation == "gte",
             "corrected_query": result.corrected_query,
             "corrected_url": page_url(state, q=result.corrected_query, page=None) if result.corrected_query else None,
             "matched_all_terms": result.matched_all_terms,

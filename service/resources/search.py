@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
-
 import falcon
 
 from pinpoint.service.cache import VersionedMemo
@@ -10,6 +8,7 @@ from pinpoint.service.config import Config
 from pinpoint.service.metrics import cache_lookups
 from pinpoint.service.params import search_request, style_param
 from pinpoint.service.representations import search_json
+from pinpoint.service.result_cache import ResultCache
 
 
 class SearchResource:
@@ -17,14 +16,13 @@ class SearchResource:
         self._index = index
         self._config = config
         self._memo = VersionedMemo(on_lookup=cache_lookups("render"))
+        self._results = ResultCache(config.result_cache, on_lookup=cache_lookups("results"))
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         started = time.perf_counter()
         request = search_request(req, self._config)
-        # Counting every match per source, author and year is skipped unless asked for.
-        request = replace(request, facets=req.get_param_as_bool("facets", default=True))
         style = style_param(req, self._config)
         searcher = self._index.searcher()
-        result = searcher.search(request)
+        result = self._results.search(searcher, request)
         took_ms = (time.perf_counter() - started) * 1000
         resp.media = search_json(result, request, style, took_ms, self._memo, searcher.version)

@@ -1,10 +1,15 @@
 """`make bench`: speed, scale and ranking quality, side by side with peers.
 
-    .venv/bin/python -m tests.benchmarks [--quick] [--only indexing,latency,http,peers,quality,pdf,attacks]
+    .venv/bin/python -m tests.benchmarks [--quick] [--slices 0.1,0.3,1]
+        [--only indexing,latency,scale,http,peers,quality,pdf,attacks]
 
 Indexing runs on slices of the Gutenberg corpus (10%, 30%, 100%; --quick: 10%
-only, one run each); the largest slice's index serves the latency, HTTP and
-peer measurements.  ``pdf`` generates a 1,000-page two-column corpus (200 with
+only, one run each); the largest slice's index, the full corpus unless
+--slices says otherwise, serves the latency, HTTP and peer measurements.
+``scale`` (tests/benchmarks/scale.py) times common-word searches on every
+slice, Pinpoint beside tantivy-py, against corpus size and match count, plots
+them to results/search-scale.png, and runs issue 15's HTTP table (2 and 16
+connections, result cache off and on, bare Falcon in the same run).  ``pdf`` generates a 1,000-page two-column corpus (200 with
 --quick; needs pdflatex) and measures PDF ingest (tests/benchmarks/pdf_ingest.py).
 ``attacks`` reproduces issue 16's table (tests/benchmarks/attacks.py).
 Results go to tests/benchmarks/results/ as JSON.
@@ -32,7 +37,7 @@ from tests.benchmarks import pdf_ingest, report
 from tests.benchmarks.corpus import QUERY_SEED, RESULTS, DatasetMissing, require_gutenberg, write_slices
 from tests.benchmarks.indexing import build_once, measure_slice
 
-SECTIONS = ("indexing", "latency", "http", "peers", "quality", "pdf", "attacks")
+SECTIONS = ("indexing", "latency", "scale", "http", "peers", "quality", "pdf", "attacks")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -69,10 +74,13 @@ def corpus_sections(args, work: Path, results: dict) -> None:
             row = measure_slice(piece, work, repeats)
             results["indexing"].append(row)
             report.print_rows(f"indexing {piece.label} done", [row])
-        index_dir = Path(results["indexing"][-1]["index_dir"])
+        index_dirs = [Path(row["index_dir"]) for row in results["indexing"]]
     else:
-        index_dir = work / "index-serving"
-        build_once(largest.path, index_dir)
+        pieces = slices if "scale" in args.only else [largest]
+        index_dirs = [work / f"index-{piece.label.rstrip('%')}" for piece in pieces]
+        for piece, target in zip(pieces, index_dirs):
+            build_once(piece.path, target)
+    index_dir = index_dirs[-1]
     results["served_slice"] = largest.label
     query_sets = query_sets_for(index_dir, per_set=20 if args.quick else 50, seed=QUERY_SEED)
     results["queries"] = {qs.name: list(qs.queries) for qs in query_sets}
@@ -84,13 +92,27 @@ def corpus_sections(args, work: Path, results: dict) -> None:
         from tests.benchmarks.peers import measure_tantivy
 
         results["tantivy"] = measure_tantivy(index_dir, work, query_sets, search_repeats)
+    if "scale" in args.only:
+        from tests.benchmarks import scale
+
+        results["scale"] = scale.run([(p.label, d) for p, d in zip(slices, index_dirs)] if len(index_dirs) > 1
+                                     else [(largest.label, index_dir)], work, 100 if args.quick else 300,
+                                     peers="peers" in args.only)
+        plotted = scale.plot(results["scale"], RESULTS / "search-scale.png")
+        print(f"plot: {plotted}" if plotted else "no plot: install the bench extra (matplotlib)")
     if "http" in args.only:
-        from tests.benchmarks.http_load import WrkMissing, measure_server
+        from tests.benchmarks.http_load import WrkMissing, measure_scale, measure_server
 
         seconds = 3 if args.quick else 10
         logs = work / "logs"
         logs.mkdir(exist_ok=True)
         try:
+            if "scale" in args.only:
+                from tests.benchmarks.latency import sample_passage_texts
+                from tests.benchmarks.scale import common_word_queries
+
+                many = common_word_queries(sample_passage_texts(index_dir, 40, QUERY_SEED), 20_000)
+                results["http_scale"] = measure_scale(index_dir, many, args.workers, seconds, args.repeats, logs)
             results["http"] = measure_server("pinpoint", index_dir, query_sets, args.workers, seconds, args.repeats, logs)
             if "opensearch" in args.engines:
                 env = publish_to_cluster(index_dir, results)

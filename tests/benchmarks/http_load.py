@@ -181,3 +181,37 @@ def measure_server(kind: str, index_dir: Path | None, query_sets, workers: int, 
         ])
         figures["worker_rss_mb"] = [round(x, 1) for x in worker_rss_mb(master)]
     return figures
+
+
+def search_paths_matching(queries: list[tuple[str, str]]) -> list[str]:
+    return ["/search?" + urllib.parse.urlencode({"q": q, "match": match}) for q, match in queries]
+
+
+def measure_scale(index_dir: Path, queries: list[tuple[str, str]], workers: int, seconds: float, repeats: int,
+                  log_dir: Path, connections: tuple[int, ...] = (2, 16)) -> dict:
+    """Issue 15's HTTP table: Pinpoint with its result cache off and on, and bare Falcon, in one run.
+
+    The query list is longer than any run's request count, so no query
+    repeats within a run and the cache can only cost, never flatter.
+    """
+    wrk = ensure_wrk()
+    paths = search_paths_matching(queries)
+    figures: dict = {"workers": workers, "queries": len(paths)}
+    for label, kind, env in (("pinpoint_cache_off", "pinpoint", {"PINPOINT_RESULT_CACHE": "0"}),
+                             ("pinpoint_cache_on", "pinpoint", {}), ("bare_falcon", "bare", {})):
+        with served(kind, index_dir if kind == "pinpoint" else None, workers, paths[0], log_dir, env) as (base, master, _):
+            rows = {}
+            cursor = 0  # each run starts where the last stopped: nothing a cache kept comes back
+            for n in connections:
+                runs = []
+                for _ in range(repeats):
+                    run = run_wrk(wrk, base, paths[cursor:] + paths[:cursor], n, seconds) | {"load": os.getloadavg()[0]}
+                    if run["requests"] + cursor > len(paths):
+                        run["repeated_queries"] = True
+                    cursor = (cursor + run["requests"]) % len(paths)
+                    runs.append(run)
+                rows[str(n)] = median_of(runs) | {"load_avg_1m": round(median([x["load"] for x in runs]), 2),
+                                                  "queries_repeated": any(x.get("repeated_queries") for x in runs)}
+            rows["worker_rss_mb"] = [round(x, 1) for x in worker_rss_mb(master)]
+        figures[label] = rows
+    return figures

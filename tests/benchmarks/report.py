@@ -18,6 +18,13 @@ TARGETS = {
     "first_answer_s": 2.0,
     "scifact_ndcg10": 0.68,
     "cranfield_map": 0.31,
+    # Issue 15: search at scale (full corpus, common words, result cache off).
+    "scale_http_2conn_p50_ms": 10.0,
+    "scale_http_2conn_p99_ms": 50.0,
+    "scale_http_16conn_req_per_s": 250.0,
+    "scale_http_16conn_p99_ms": 200.0,
+    "scale_in_process_p50_ms": 5.0,
+    "scale_worker_rss_mb": 300.0,
 }
 
 _INDEXING_COLUMNS = ("slice", "books", "text_mb", "passages", "runs", "wall_s", "cpu_s", "cores_used",
@@ -104,6 +111,23 @@ def targets(results: dict) -> list[tuple[str, str, str, bool | None]]:
     cran = next((r["map"] for r in quality if r["collection"] == "cranfield" and r["qrels"] == "qrels.tsv"), None)
     add("Cranfield MAP (qrels.tsv)", f">= {TARGETS['cranfield_map']}", cran and round(cran, 4),
         cran is not None and cran >= TARGETS["cranfield_map"])
+    scale = (results.get("scale") or [None])[-1]
+    for match in ("all", "any"):
+        p50 = scale["pinpoint"][match]["p50"] if scale else None
+        add(f"in-process top 10 p50 ms, match={match}", f"<= {TARGETS['scale_in_process_p50_ms']}", p50,
+            p50 is not None and p50 <= TARGETS["scale_in_process_p50_ms"])
+    off = (results.get("http_scale") or {}).get("pinpoint_cache_off") or {}
+    for conns, key, wanted, better in (("2", "p50_ms", "scale_http_2conn_p50_ms", min),
+                                       ("2", "p99_ms", "scale_http_2conn_p99_ms", min),
+                                       ("16", "req_per_s", "scale_http_16conn_req_per_s", max),
+                                       ("16", "p99_ms", "scale_http_16conn_p99_ms", min)):
+        value = (off.get(conns) or {}).get(key)
+        limit = TARGETS[wanted]
+        add(f"HTTP common words, {conns} connections, {key}", f"{'<=' if better is min else '>='} {limit}", value,
+            value is not None and (value <= limit if better is min else value >= limit))
+    rss = max(off["worker_rss_mb"]) if off.get("worker_rss_mb") else None
+    add("worker RSS MB after common-word load", f"<= {TARGETS['scale_worker_rss_mb']}", rss,
+        rss is not None and rss <= TARGETS["scale_worker_rss_mb"])
     if results.get("served_slice") not in (None, "100%"):
         rows.append(("note", "", f"search figures from the {results['served_slice']} slice, not the full corpus", None))
     return rows
@@ -135,6 +159,32 @@ def print_all(results: dict) -> None:
     if http_rows:
         print_rows("HTTP via wrk (loopback)", http_rows,
                    ("system", "queries", "connections", "runs", "requests", "errors", "req_per_s", "p50_ms", "p95_ms", "p99_ms"))
+    if results.get("scale"):
+        rows = []
+        for row in results["scale"]:
+            for engine in ("pinpoint", "pinpoint_exhaustive", "tantivy"):
+                for match in ("all", "any"):
+                    if engine in row:
+                        rows.append({"slice": row["slice"], "passages": row["passages"], "system": engine,
+                                     "match": match, **row[engine][match]})
+        print_rows("Common-word searches (1-3 words, none repeated), ms, top 10 with excerpts", rows,
+                   ("slice", "passages", "system", "match", "n", "p50", "p95", "p99"))
+        largest = results["scale"][-1]
+        buckets = [{"system": engine, **b} for engine in ("pinpoint", "pinpoint_exhaustive", "tantivy")
+                   if engine in largest for b in largest[engine]["by_matches"]]
+        print_rows(f"Latency against match count ({largest['slice']})", buckets,
+                   ("system", "matches_from", "matches_below", "n", "p50_ms"))
+    if results.get("http_scale"):
+        rows = []
+        for label, figures in results["http_scale"].items():
+            if isinstance(figures, dict):
+                for n, f in figures.items():
+                    if n != "worker_rss_mb":
+                        rows.append({"system": label, **f})
+                print(f"\n{label}: worker RSS after load {figures.get('worker_rss_mb')} MB")
+        print_rows(f"HTTP, common-word searches never repeated ({results['http_scale']['queries']} queries)", rows,
+                   ("system", "connections", "runs", "requests", "errors", "req_per_s", "p50_ms", "p99_ms",
+                    "load_avg_1m", "queries_repeated"))
     if results.get("http_skipped"):
         print(f"\nHTTP skipped: {results['http_skipped']}")
     if results.get("corpus_skipped"):

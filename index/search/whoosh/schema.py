@@ -20,6 +20,7 @@ from whoosh import fields, scoring
 from pinpoint.index.bibliography.names import author_names
 from pinpoint.index.records import Passage, Source
 from pinpoint.index.search.whoosh.analysis import names_analyzer, text_analyzer
+from pinpoint.index.search.whoosh.lengths import with_cached_lengths
 
 WHOOSH_SUBDIR = "whoosh"
 
@@ -64,14 +65,21 @@ class Ranking:
             raise ValueError(f"idf must be 'bm25' or 'whoosh', not {self.idf!r}")
 
     def weighting(self) -> scoring.BM25F:
-        weighting = ProbabilisticIdfBM25F if self.idf == "bm25" else scoring.BM25F
+        weighting = ProbabilisticIdfBM25F if self.idf == "bm25" else LengthTableBM25F
         return weighting(B=self.b, K1=self.k1, title_B=self.title_b)
 
     def field_boosts(self) -> dict[str, float]:
         return {"text": 1.0, "title": self.title_boost}
 
 
-class ProbabilisticIdfBM25F(scoring.BM25F):
+class LengthTableBM25F(scoring.BM25F):
+    """Whoosh's BM25F, reading field lengths from a per-segment table (lengths.py)."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        return with_cached_lengths(super().scorer(searcher, fieldname, text, qf=qf), searcher, fieldname)
+
+
+class ProbabilisticIdfBM25F(LengthTableBM25F):
     """BM25F with BM25's own idf, as Lucene and Anserini compute it.
 
     Whoosh's BM25F borrows TF-IDF's ``log(N/(df+1)) + 1``, whose "+1" narrows

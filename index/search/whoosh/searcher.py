@@ -20,8 +20,12 @@ from pinpoint.index.search.whoosh.analysis import TextAnalysis
 from pinpoint.index.search.whoosh.compile import Plan, WhooshCompiler
 from pinpoint.index.search.whoosh.schema import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking
 from pinpoint.index.search.whoosh.source_keys import SourceKeys
+from pinpoint.index.search.whoosh.skipping import install as install_bisecting_skip_to
 from pinpoint.index.search.whoosh.spelling import suggest_spelling
+from pinpoint.index.search.whoosh.topk import EXACT_TOTAL_UP_TO, PrunedTopCollector
 from pinpoint.index.store.catalog import read_sources
+
+install_bisecting_skip_to()
 
 
 def _has_several_terms(q: wq.Query) -> bool:
@@ -53,22 +57,21 @@ class _Deadline(collectors.WrappingCollector):
 
 
 def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest, seconds: float | None = None):
-    """(results, per-source counts, total, whether time ran out) of one plan.
+    """(results, per-source counts, total, whether time ran out, whether total is a lower bound) of one plan.
 
     With ``seconds``, collecting stops when they are up and what was
     collected so far is the answer: a query matching most of a large index
     must not hold a worker thread for as long as it likes.
     """
-    # The total is shown, so every match is counted while it is scored: Whoosh's
-    # block-skipping would only make ``len(results)`` run the query a second
-    # time, and its faceting collector would keep and sort every match rather
-    # than a heap of the page's worth.  ``replace=0``: swapping in a matcher
-    # pruned by the page's lowest score would leave matches uncounted.
-    collector = collectors.TopCollector(request.offset + request.limit, usequality=False, replace=0)
+    # Grouped results count sources, and facets count every match per source,
+    # so both need every match; otherwise the page's heap prunes by block
+    # quality past the exact-count threshold (topk.py).
+    counting = request.facets or request.group_by_source
+    exact = counting or request.exact_total
+    top = PrunedTopCollector(request.offset + request.limit, None if exact else EXACT_TOTAL_UP_TO)
+    collector = top
     if seconds is not None:
         collector = _Deadline(collector, time.monotonic() + max(seconds, 0.0))
-    # Grouped results count sources, so they need the per-source counts either way.
-    counting = request.facets or request.group_by_source
     if counting:
         collector = collectors.FacetCollector(collector, {"source": source_keys.facet(counting=True)})
     if request.group_by_source:
@@ -82,8 +85,8 @@ def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest, 
         timed_out = True
     results = collector.results()
     per_source = results.groups("source") if counting else {}
-    total = len(per_source) if request.group_by_source else len(results)
-    return results, per_source, total, timed_out
+    total = len(per_source) if request.group_by_source else top.total
+    return results, per_source, total, timed_out, top.pruned
 
 
 def _finds_more(searcher, source_keys, compiler, request: SearchRequest, corrected: str,
@@ -95,7 +98,7 @@ def _finds_more(searcher, source_keys, compiler, request: SearchRequest, correct
         plan = compiler.plan(parse_request(counting, match_all=match_all))
     except BadQuery:
         return False
-    found, timed_out = _run(searcher, source_keys, plan, counting, seconds)[2:]
+    found, timed_out, _ = _run(searcher, source_keys, plan, counting, seconds)[2:]
     return found > total and not timed_out
 
 
@@ -116,14 +119,15 @@ def execute_search(
         return None if deadline is None else deadline - time.monotonic()
 
     plan = compiler.plan(parse_request(request, match_all=match_all))
-    results, per_source, total, partial = _run(searcher, source_keys, plan, request, left())
+    results, per_source, total, partial, pruned = _run(searcher, source_keys, plan, request, left())
     as_asked = total  # in the matching the request asked for, before any fallback
     matched_all = match_all
     if match_all and total == 0 and not partial and _has_several_terms(plan.scored):
         loose = compiler.plan(parse_request(request, match_all=False))
-        loose_results, loose_sources, loose_total, loose_partial = _run(searcher, source_keys, loose, request, left())
-        if loose_total or loose_partial:
-            plan, results, per_source, total, partial = loose, loose_results, loose_sources, loose_total, loose_partial
+        loose_run = _run(searcher, source_keys, loose, request, left())
+        if loose_run[2] or loose_run[3]:
+            results, per_source, total, partial, pruned = loose_run
+            plan = loose
             matched_all = False
     corrected = suggest_spelling(searcher, highlighter, request.q, plan.scored, deadline) if request.q else None
     if corrected and not _finds_more(searcher, source_keys, compiler, request, corrected, match_all, as_asked, left()):
@@ -152,6 +156,7 @@ def execute_search(
         matched_all_terms=matched_all,
         facets=facets(per_source, sources) if request.facets else {},
         partial=partial,
+        total_relation="gte" if pruned else "eq",
     )
 
 
