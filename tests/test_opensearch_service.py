@@ -63,8 +63,8 @@ QUERIES = ["alliance", "futenma", '"security treaty"', "okinawa OR guam", "treat
 @pytest.mark.parametrize("q", QUERIES)
 def test_search_answers_like_the_whoosh_engine(servers, q):
     whoosh, cluster = servers
-    _, ours = get_json(f"{cluster}/search?q={quote(q)}&limit=5")
-    _, theirs = get_json(f"{whoosh}/search?q={quote(q)}&limit=5")
+    _, ours = get_json(f"{cluster}/search?q={quote(q)}&limit=5&facets=true")
+    _, theirs = get_json(f"{whoosh}/search?q={quote(q)}&limit=5&facets=true")
     assert ours["total"] == theirs["total"]
     assert ours["corrected_query"] == theirs["corrected_query"]
     assert set(ours["facets"]["source"]) == set(theirs["facets"]["source"])
