@@ -87,6 +87,29 @@ class Passage:
     def id(self) -> str:
         return f"{self.source_id}:{self.number}"
 
+    def stored_fields(self) -> dict[str, Any]:
+        """What every engine stores for a passage, in JSON-friendly form (``from_stored`` reads it back)."""
+        fields = {
+            "source_id": self.source_id, "number": self.number,
+            "paragraph": self.paragraph, "paragraph_end": self.paragraph_end,
+            "page": self.page, "page_end": self.page_end, "page_breaks": [list(b) for b in self.page_breaks],
+            "start": self.start, "end": self.end, "text": self.text,
+        }
+        if self.heading:
+            fields["heading"] = self.heading
+        return fields
+
+    @classmethod
+    def from_stored(cls, fields: dict[str, Any]) -> "Passage":
+        return cls(
+            source_id=fields["source_id"], number=fields["number"],
+            paragraph=fields["paragraph"], paragraph_end=fields["paragraph_end"],
+            heading=fields.get("heading"), text=fields["text"], start=fields["start"], end=fields["end"],
+            # .get: a version written before pages were stored has none.
+            page=fields.get("page"), page_end=fields.get("page_end"),
+            page_breaks=tuple((int(o), str(label)) for o, label in fields.get("page_breaks") or ()),
+        )
+
     def pages_of(self, start: int, end: int) -> tuple[str | None, str | None]:
         """The printed pages ``text[start:end]`` lies on: (page, page_end or None when one page)."""
         first = last = self.page

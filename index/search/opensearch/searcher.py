@@ -233,15 +233,7 @@ def _problem(answers: list[dict]) -> os_errors.TransportError | None:
     return None
 
 
-def _passage(doc: dict) -> Passage:
-    return Passage(
-        source_id=doc["source_id"], number=doc["number"], paragraph=doc["paragraph"],
-        paragraph_end=doc["paragraph_end"], heading=doc.get("heading"), text=doc["text"],
-        start=doc["start"], end=doc["end"],
-        # .get: a version written before pages were stored has none.
-        page=doc.get("page"), page_end=doc.get("page_end"),
-        page_breaks=tuple((int(o), str(label)) for o, label in doc.get("page_breaks") or ()),
-    )
+_passage = Passage.from_stored
 
 
 def _several_words(root) -> bool:

@@ -28,22 +28,7 @@ def passage_documents(source: Source, passages: Iterable[Passage]) -> Iterator[d
     title = csl.get("title") or ""
     authors = author_names(csl)
     for passage in passages:
-        doc = {
-            "source_id": passage.source_id,
-            "number": passage.number,
-            "paragraph": passage.paragraph,
-            "paragraph_end": passage.paragraph_end,
-            "page": passage.page,
-            "page_end": passage.page_end,
-            "page_breaks": [list(b) for b in passage.page_breaks],
-            "start": passage.start,
-            "end": passage.end,
-            "text": passage.text,
-            "title": title,
-            "author": authors,
-        }
-        if passage.heading:
-            doc["heading"] = passage.heading
+        doc = {**passage.stored_fields(), "title": title, "author": authors}
         if source.year is not None:
             doc["year"] = source.year
         if source.collections:

@@ -130,23 +130,7 @@ def passage_documents(source: Source, passages: Iterable[Passage]) -> Iterator[d
     authors = " ".join(author_names(csl))
     year = source.year
     for passage in passages:
-        doc = {
-            "passage_id": passage.id,
-            "source_id": passage.source_id,
-            "number": passage.number,
-            "paragraph": passage.paragraph,
-            "paragraph_end": passage.paragraph_end,
-            "page": passage.page,
-            "page_end": passage.page_end,
-            "page_breaks": [list(b) for b in passage.page_breaks],
-            "start": passage.start,
-            "end": passage.end,
-            "text": passage.text,
-            "title": title,
-            "author": authors,
-        }
-        if passage.heading:
-            doc["heading"] = passage.heading
+        doc = {**passage.stored_fields(), "passage_id": passage.id, "title": title, "author": authors}
         if source.collections:
             doc["collection"] = ",".join(name.replace(",", " ") for name in source.collections)
         if year is not None:

@@ -228,19 +228,4 @@ class WhooshSearcher:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    @staticmethod
-    def _passage_from_fields(stored: dict) -> Passage:
-        return Passage(
-            source_id=stored["source_id"],
-            number=stored["number"],
-            paragraph=stored["paragraph"],
-            paragraph_end=stored["paragraph_end"],
-            heading=stored.get("heading"),
-            text=stored["text"],
-            start=stored["start"],
-            end=stored["end"],
-            # .get: an index written before pages were stored has none.
-            page=stored.get("page"),
-            page_end=stored.get("page_end"),
-            page_breaks=tuple((int(o), str(label)) for o, label in stored.get("page_breaks") or ()),
-        )
+    _passage_from_fields = staticmethod(Passage.from_stored)
