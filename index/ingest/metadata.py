@@ -165,7 +165,6 @@ def load_sidecars(roots: Iterable[Path], cache_dir: Path | None = None, fingerpr
     ``fingerprint``, the parsing code's): a 10,000-entry file took 17 s to
     parse on every build, no-op builds included.
     """
-    from pinpoint.index.bibliography.bibtex import BibtexError, read_bibtex_file
     from pinpoint.index.ingest.readers import bib_files
 
     sidecars: dict[str, dict] = {}

@@ -8,9 +8,6 @@ catalog (``index.store.catalog``) and is read once when a searcher opens.
 
 from __future__ import annotations
 
-import json
-import os
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from math import log
