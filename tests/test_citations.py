@@ -255,3 +255,26 @@ def test_numbered_bibliography_is_numbered_in_order() -> None:
     lines = bibliography_format("ieee").render(items).splitlines()
     assert [line[:4] for line in lines] == ["[1] ", "[2] "]
     assert [line[:3] for line in bibliography_format("vancouver").render(items).splitlines()] == ["1. ", "2. "]
+
+
+def test_court_decision_has_its_own_form_and_no_generic_warning() -> None:
+    """APA 7 ch. 11 and CMOS 17 follow The Bluebook: roman case name, court and date, "¶" for paragraphs."""
+    case = {"id": "c", "type": "legal_case", "title": "Sakata v. Japan", "authority": "Supreme Court of Japan",
+            "issued": {"date-parts": [[1959, 12, 16]]}}
+    apa = cite(case, "apa", Locator.paragraph(18))
+    assert apa.reference == "Sakata v. Japan (Supreme Court of Japan December 16, 1959)."
+    assert apa.in_text == "(Sakata v. Japan, 1959, \u00b6 18)"
+    assert not apa.warnings
+    assert cite(case, "chicago-notes", Locator.page(157)).note == \
+        "Sakata v. Japan (Supreme Court of Japan December 16, 1959), 157."
+    # Harvard has no rule of its own for cases: the generic form, with a warning saying so.
+    assert cite(case, "harvard").warnings
+
+
+def test_web_page_genre_is_printed_not_dropped() -> None:
+    page = {"id": "w", "type": "webpage", "title": "The U.S.-Japan Security Alliance", "genre": "Backgrounder",
+            "author": [{"family": "Xu", "given": "Beina"}], "container-title": "Council on Foreign Relations",
+            "issued": {"date-parts": [[2014, 7, 1]]}}
+    assert "[Backgrounder]" in cite(page, "apa").reference
+    assert "Backgrounder." in cite(page, "mla").reference
+    assert "\u201d Backgrounder. Council" in cite(page, "chicago-author-date").reference

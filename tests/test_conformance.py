@@ -92,6 +92,17 @@ FIXED = [
     ("apa", "newspaper-no-author", "citation[p 157]"),
     ("mla", "name-suffix-iii-hyphen", "bibliography"),
     ("ieee", "journal-1-author", "bibliography"),
+    # A web page's genre ("Backgrounder"), a court decision in Bluebook form, a report series at the end.
+    ("apa", "xu_usjapan_2014", "bibliography"),
+    ("chicago-notes", "xu_usjapan_2014", "note[para 18]"),
+    ("mla", "xu_usjapan_2014", "bibliography"),
+    ("apa", "legal-case", "bibliography"),
+    ("apa", "legal-case", "citation[para 18]"),
+    ("chicago-author-date", "legal-case", "citation[para 18]"),
+    ("chicago-notes", "legal-case", "note[p 157]"),
+    ("chicago-notes", "legal-case", "short-note[para 18]"),
+    ("chicago-author-date", "magazine-issue-only", "bibliography"),
+    ("mla", "report-series", "bibliography"),
 ]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable
 
-from pinpoint.service.citations import apa, chicago, csl_styles, harvard, mla, numeric
+from pinpoint.service.citations import apa, chicago, csl_styles, harvard, legal, mla, numeric
 from pinpoint.service.citations.citation import Citation, quotation
 from pinpoint.service.citations.errors import (
     CitationError, InvalidCitationData, InvalidExcerpt, InvalidLocator, UnknownStyle,
@@ -68,8 +68,10 @@ def cite(csl: dict[str, Any], style: str = "apa", locator: Locator | None = None
         work = replace(work, year_suffix=year_suffix)
     if key in _RENDERERS:
         citation = _RENDERERS[key](work, locator)
+        # The generic-form warning does not apply where the style has a rule for the type.
+        handled = legal.is_court_decision(work) and key in legal.STYLES
         return replace(
-            citation, warnings=work.warnings + citation.warnings, reference=unprotect(citation.reference),
+            citation, warnings=(() if handled else work.warnings) + citation.warnings, reference=unprotect(citation.reference),
             reference_html=unprotect(citation.reference_html), in_text=unprotect(citation.in_text),
             note=unprotect(citation.note) if citation.note else citation.note,
             note_html=unprotect(citation.note_html) if citation.note_html else citation.note_html,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from pinpoint.service.citations import legal
 from pinpoint.service.citations.casing import title_case
 from pinpoint.service.citations.citation import Citation
 from pinpoint.service.citations.editions import edition
@@ -159,7 +160,9 @@ def _periodical(work: Work, styled: Styled, mode: str) -> None:
         elif work.number and mode != "note":
             styled.add(f": {work.number}")  # an article number stands where the pages would (CMOS 14.174)
     else:
-        date = _web_date(work) or (str(work.issued.year) if work.issued and mode != "ad" else "")
+        # CMOS 15.49: a magazine or newspaper is located by its date, repeated after the name in
+        # the reference list even when it is only a year.
+        date = _web_date(work) or (str(work.issued.year) if work.issued else "")
         styled.add(f", {date}" if date else "")
 
 
@@ -228,7 +231,9 @@ def _body(work: Work, mode: str, volume: bool = True, accessed: bool = True) -> 
             date = date[: -len(f", {work.issued.year}")]  # the year is already up front (15.51)
         access = date if work.issued is None else ""
         published = ", ".join(p for p in (site, "" if access else date) if p)
-        parts = [p for p in (_number(work) if in_note else _number(work).capitalize(), published,
+        # CMOS 14.206: a description of the page ("Backgrounder") follows its title when the source gives one.
+        genre = work.genre if work.kind in {"webpage", "post-weblog"} else ""
+        parts = [p for p in (genre, _number(work) if in_note else _number(work).capitalize(), published,
                              access if accessed else "") if p]
         if parts:
             # Notes run on with commas; bibliography and reference list use sentences (14.206, 15.51).
@@ -260,6 +265,12 @@ def bibliography(work: Work) -> Styled:
 
 
 def render_author_date(work: Work, locator: Locator | None) -> Citation:
+    if legal.is_court_decision(work):
+        # CMOS 17 defers to The Bluebook for legal citations: the case name in roman, court and date.
+        ref = Styled().add(legal.reference(work))
+        cite = " ".join(p for p in (work.title, _year(work)) if p)
+        cite += f", {legal.CHICAGO_LOCATOR.format(locator)}" if locator else ""
+        return Citation("chicago-author-date", ref.plain(), ref.html(), f"({cite})")
     ref = Styled()
     if _creators(work):
         _add_creators(ref, work)
@@ -278,6 +289,14 @@ def render_author_date(work: Work, locator: Locator | None) -> Citation:
 
 
 def render_notes(work: Work, locator: Locator | None) -> Citation:
+    if legal.is_court_decision(work):
+        # A full note is the Bluebook citation; a short one the case name (CMOS 17 legal citations).
+        where = f", {legal.CHICAGO_LOCATOR.format(locator)}" if locator else ""
+        full = legal.reference(work)
+        note = Styled().add(full[:-1] + where).end()
+        short = Styled().add(work.title + where).end()
+        ref = Styled().add(full)
+        return Citation("chicago-notes", ref.plain(), ref.html(), short.plain(), note.plain(), note.html())
     note = Styled()
     # CMOS 14.207: a note for a web page with no author starts with its title (the site follows).
     creators = () if _site_as_author(work) else _creators(work)

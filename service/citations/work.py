@@ -50,6 +50,7 @@ class Work:
     series: str
     edition: str
     version: str = ""
+    authority: str = ""  # the court of a legal case
     csl_type: str = ""
     year_suffix: str = ""  # "a", "b": two works that would be cited alike (APA 8.19, CMOS 15.19)
     warnings: tuple[str, ...] = ()
@@ -177,6 +178,7 @@ def read_work(csl: Any) -> Work:
         series=series,
         edition=_text(csl, "edition"),
         version=_text(csl, "version"),
+        authority=_text(csl, "authority"),
         csl_type=csl_type,
         warnings=warnings,
         keep_case=(frozenset(w for w in csl["_proper_nouns"] or () if isinstance(w, str))
