@@ -278,3 +278,25 @@ def test_web_page_genre_is_printed_not_dropped() -> None:
     assert "[Backgrounder]" in cite(page, "apa").reference
     assert "Backgrounder." in cite(page, "mla").reference
     assert "\u201d Backgrounder. Council" in cite(page, "chicago-author-date").reference
+
+
+def test_versions_series_and_standard_numbers_are_not_dropped() -> None:
+    """Metadata the item states reaches the reference: a program's version, a book's series, a
+    standard's number (CTR, IEEE Reference Guide, CMOS 17)."""
+    program = {"id": "s", "type": "software", "title": "scikit-learn", "version": "1.3", "publisher": "GitHub",
+               "author": [{"family": "Pedregosa", "given": "Fabian"}], "issued": {"date-parts": [[2023]]}}
+    assert "*scikit-learn* (Version 1.3) [Computer program]" in _md(cite(program, "harvard").reference_html)
+    assert "V. 1.3." in cite(program, "chicago-notes").reference
+    standard = {"id": "i", "type": "standard", "title": "Information and Documentation", "number": "ISO 690:2021",
+                "author": [{"literal": "International Organization for Standardization"}],
+                "issued": {"date-parts": [[2021]]}}
+    for style in ("harvard", "ieee", "chicago-notes", "mla"):
+        assert "ISO 690:2021" in cite(standard, style).reference, style
+    book = {"id": "b", "type": "book", "title": "The Origins of Alliances", "publisher": "Cornell University Press",
+            "collection-title": "Cornell Studies in Security Affairs", "author": [{"family": "Walt", "given": "Stephen M."}],
+            "issued": {"date-parts": [[1987]]}}
+    assert "(Cornell Studies in Security Affairs)" in cite(book, "ieee").reference
+
+
+def _md(html_text: str) -> str:
+    return html_text.replace("<i>", "*").replace("</i>", "*")

@@ -103,6 +103,8 @@ FIXED = [
     ("chicago-notes", "legal-case", "short-note[para 18]"),
     ("chicago-author-date", "magazine-issue-only", "bibliography"),
     ("mla", "report-series", "bibliography"),
+    ("ieee", "software", "bibliography"),
+    ("chicago-notes", "journal-article-number", "note[p 157]"),
 ]
 
 

@@ -89,6 +89,8 @@ def _book_extras(work: Work, in_note: bool, volume: bool = True) -> list[str]:
     ed = edition(work.edition, "ed.")
     if ed:
         out.append(ed)
+    if work.version:
+        out.append(f"{'v.' if in_note else 'V.'} {work.version}")  # a program's version, as the CSL style abbreviates it
     if work.volume and work.kind == "book" and volume:
         out.append(f"{'vol.' if in_note else 'Vol.'} {work.volume}")
     return out
@@ -309,6 +311,8 @@ def render_notes(work: Work, locator: Locator | None) -> Citation:
         # CMOS 14.171: a journal note gives the cited page after a colon, in place of the page range.
         journal = work.kind == "article-journal" and work.container
         note.add(f"{':' if journal else ','} {where}")
+        if journal and work.number and not work.page:
+            note.add(f", {work.number}")  # the article number still identifies the article (CMOS 14.174)
         # CMOS 14.233: an access date stands just before the URL, after the cited page.
         access = _web_date(work) if work.issued is None else ""
         note.add(f", {access}" if access else "")
