@@ -126,7 +126,7 @@ def _title(work: Work, sep: str, styled: Styled) -> None:
 
 
 def short_title(title: str) -> tuple[str, bool]:
-    """CMOS 14.30: the main title less an initial article, at most four words.
+    """CMOS 17 14.33 (short form for titles of works; 14.30 the short form): the main title less an initial article, at most four words.
 
     A longer main title is not cut (a rule cannot choose the key words CMOS
     asks for); the flag says it is longer than four words.
@@ -323,7 +323,7 @@ def render_notes(work: Work, locator: Locator | None) -> Citation:
     if _creators(work):
         short.add(_short_names(_creators(work)) + ", ")
     st, cut = short_title(work.title) if work.title else ("", False)
-    warnings = ((f"short title '{st}' is longer than four words (CMOS 14.30); shorten it to its key words",)
+    warnings = ((f"short title '{st}' is longer than four words (CMOS 14.33); shorten it to its key words",)
                 if cut else ())
     if st:
         if _italic_title(work):
