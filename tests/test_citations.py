@@ -300,3 +300,22 @@ def test_versions_series_and_standard_numbers_are_not_dropped() -> None:
 
 def _md(html_text: str) -> str:
     return html_text.replace("<i>", "*").replace("</i>", "*")
+
+
+def test_shared_surnames_get_initials_only_for_different_people() -> None:
+    """APA 7 8.20: first authors who share a surname but not their initials are cited with initials,
+    even years apart; the same person twice is told apart by letters after the year instead."""
+    from pinpoint.service.citations import first_initials_needed, titles_needed
+
+    def book(family: str, given: str, year: int) -> dict:
+        return {"id": f"{given}{year}", "type": "book", "title": f"On {given}", "issued": {"date-parts": [[year]]},
+                "author": [{"family": family, "given": given}]}
+    items = [book("Taylor", "Julia M.", 2015), book("Taylor", "Thomas", 2014), book("Taylor", "Thomas", 2019),
+             {"id": "o", "type": "report", "title": "Plan", "author": [{"literal": "Taylor"}]}]
+    assert first_initials_needed(items, "apa") == [True, True, True, False]
+    assert cite(items[0], "apa", first_initials=True).in_text == "(J. M. Taylor, 2015)"
+    assert first_initials_needed(items, "harvard") == [False, False, False, False]  # years differ: no collision
+    assert first_initials_needed(items, "ieee") == [False] * 4
+    assert first_initials_needed(items[1:3], "apa") == [False, False]
+    assert titles_needed(items[1:3], "mla") == [True, True]
+    assert cite(items[1], "mla", title_in_text=True).in_text == "(Taylor, On Thomas)"

@@ -152,3 +152,36 @@ def test_same_author_same_year_get_letters_like_citeproc(style: str) -> None:
     assert sorted(html) == sorted(theirs)
     assert len(ours) == 4 and all(any(t in o for t in ("2020a", "2020b", "n.d.-a", "n.d.-b", "no date a", "no date b"))
                                   for o in ours)
+
+
+def _person(family: str, given: str) -> dict[str, str]:
+    return {"family": family, "given": given}
+
+
+def _book(key: str, year: int, *authors: dict[str, str]) -> dict:
+    return {"id": key, "type": "book", "title": f"Work {key.upper()}", "author": list(authors),
+            "issued": {"date-parts": [[year]]}, "publisher": "Verso"}
+
+
+# APA 8.20 / CMOS 15.21: two first authors named Taylor, years apart; a Jones for contrast.
+TAYLORS_APART = [_book("t1", 2015, _person("Taylor", "Julia M."), _person("Neimeyer", "Robert")),
+                 _book("t2", 2014, _person("Taylor", "Thomas")), _book("t3", 2014, _person("Jones", "Carl"))]
+# The same year: every author-date style needs them told apart; MLA (no year in text) always does.
+TAYLORS_SAME_YEAR = [_book("u1", 2015, _person("Taylor", "Julia M.")), _book("u2", 2015, _person("Taylor", "Thomas")),
+                     _book("u3", 2015, _person("Taylor", "Thomas"))]
+
+
+@pytest.mark.parametrize("items", [TAYLORS_APART, TAYLORS_SAME_YEAR, SAME_AUTHOR], ids=["apart", "same-year", "same-author"])
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date", "harvard", "mla"])
+def test_names_and_years_are_disambiguated_like_citeproc(style: str, items: list) -> None:
+    """Initials for shared surnames (APA 8.20, CMOS 15.21; MLA and CTR when citations collide) and
+    letters after the year for the same author's works, against citeproc-js citing the whole list."""
+    from pinpoint.service.citations import first_initials_needed, titles_needed, year_suffixes
+    from tests.conformance.suite import render_list_citations
+
+    initials = first_initials_needed(items, style)
+    suffixes = year_suffixes(items, style)
+    titles = titles_needed(items, style)
+    ours = [cite(item, style, year_suffix=s, first_initials=f, title_in_text=t).in_text
+            for item, s, f, t in zip(items, suffixes, initials, titles)]
+    assert ours == render_list_citations(style, items)

@@ -162,6 +162,7 @@ def _in_text(work: Work, locator: Locator | None) -> str:
     creators = work.authors or (work.editors if work.edited_only else ())
     if creators:
         who = names.surnames_in_text(creators, et_al_min=3, conjunction="&", serial_comma=True)
+        who = names.with_first_initials(who, creators[0]) if work.first_initials else who
     else:
         short = work.title.split(":")[0] or "Untitled"
         if work.kind not in ITALIC_TITLE_KINDS:

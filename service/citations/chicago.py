@@ -285,6 +285,8 @@ def render_author_date(work: Work, locator: Locator | None) -> Citation:
         ref.extend(_body(replace(work, title=""), "ad"))
     _with_link(ref, work, ".")
     who = _short_names(_creators(work)) if _creators(work) else quoted(short_title(work.title)[0])
+    if work.first_initials and _creators(work):
+        who = names.with_first_initials(who, _creators(work)[0])  # CMOS 17 15.21
     # CMOS 15.50: "n.d." is set off by a comma ("Smith, n.d."), a year is not.
     cite = f"{who}{',' if work.issued is None else ''} {_year(work)}" + (f", {PAR.format(locator)}" if locator else "")
     return Citation("chicago-author-date", ref.plain(), ref.html(), f"({cite})")

@@ -143,6 +143,7 @@ def render(work: Work, locator: Locator | None) -> Citation:
         who = work.container
     elif creators:
         who = names.surnames_in_text(creators, et_al_min=4, conjunction="and", serial_comma=False)
+        who = names.with_first_initials(who, creators[0]) if work.first_initials else who
     else:
         # CTR: the title as it stands in the reference, in quotation marks when it is not italic.
         who = title if italic else quoted(title, single=True)

@@ -138,6 +138,11 @@ def render(work: Work, locator: Locator | None) -> Citation:
         ref.add(f" Accessed {work.accessed.day_month_year(MLA_MONTHS)}.")
     if _creators(work):
         who = names.surnames_in_text(_creators(work), et_al_min=3, conjunction="and", serial_comma=True)
+        who = names.with_first_initials(who, _creators(work)[0]) if work.first_initials else who
+        if work.title_in_text and work.title:
+            # MLA 9: two or more works by the same author are told apart by a short title.
+            short = title_case(work.title.split(":")[0])
+            who = f"{who}, {short if _italic_title(work) else quoted(short)}"
     elif _italic_title(work):
         who = title_case(work.title.split(":")[0])
     else:

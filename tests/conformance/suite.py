@@ -217,6 +217,16 @@ def run(styles: list[str] | None = None) -> list[Verdict]:
 
 def render_reference_list(style: str, items: list[dict[str, Any]]) -> list[str]:
     """citeproc-js's reference list for ``items`` registered together (sorted and disambiguated)."""
+    return render_list(style, items)["bibliography"]
+
+
+def render_list_citations(style: str, items: list[dict[str, Any]]) -> list[str]:
+    """citeproc-js's in-text citation of each item, all registered together (names and years
+    disambiguated across the list), as plain text in the items' order."""
+    return render_list(style, items)["citations"]
+
+
+def render_list(style: str, items: list[dict[str, Any]]) -> dict[str, list[str]]:
     why = reference_unavailable()
     if why:
         raise ReferenceUnavailable(why)
@@ -226,7 +236,9 @@ def render_reference_list(style: str, items: list[dict[str, Any]]) -> list[str]:
                           text=True, check=False, timeout=120)
     if done.returncode != 0:
         raise RuntimeError(f"citeproc-js failed: {done.stderr.strip()[-2000:]}")
-    return [normalise(entry, italics=True) for entry in json.loads(done.stdout)["bibliography"]]
+    out = json.loads(done.stdout)
+    return {"bibliography": [normalise(entry, italics=True) for entry in out["bibliography"]],
+            "citations": [normalise(cite, italics=False) for cite in out["citations"]]}
 
 
 def run_other(styles: tuple[str, ...] = OTHER_STYLES) -> list[Case]:
