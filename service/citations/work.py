@@ -50,8 +50,11 @@ class Work:
     series: str
     edition: str
     version: str = ""
+    authority: str = ""  # the court of a legal case
     csl_type: str = ""
     year_suffix: str = ""  # "a", "b": two works that would be cited alike (APA 8.19, CMOS 15.19)
+    first_initials: bool = False  # the first author shares a surname with another cited author (APA 8.20)
+    title_in_text: bool = False  # MLA 9: another cited work has the same authors, so the title is cited too
     warnings: tuple[str, ...] = ()
 
     def year(self, no_date: str, joiner: str = "-") -> str:
@@ -177,6 +180,7 @@ def read_work(csl: Any) -> Work:
         series=series,
         edition=_text(csl, "edition"),
         version=_text(csl, "version"),
+        authority=_text(csl, "authority"),
         csl_type=csl_type,
         warnings=warnings,
         keep_case=(frozenset(w for w in csl["_proper_nouns"] or () if isinstance(w, str))
