@@ -126,16 +126,8 @@ def pinpoint_text(path: Path) -> str:
     return clean(raw).text
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages-per-book", type=int, default=25)
-    parser.add_argument("--root", type=Path, help="the html folder of the Rust documentation")
-    parser.add_argument("--worst", type=int, default=5, help="list the pages Pinpoint keeps least of")
-    args = parser.parse_args(argv)
-    docs = find_docs(args.root)
-    if docs is None:
-        print("no Rust documentation found (rustup's share/doc/rust/html); pass --root", file=sys.stderr)
-        return 1
+def _measure(label: str, items: list[tuple[str, Path, dict[str, str]]], worst: int) -> dict:
+    """Score every extractor on ``items`` (name, page file, {truth name: truth text})."""
     import trafilatura
 
     extractors = {
@@ -143,29 +135,75 @@ def main(argv: list[str] | None = None) -> int:
         "trafilatura": lambda p: trafilatura.extract(p.read_bytes()) or "",
         "trafilatura favor_precision": lambda p: trafilatura.extract(p.read_bytes(), favor_precision=True) or "",
     }
-    scores: dict[str, list] = {name: [] for name in extractors}
+    truths = list(items[0][2]) if items else []
+    scores = {(name, truth): [] for name in extractors for truth in truths}
     seconds: dict[str, float] = dict.fromkeys(extractors, 0.0)
-    used = []
-    for path in pages(docs, args.pages_per_book):
-        truth = ground_truth(path.read_bytes())
-        if not truth or len(_TOKEN.findall(truth)) < 50:
-            continue
-        used.append(path)
+    for _, path, truth_texts in items:
         for name, extract in extractors.items():
             started = time.perf_counter()
             text = extract(path)
             seconds[name] += time.perf_counter() - started
-            scores[name].append(page_score(truth, text))
-    print(f"{len(used)} pages from {docs} ({', '.join(BOOKS)})")
-    print(f"{'extractor':<30} precision  recall   F1      ms/page")
-    for name in extractors:
-        p, r, f = summary(scores[name])
-        print(f"{name:<30} {p:.3f}      {r:.3f}    {f:.3f}   {1000 * seconds[name] / len(used):.0f}")
-    worst = sorted(range(len(used)), key=lambda i: scores["pinpoint"][i][2], reverse=True)[:args.worst]
-    for i in worst:
-        tp, fp, fn = scores["pinpoint"][i]
-        print(f"  lost {fn:.2f} of shingles: {used[i].relative_to(docs)}")
+            for truth, truth_text in truth_texts.items():
+                scores[name, truth].append(page_score(truth_text, text))
+    print(f"\n{label}: {len(items)} pages")
+    print(f"{'extractor':<30} {'truth':<18} precision  recall   F1      ms/page")
+    results = {}
+    for (name, truth), page_scores in scores.items():
+        p, r, f = summary(page_scores)
+        results[f"{name} / {truth}"] = {"precision": p, "recall": r, "f1": f}
+        print(f"{name:<30} {truth:<18} {p:.3f}      {r:.3f}    {f:.3f}   "
+              f"{1000 * seconds[name] / max(1, len(items)):.0f}")
+    first = truths[0] if truths else None
+    by_loss = sorted(range(len(items)), key=lambda i: -sum(scores["pinpoint", first][i][1:]))
+    for i in by_loss[:worst]:
+        tp, fp, fn = scores["pinpoint", first][i]
+        print(f"  Pinpoint: extra {fp:.2f}, lost {fn:.2f} of shingles: {items[i][0]}")
+    return results
+
+
+def mdbook_items(docs: Path, per_book: int) -> list[tuple[str, Path, dict[str, str]]]:
+    items = []
+    for path in pages(docs, per_book):
+        truth = ground_truth(path.read_bytes())
+        if truth and len(_TOKEN.findall(truth)) >= 50:
+            items.append((str(path.relative_to(docs)), path, {"<main>": truth}))
+    return items
+
+
+def readability_items(include_placeholder: bool) -> list[tuple[str, Path, dict[str, str]]]:
+    from tests.benchmarks.readability_pages import load_pages
+
+    return [(page.name, page.source_path,
+             {"as expected": page.truth, "without captions": page.truth_without_captions})
+            for page in load_pages()
+            if len(_TOKEN.findall(page.truth)) >= 50 and (include_placeholder or not page.placeholder)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", choices=("readability", "mdbook", "both"), default="both")
+    parser.add_argument("--pages-per-book", type=int, default=25)
+    parser.add_argument("--root", type=Path, help="the html folder of the Rust documentation")
+    parser.add_argument("--with-placeholder", action="store_true",
+                        help="also score Readability's hand-written rule cases (lorem ipsum pages)")
+    parser.add_argument("--worst", type=int, default=5, help="list the pages Pinpoint gets most wrong")
+    args = parser.parse_args(argv)
+    if args.set in ("readability", "both"):
+        _measure("Readability test pages (news, blogs, reference; go-readability " + _readability_version() + ")",
+                 readability_items(args.with_placeholder), args.worst)
+    if args.set in ("mdbook", "both"):
+        docs = find_docs(args.root)
+        if docs is None:
+            print("no Rust documentation found (rustup's share/doc/rust/html); pass --root", file=sys.stderr)
+            return 1
+        _measure(f"mdBook pages from {docs} ({', '.join(BOOKS)})", mdbook_items(docs, args.pages_per_book), args.worst)
     return 0
+
+
+def _readability_version() -> str:
+    from tests.benchmarks.readability_pages import VERSION
+
+    return VERSION
 
 
 if __name__ == "__main__":
