@@ -293,7 +293,7 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     if found is not None:
         publishers = page_publishers(html, found.sitename)
         fields = {"title": strip_site_suffix(found.title, publishers),
-                  "author": trusted_byline(found.author, publishers=publishers, body=body),
+                  "author": trusted_byline(found.author, publishers=publishers, body=body, html=html),
                   "issued": found.date, "container-title": found.sitename, "url": found.url}
     meta = csl_from_fields(fields)
     if meta.get("issued") or meta.get("URL"):
