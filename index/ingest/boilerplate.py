@@ -52,6 +52,7 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
                 r"|post a comment|be the first to comment|(?:show|view|read|hide) (?:all )?comments"
                 r"|comments? (?:are|is) (?:closed|moderated))\b", _I), COMMENTS),
     (re.compile(r"^(?:\d[\d,]*|no) (?:comments?|replies|responses)$", _I), COMMENTS),
+    (re.compile(r"^(?:comments?|loading comments\W*)$", _I), COMMENTS),
     (re.compile(r"^\*\s*indicates required", _I), SHARE),
     (re.compile(r"^(?:i'?m|i am) interested in\b", _I), SHARE),
     (re.compile(r"^(?:enter )?(?:your )?e-?mail(?: address)?\s*\*?$", _I), SHARE),
@@ -62,8 +63,15 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
     (re.compile(r"^(?:we'?re hiring|careers at)\b", _I), JOB_ADVERT),
     (re.compile(r"^(?:read |see |view |explore )?more (?:on|from|about|stories|articles|news|content)\b"
                 r"[^.!?]*$", _I), MORE_LINKS),
-    (re.compile(r"^(?:related|recommended|popular|trending)(?: (?:articles|content|posts|stories|reading))?"
-                r"\s*:?$", _I), MORE_LINKS),
+    (re.compile(r"^(?:related|recommended|popular|trending)(?: (?:articles|content|posts|stories|reading"
+                r"|videos|links|coverage))?\s*:?$", _I), MORE_LINKS),
+    (re.compile(r"^(?:you (?:may|might) also (?:like|enjoy)|(?:recent|featured|more|latest) "
+                r"(?:slide ?shows|galleries|videos))\s*:?$", _I), MORE_LINKS),
+    # A slideshow's or player's controls, and a widget's loading and error messages.
+    (re.compile(r"^(?:previous|next|fullscreen|full screen|thumbnails|\d+ of \d+|loading(?: comments)?\W*"
+                r"|please wait\W*)$", _I), NAVIGATION),
+    (re.compile(r"^(?:(?:sorry|unfortunately),?\s+)?this (?:video|feature|content) is (?:temporarily )?(?:not available|unavailable)\b", _I),
+     NAVIGATION),
     (re.compile(r"^(?:tags|topics|filed under|categories)\s*:", _I), MORE_LINKS),
     (re.compile(r"\bclick here\b", _I), DOWNLOAD),
     (re.compile(r"^you (?:may|can) (?:also )?(?:view|read|download|find|access|see)\b.*\bhere\b\W*$", _I),
@@ -174,6 +182,35 @@ def drop_pull_quotes(units: list[Unit], dropped: list[str]) -> list[Unit]:
         else:
             kept.append(unit)
     return kept
+
+
+_SLIDE_COUNTER = re.compile(r"^(\d{1,3})\s*/\s*(\d{1,3})\s+\S")
+SLIDESHOW_MIN_RUN = 3
+
+
+def drop_slideshows(units: list[Unit], dropped: list[str]) -> list[Unit]:
+    """Captions of a slideshow: a run of paragraphs counted "45/50 ...", "46/50 ...".
+
+    Numbers counting up by one over one total mark a gallery's slides (an
+    extractor finds them as paragraphs beside the article); a recipe's
+    "1/2 cup", "3/4 teaspoon" never count up over one total.
+    """
+    counters = [_SLIDE_COUNTER.match(u.text) for u in units]
+    drop = set()
+    start = 0
+    while start < len(units):
+        end = start
+        while (end + 1 < len(units) and counters[end] and counters[end + 1]
+               and counters[end + 1].group(2) == counters[end].group(2)
+               and int(counters[end + 1].group(1)) == int(counters[end].group(1)) + 1):
+            end += 1
+        if counters[start] and end - start + 1 >= SLIDESHOW_MIN_RUN:
+            drop.update(range(start, end + 1))
+        start = end + 1
+    if not drop:
+        return units
+    dropped.extend(units[i].text for i in sorted(drop))
+    return [u for i, u in enumerate(units) if i not in drop]
 
 
 TOP_WINDOW = 12
