@@ -240,3 +240,16 @@ def test_widget_messages_go_and_sentences_about_availability_stay():
             "| | | |\n\n* * *\n")
     doc = clean(_html_page(text))
     assert _body(doc) == ["The vaccine is not available in rural clinics until spring, officials said on Monday."]
+
+
+@pytest.mark.parametrize("line,furniture", [
+    ("Presidents Abe and Obama. Image: Flickr user Daniel Maryville", True),
+    ("Photo: Jane Smith/Getty Images", True),
+    ("PHOTO: AP", True),
+    # A colon after "images" in a sentence is prose, not a credit label.
+    ("I started discovering beautiful things the web could do with images: things not possible with print.",
+     False),
+    ("The survey counted three kinds of pictures: maps, portraits and landscapes.", False),
+])
+def test_credit_labels_start_a_line_or_sentence(line, furniture):
+    assert (furniture_kind(line) is not None) is furniture

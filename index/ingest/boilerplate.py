@@ -85,7 +85,9 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
 )
 # Credits can trail a caption sentence, so they are recognised in longer lines too.
 _CAPTION_RULES: tuple[re.Pattern, ...] = (
-    re.compile(r"\b(?:image|photo|photograph|picture|credit|photo credit)s?\s*:\s*\S", _I),
+    # A credit label starts the line or a new sentence, capitalised ("... Obama. Image: Flickr
+    # user ..."); "beautiful things the web could do with images: things not possible" is prose.
+    re.compile(r"(?:^|(?<=[.!?)\]\"”’] ))(?:[IPC](?i:mage|hoto|hotograph|icture|redit|hoto credit))s?\s*:\s*\S"),
     re.compile(r"\bphoto(?:graph)? by\b", _I),
     re.compile(r"/\s*(?:courtesy\b|public domain\b|wikimedia commons\b|creative commons\b)", _I),
     re.compile(r"\bflickr user\b", _I),
@@ -94,7 +96,8 @@ _CAPTION_RULES: tuple[re.Pattern, ...] = (
 # Every caption rule needs one of these words; checking them first keeps the
 # rules cheap on the hundreds of thousands of paragraphs of a book corpus.
 _CAPTION_WORDS = ("image", "photo", "picture", "credit", "courtesy", "public domain", "commons", "flickr")
-_ANY_CAPTION = re.compile("|".join(f"(?:{p.pattern})" for p in _CAPTION_RULES), _I)
+_ANY_CAPTION = re.compile("|".join(f"(?:{p.pattern})" if p.flags & _I else f"(?-i:{p.pattern})"
+                                   for p in _CAPTION_RULES), _I)
 
 
 def furniture_kind(text: str) -> Furniture | None:
