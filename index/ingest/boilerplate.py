@@ -52,7 +52,8 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
                 r"|post a comment|be the first to comment|(?:show|view|read|hide) (?:all )?comments"
                 r"|comments? (?:are|is) (?:closed|moderated))\b", _I), COMMENTS),
     (re.compile(r"^(?:\d[\d,]*|no) (?:comments?|replies|responses)$", _I), COMMENTS),
-    (re.compile(r"^(?:comments?|loading comments\W*)$", _I), COMMENTS),
+    # Not "Comments" alone: that is also the heading of a page about comments.
+    (re.compile(r"^loading comments\W*$", _I), COMMENTS),
     (re.compile(r"^\*\s*indicates required", _I), SHARE),
     (re.compile(r"^(?:i'?m|i am) interested in\b", _I), SHARE),
     (re.compile(r"^(?:enter )?(?:your )?e-?mail(?: address)?\s*\*?$", _I), SHARE),
