@@ -44,7 +44,7 @@ Cranfield known-item text    0.6547  0.5605  0.6567   MRR
 "all" is today's default (every word in one passage, else any word);
 "preferred" is any word with the all-words match scored again on top.  It is
 best or level on every row but SciFact's title known items (0.8545 against
-0.8565, 6 of 300 queries' worth of noise); "any" alone loses known items
+0.8565, within the noise of 300 queries); "any" alone loses known items
 (MRR -0.03 to -0.09) for what it gains on sentence-long queries.  Title
 queries cannot tell "all" from the rest: every passage carries its source's
 title, so all title words always match the document.
