@@ -31,7 +31,7 @@ CACHE = Path(os.environ.get("PINPOINT_BENCH_CACHE", Path.home() / ".cache" / "pi
 _TOKEN = re.compile(r"\w+")
 # Pages whose article is placeholder text are the hand-written cases of one
 # parsing rule, not pages anyone published.
-_PLACEHOLDER = re.compile(r"\blorem ipsum\b", re.I)
+_PLACEHOLDER = re.compile(r"\b(?:lorem ipsum|dolor sit amet|id est laborum)\b", re.I)
 
 
 @dataclass(frozen=True)
