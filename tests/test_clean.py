@@ -259,3 +259,17 @@ def test_a_heading_named_comments_stays():
     text = "# Comments\n\nAll programmers strive to make their code easy to understand, and comments help.\n"
     doc = clean(RawSource(id="x", path="x.md", fmt="md", text=text))
     assert [b.text for b in doc.blocks if b.kind == "title"] == ["Comments"]
+
+
+def test_a_wire_caption_ending_in_its_credit_is_dropped():
+    caption = ("In this photo dated Tuesday, Nov. 29, 2016 the rocket booster with the cargo ship is installed "
+               "on a launch pad in Baikonur, Kazakhstan, on a clear and cold morning. The unmanned cargo ship broke up in the atmosphere over "
+               "Siberia on Thursday, just minutes after the launch en route to the International Space Station "
+               "due to an unspecified malfunction, the space agency said.(Oleg Urusov/ Press Service photo via AP)")
+    assert len(caption) > 400
+    text = (f"# {caption}\n\nMOSCOW (AP) — An unmanned Russian cargo spaceship heading to the space station "
+            "broke up in the atmosphere over Siberia on Thursday.\n\n"
+            "The photo agency (its images are sold worldwide) said nothing.\n")
+    doc = clean(_html_page(text))
+    assert caption in doc.dropped
+    assert _body(doc)[-1] == "The photo agency (its images are sold worldwide) said nothing."

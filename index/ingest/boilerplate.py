@@ -101,6 +101,13 @@ _ANY_CAPTION = re.compile("|".join(f"(?:{p.pattern})" if p.flags & _I else f"(?-
                                    for p in _CAPTION_RULES), _I)
 
 
+# A wire photo's caption closes with its credit in parentheses ("(AP Photo/Evan
+# Vucci)", "(Oleg Urusov/ Roscosmos Press Service photo via AP)"); such captions
+# run longer than other credit lines, and prose never ends that way.
+_TRAILING_CREDIT = re.compile(r"\([^()]{0,100}\b(?:photo|photograph|image|picture)s?\b[^()]{0,60}\)\W*$", _I)
+TRAILING_CREDIT_MAX_CHARS = 800
+
+
 def furniture_kind(text: str) -> Furniture | None:
     """The kind of furniture a whole line is, or None for article text."""
     words = len(text.split())
@@ -108,10 +115,13 @@ def furniture_kind(text: str) -> Furniture | None:
         for pattern, kind in _SHORT_RULES:
             if pattern.search(text):
                 return kind
-    if len(text) <= CAPTION_MAX_CHARS and "\n" not in text:
+    if len(text) <= TRAILING_CREDIT_MAX_CHARS and "\n" not in text:
         lower = text.lower()
-        if any(word in lower for word in _CAPTION_WORDS) and _ANY_CAPTION.search(text):
-            return CREDIT
+        if any(word in lower for word in _CAPTION_WORDS):
+            if len(text) <= CAPTION_MAX_CHARS and _ANY_CAPTION.search(text):
+                return CREDIT
+            if _TRAILING_CREDIT.search(text):
+                return CREDIT
     return None
 
 

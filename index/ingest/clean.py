@@ -65,7 +65,8 @@ def clean(raw: RawSource) -> CleanDocument:
     else:
         units = plain_units(raw.text)
     dropped: list[str] = []
-    # A unit without a letter or digit ("| | |", "* * *") has nothing to find or cite.
+    # A unit without a word character ("| | |", "* * *") has nothing to find or cite ("_" is
+    # one: a Rust keyword in the Reference's list of keywords).
     units = [u for u in units if _WORDY.search(u.text)]
     units = drop_top_navigation(units, dropped)
     units = drop_slideshows(units, dropped)
