@@ -273,3 +273,9 @@ def test_a_wire_caption_ending_in_its_credit_is_dropped():
     doc = clean(_html_page(text))
     assert caption in doc.dropped
     assert _body(doc)[-1] == "The photo agency (its images are sold worldwide) said nothing."
+
+
+def test_a_short_counted_thread_is_not_a_slideshow():
+    posts = "\n\n".join(f"{n}/4 The council voted on the plan today, part {n} of what I saw there." for n in range(1, 5))
+    doc = clean(_html_page(f"# Council notes\n\n{posts}\n"))
+    assert len(_body(doc)) == 4

@@ -199,7 +199,10 @@ def drop_pull_quotes(units: list[Unit], dropped: list[str]) -> list[Unit]:
 
 
 _SLIDE_COUNTER = re.compile(r"^(\d{1,3})\s*/\s*(\d{1,3})\s+\S")
-SLIDESHOW_MIN_RUN = 3
+# A thread of posts can be counted the same way ("1/4 Today I ..."): only long
+# runs out of a large total are taken for a gallery, so a short thread stays.
+SLIDESHOW_MIN_RUN = 5
+SLIDESHOW_MIN_TOTAL = 10
 
 
 def drop_slideshows(units: list[Unit], dropped: list[str]) -> list[Unit]:
@@ -207,7 +210,8 @@ def drop_slideshows(units: list[Unit], dropped: list[str]) -> list[Unit]:
 
     Numbers counting up by one over one total mark a gallery's slides (an
     extractor finds them as paragraphs beside the article); a recipe's
-    "1/2 cup", "3/4 teaspoon" never count up over one total.
+    "1/2 cup", "3/4 teaspoon" never count up over one total, and a short
+    thread ("1/4", "2/4", ...) is too short to be taken for one.
     """
     counters = [_SLIDE_COUNTER.match(u.text) for u in units]
     drop = set()
@@ -218,7 +222,8 @@ def drop_slideshows(units: list[Unit], dropped: list[str]) -> list[Unit]:
                and counters[end + 1].group(2) == counters[end].group(2)
                and int(counters[end + 1].group(1)) == int(counters[end].group(1)) + 1):
             end += 1
-        if counters[start] and end - start + 1 >= SLIDESHOW_MIN_RUN:
+        if (counters[start] and end - start + 1 >= SLIDESHOW_MIN_RUN
+                and int(counters[start].group(2)) >= SLIDESHOW_MIN_TOTAL):
             drop.update(range(start, end + 1))
         start = end + 1
     if not drop:
