@@ -114,16 +114,16 @@ class OpenSearchSearcher:
 
     def search(self, request: SearchRequest) -> SearchResult:
         check_request(request)
-        match_all = request.match == "all"
-        query = parse_request(request, match_all=match_all)
+        falls_back = request.match == "all"  # to any word when no passage has every word
+        query = parse_request(request)
         plan = self._compiler.plan(query)
         spelling = self._spelling_body(plan) if request.q and plan.words else None
         bodies = [self._body(plan, request)] + ([spelling] if spelling else [])
         answers = self._msearch(bodies)
         found = answers[0]
-        matched_all = match_all
-        if match_all and _total(found, request) == 0 and _several_words(query.root):
-            loose = self._compiler.plan(parse_request(request, match_all=False))
+        matched_all = request.match != "any"
+        if falls_back and _total(found, request) == 0 and _several_words(query.root):
+            loose = self._compiler.plan(parse_request(request, match="any"))
             loose_found = self._msearch([self._body(loose, request)])[0]
             if _total(loose_found, request):
                 plan, found, matched_all = loose, loose_found, False
