@@ -18,7 +18,7 @@ from pinpoint.index.search.whoosh.writer import WhooshWriter
 from pinpoint.index.store.catalog import read_sources
 
 # What shapes the index files: a change to one of these rebuilds every source.
-_INDEX_SHAPING = ("schema.py", "analysis.py", "segment_writer.py")
+_INDEX_SHAPING = ("schema.py", "analysis.py", "segment_writer.py", "columns.py")
 
 
 class WhooshEngine:
