@@ -107,8 +107,13 @@ def served(kind: str, index_dir: Path | None, workers: int, probe_path: str, log
         log.close()
 
 
-def worker_rss_mb(master_pid: int) -> list[float]:
-    """VmRSS of each process whose parent is the gunicorn master."""
+def worker_rss_mb(master_pid: int, field: str = "VmRSS") -> list[float]:
+    """``field`` of /proc/PID/status, in MB, of each process whose parent is the gunicorn master.
+
+    VmRSS counts the pages of memory-mapped index files a worker has
+    touched, which every worker shares through the page cache; RssAnon is
+    the worker's own memory.
+    """
     sizes = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -119,7 +124,7 @@ def worker_rss_mb(master_pid: int) -> list[float]:
             if parent != master_pid:
                 continue
             for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     sizes.append(int(line.split()[1]) / 1024)
         except (OSError, ValueError, IndexError):
             continue
@@ -213,5 +218,6 @@ def measure_scale(index_dir: Path, queries: list[tuple[str, str]], workers: int,
                 rows[str(n)] = median_of(runs) | {"load_avg_1m": round(median([x["load"] for x in runs]), 2),
                                                   "queries_repeated": any(x.get("repeated_queries") for x in runs)}
             rows["worker_rss_mb"] = [round(x, 1) for x in worker_rss_mb(master)]
+            rows["worker_private_mb"] = [round(x, 1) for x in worker_rss_mb(master, "RssAnon")]
         figures[label] = rows
     return figures
