@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
+from whoosh.reading import TermNotFound
 from whoosh.searching import SearchContext
 from whoosh.util import make_weighted_tree
 
@@ -37,6 +38,10 @@ from pinpoint.index.search.whoosh.lengths import segment_lengths
 # Filters (a source, a collection, a year range) repeat from search to search
 # while the words change: their document sets are kept, a few per searcher.
 FILTERS_KEPT = 32
+# Per segment, what a term's lookups found (Whoosh's term information, its
+# scorer, its column): each took a read of Whoosh's term table, four per term
+# and segment, and common words come back search after search.
+TERMS_KEPT = 20_000
 
 
 class Unsupported(Exception):
@@ -74,6 +79,31 @@ class _Segment:
         self.deleted = bool(self.reader.deleted_docs_set)
         self.deleted_mask = np.zeros(self.size, dtype=bool)
         self.deleted_mask[np.fromiter(self.reader.deleted_docs_set, dtype=np.int64)] = True
+        self._terms: dict[tuple[str, bytes], list] = {}
+
+    def term(self, fieldname: str, tbytes: bytes) -> list:
+        """[Whoosh's TermInfo or None, (weighting, scorer) or None, column postings or None], kept."""
+        key = (fieldname, tbytes)
+        entry = self._terms.get(key)
+        if entry is None:
+            try:
+                info = self.reader.term_info(fieldname, tbytes)
+            except TermNotFound:
+                info = None
+            postings = self.columns.postings(fieldname, tbytes) if info is not None else None
+            if postings is not None and not _agrees(postings[0], info):
+                postings = None
+            if len(self._terms) >= TERMS_KEPT:
+                self._terms.clear()
+            entry = self._terms[key] = [info, None, postings]
+        return entry
+
+    def scorer(self, weighting, fieldname: str, tbytes: bytes):
+        """``weighting.scorer`` for this segment, as Whoosh's Searcher.postings asks for it; kept."""
+        entry = self.term(fieldname, tbytes)
+        if entry[1] is None or entry[1][0] is not weighting:
+            entry[1] = (weighting, weighting.scorer(self.searcher, fieldname, tbytes))
+        return entry[1][1]
 
     def lengths(self, fieldname: str, table: list) -> np.ndarray:
         """The scorer's length table as float64, converted once."""
@@ -330,12 +360,12 @@ class _Builder:
             text = schema[fieldname].to_bytes(q.text)
         except ValueError:
             return _Null()
-        if (fieldname, text) not in self.reader:
+        if self.segment.term(fieldname, text)[0] is None:  # (fieldname, text) not in the reader
             return _Null()
         if q.minquality:
             raise Unsupported("a term with a minimum quality")
         weighting = (context.weighting if context is not None else None) or self.searcher.weighting
-        node: _Node = _Leaf(fieldname, text, weighting.scorer(self.searcher, fieldname, text))
+        node: _Node = _Leaf(fieldname, text, self.segment.scorer(weighting, fieldname, text))
         if self.segment.deleted:
             node = _Live(node)
         if q.boost != 1.0:
@@ -350,8 +380,26 @@ class _Builder:
             node = make_weighted_tree(make, [(weight(sub), n) for sub, n in zip(subs, nodes)])
         return _Boost(node, q.boost) if q.boost != 1.0 else node
 
+    def size(self, q) -> int:  # Query.estimate_size, reading term frequencies through the segment's cache
+        kind = type(q)
+        if kind is wq.Term:
+            schema = self.searcher.schema
+            if q.fieldname not in schema:
+                return 0
+            try:
+                text = schema[q.fieldname].to_bytes(q.text)
+            except ValueError:
+                return 0
+            info = self.segment.term(q.fieldname, text)[0]
+            return info.doc_frequency() if info is not None else 0
+        if kind is wq.Or:  # CompoundQuery.estimate_size
+            return min(sum(self.size(sub) for sub in q.subqueries), self.reader.doc_count())
+        if kind is wq.And:
+            return min(self.size(sub) for sub in q.subqueries)
+        return q.estimate_size(self.reader)
+
     def conjunction(self, q, context) -> _Node:  # And._matcher
-        return self._tree(q, q.subqueries, _intersection, context, lambda sub: 0 - sub.estimate_size(self.reader))
+        return self._tree(q, q.subqueries, _intersection, context, lambda sub: 0 - self.size(sub))
 
     def disjunction(self, q, context) -> _Node:  # Or._matcher
         if type(q).matcher_type != wq.Or.AUTO_MATCHER or q.scale or q.minmatch:
@@ -361,7 +409,7 @@ class _Builder:
         if len(subs) < q.TOO_MANY_CLAUSES and (needs_current or len(subs) == 2
                                                or self.searcher.doc_count_all() > 5000):
             # DefaultOr(subs, boost=q.boost).matcher -> CompoundQuery.matcher -> DefaultOr._matcher
-            return self._tree(q, subs, _union, context, lambda sub: sub.estimate_size(self.reader))
+            return self._tree(q, subs, _union, context, self.size)
         # PreloadedOr._matcher
         scored = context.weighting is not None if context else True
         return _ArrayUnion([self.build(sub, context) for sub in subs], q.boost, scored)
@@ -388,8 +436,8 @@ class _Evaluator:
         return _HANDLERS[type(node)](self, node)
 
     def leaf(self, node: _Leaf) -> Matches:
-        found = self.segment.columns.postings(node.fieldname, node.tbytes)
-        if found is None or not _agrees(found[0], self.segment.reader.term_info(node.fieldname, node.tbytes)):
+        found = self.segment.term(node.fieldname, node.tbytes)[2]
+        if found is None:
             raise Unsupported(f"no column for {node.fieldname}:{node.tbytes!r}")
         docs, weights = np.asarray(found[0]), np.asarray(found[1])
         if not self.scored:
