@@ -124,8 +124,17 @@ class SourceOrdinals:
 
     def count(self, docs: np.ndarray) -> dict[str, int]:
         ordinals = self._load()
-        counts = np.bincount(ordinals[docs], minlength=len(self._names))
+        return self.named(np.bincount(ordinals[docs], minlength=len(self._names)))
+
+    def of(self, docs: np.ndarray) -> np.ndarray:
+        return self._load()[docs]
+
+    def named(self, counts: np.ndarray) -> dict[str, int]:
         return {self._names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+    def has_unnamed(self) -> bool:
+        self._load()
+        return "" in self._names
 
     def _load(self) -> np.ndarray:
         if self._ordinals is None:
@@ -162,12 +171,16 @@ class ColumnSearch:
             self._segments.append(_Segment(sub, offset, columns))
 
     def search(self, scored_query, filter_query, keep: int, count_sources: bool,
-               deadline: float | None = None) -> Found:
+               deadline: float | None = None, group_by_source: bool = False) -> Found:
         """The best ``keep`` documents of ``scored_query`` within ``filter_query``, with exact counts.
 
+        With ``group_by_source``, the best document of each source (``_grouped``).
         Past ``deadline`` (time.monotonic()) no further segment is searched.
         Raises ``Unsupported`` when the query needs Whoosh's own path.
         """
+        if group_by_source and self._source_ordinals.has_unnamed():
+            self.declined += 1
+            raise Unsupported("documents without a source")
         context = self._searcher.context()
         docs_parts, score_parts = [], []
         timed_out = False
@@ -190,8 +203,39 @@ class ColumnSearch:
         self.answered += 1
         docs = np.concatenate(docs_parts) if docs_parts else np.empty(0, dtype=np.int64)
         scores = np.concatenate(score_parts) if score_parts else np.empty(0)
+        if group_by_source:
+            return self._grouped(docs, scores, keep, timed_out)
         per_source = self._source_ordinals.count(docs) if count_sources else {}
         return Found(top=_best(docs, scores, keep), total=len(docs), per_source=per_source, timed_out=timed_out)
+
+    def _grouped(self, docs: np.ndarray, scores: np.ndarray, keep: int, timed_out: bool) -> Found:
+        """One document per source, as Whoosh's CollapseCollector (limit 1) under its FacetCollector gives them.
+
+        Documents arrive in document order; a source keeps its first document
+        and each later one that scores strictly higher, and every one it keeps
+        is counted for the facets (a replaced one is not uncounted).  The page
+        is the best of the kept documents, the total the number of sources.
+        """
+        sources = self._source_ordinals.of(docs)
+        order = np.argsort(sources, kind="stable")  # by source, then document number
+        sources, docs, scores = sources[order], docs[order], scores[order]
+        first = np.ones(len(sources), dtype=bool)
+        first[1:] = sources[1:] != sources[:-1]
+        # A source's running best, compared exactly: scores as ranks (equal
+        # scores, equal ranks) raised by the source's place, so a running
+        # maximum over everything restarts at each source.
+        _, ranks = np.unique(scores, return_inverse=True)
+        place = np.cumsum(first) - 1
+        value = place.astype(np.int64) * (int(ranks.max(initial=0)) + 1) + ranks
+        kept = first.copy()
+        if len(value) > 1:
+            kept[1:] |= value[1:] > np.maximum.accumulate(value)[:-1]
+        per_source = self._source_ordinals.named(np.bincount(sources[kept])) if len(sources) else {}
+        # The document each source keeps in the end: its best score, the earliest of equals.
+        best = np.lexsort((docs, -scores, sources))
+        best = best[np.r_[True, sources[best][1:] != sources[best][:-1]]] if len(best) else best
+        return Found(top=_best(docs[best], scores[best], keep), total=len(per_source), per_source=per_source,
+                     timed_out=timed_out)
 
     def _allowed(self, filter_query, segment: _Segment) -> np.ndarray:
         """Which of the segment's documents ``filter_query`` lets through (a mask), kept for reuse."""

@@ -76,10 +76,11 @@ def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest, 
     and what was collected so far is the answer: a query matching most of a
     large index must not hold a worker thread for as long as it likes.
     """
-    if columns is not None and columns.usable and not request.group_by_source:
+    if columns is not None and columns.usable:
         deadline = None if seconds is None else time.monotonic() + max(seconds, 0.0)
         try:
-            found = columns.search(plan.scored, plan.filter, request.offset + request.limit, request.facets, deadline)
+            found = columns.search(plan.scored, plan.filter, request.offset + request.limit, request.facets,
+                                   deadline, request.group_by_source)
         except Unsupported:
             pass
         else:
