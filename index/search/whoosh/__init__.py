@@ -3,7 +3,9 @@
 ``schema`` (fields and ranking), ``analysis`` (the one analyzer, for indexing,
 querying and highlighting), ``compile`` (Pinpoint's query tree -> Whoosh
 queries), ``searcher``, ``writer`` with ``segment_writer`` and
-``parallel_build`` (one segment per worker process).
+``parallel_build`` (one segment per worker process); ``columns`` (each
+segment's postings as arrays) with ``column_tree``, ``column_scoring`` and
+``column_search`` (searches scored over them with numpy).
 """
 
 from __future__ import annotations
