@@ -23,8 +23,9 @@ from pinpoint.index.search.whoosh.lengths import segment_lengths
 
 # Per segment, what a term's lookups found (Whoosh's term information, its
 # scorer, its column): each took a read of Whoosh's term table, four per term
-# and segment, and common words come back search after search.
-TERMS_KEPT = 20_000
+# and segment, and common words come back search after search.  An entry
+# holds ~2.3 KB (measured with tracemalloc), so the cap bounds it to ~10 MB.
+TERMS_KEPT = 4096
 
 
 @dataclass
