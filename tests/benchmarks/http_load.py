@@ -27,6 +27,8 @@ from tests.servers import stop_process_group
 
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 SATURATION_CONNECTIONS = 8
+WORKERS_SETTLE_S = 1.0
+WARM_UP_S = 2
 
 _LUA = """
 local paths = {%s}
@@ -101,7 +103,11 @@ def served(kind: str, index_dir: Path | None, workers: int, probe_path: str, log
             if time.monotonic() - started > 120:
                 raise RuntimeError(f"{kind} server did not answer within 120 s; see {log.name}")
             time.sleep(0.01)
-        yield base, proc.pid, time.monotonic() - started
+        first_answer = time.monotonic() - started
+        # One worker answered; the others may still be loading the app, and a
+        # wrk run starting now would hand every connection to the first one.
+        time.sleep(WORKERS_SETTLE_S)
+        yield base, proc.pid, first_answer
     finally:
         stop_process_group(proc)
         log.close()
@@ -206,7 +212,9 @@ def measure_scale(index_dir: Path, queries: list[tuple[str, str]], workers: int,
                              ("pinpoint_cache_on", "pinpoint", {}), ("bare_falcon", "bare", {})):
         with served(kind, index_dir if kind == "pinpoint" else None, workers, paths[0], log_dir, env) as (base, master, _):
             rows = {}
-            cursor = 0  # each run starts where the last stopped: nothing a cache kept comes back
+            # Unmeasured: every worker opens the index on its first search.
+            cursor = run_wrk(wrk, base, paths, 4 * workers, WARM_UP_S)["requests"] % len(paths)
+            # Each run starts where the last stopped: nothing a cache kept comes back.
             for n in connections:
                 runs = []
                 for _ in range(repeats):
