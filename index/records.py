@@ -171,6 +171,14 @@ class Hit:
     matches: tuple[Match, ...]
 
 
+# How the words of a plain query (words and phrases, no operators) combine:
+# "preferred" (the default) ranks passages holding every word first and still
+# finds the passages holding some; "all" requires every word, falling back to
+# any word when no passage has them all; "any" ranks by any word.  Measured on
+# SciFact, Cranfield and known items (tests/benchmarks/quality.py --match).
+MATCH_MODES = ("preferred", "all", "any")
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     """What a caller asks of the engine; the service validates before building one."""
@@ -185,7 +193,8 @@ class SearchRequest:
     year_from: int | None = None
     year_to: int | None = None
     group_by_source: bool = False
-    match: str = "all"  # "all": every word must match (falling back to any); "any": rank by any
+    # MATCH_MODES: how the words of a plain query combine.
+    match: str = "preferred"
     # Callers that never show excerpts (ranking evaluation, quote candidates)
     # skip marking: hits then carry no matches and an empty excerpt.
     highlight: bool = True

@@ -155,9 +155,14 @@ def sources_behind(searcher, request: SearchRequest, window: int = RANKED_WINDOW
     was refused past 10,000 (issue 16), and the per-source match counts cover
     every matching source, so those past the window follow the ranked ones,
     most matches first.
+
+    An export is a set, not a ranking: with every word preferred (the default)
+    it holds the sources with a passage holding every word (``match=all``, which
+    falls back to any word when none does), not every source with one of them.
     """
     everything = dataclasses.replace(
         request,
+        match="all" if request.match == "preferred" else request.match,
         limit=max(1, min(len(searcher.sources()), window)),
         offset=0,
         group_by_source=True,

@@ -15,6 +15,7 @@ from typing import Any
 
 from falcon import inspect
 
+from pinpoint.index.records import MATCH_MODES
 from pinpoint.service.config import Config
 
 OPENAPI_VERSION = "3.1.0"
@@ -176,7 +177,10 @@ def _search_parameters(config: Config) -> list[dict[str, Any]]:
         _query("collection", "only sources in this collection of the reference manager (Zotero)", text),
         _query("year", "a year (2014) or a range (2010..2014, ..2014, 2010..)", {"type": "string"}),
         _query("group", "`source`: at most one hit per source", {"enum": ["source"]}),
-        _query("match", "`all` words (default; falls back to any when none has all) or `any`", {"enum": ["all", "any"]}),
+        _query("match", "How the words of a plain query combine: `preferred` (default: passages with every word "
+               "rank first, passages with some follow), `all` (every word; falls back to any when no passage has "
+               "them all) or `any`. A query with operators, fields or groups means what it says.",
+               {"enum": list(MATCH_MODES), "default": MATCH_MODES[0]}),
         _query("facets", "counts by source, author and year; counting them visits every match (default false)", {"type": "boolean", "default": False}),
         _query("exact_total", "count every match, so `total_relation` is `eq` (default false: exact up to 1,000)", {"type": "boolean", "default": False}),
         _style(config),

@@ -11,7 +11,7 @@ import re
 import falcon
 
 from pinpoint.index.errors import BadQuery
-from pinpoint.index.records import SearchRequest
+from pinpoint.index.records import MATCH_MODES, SearchRequest
 from pinpoint.service.config import Config
 from pinpoint.service.errors import bad_request
 
@@ -71,9 +71,10 @@ def search_request(req: falcon.Request, config: Config, *, default_limit: int = 
     group = req.get_param("group")
     if group not in (None, "", "source"):
         raise bad_request(f"group must be 'source' (or absent), not {group[:40]!r}")
-    match = req.get_param("match") or "all"
-    if match not in ("all", "any"):
-        raise bad_request(f"match must be 'all' (every word, the default) or 'any', not {match[:40]!r}")
+    match = req.get_param("match") or MATCH_MODES[0]
+    if match not in MATCH_MODES:
+        raise bad_request(f"match must be 'preferred' (the default: passages with every word first), "
+                          f"'all' (every word) or 'any', not {match[:40]!r}")
     year_from, year_to = year_range(req.get_param("year"))
     request = SearchRequest(
         q=q,

@@ -131,13 +131,20 @@ def test_ready_is_503_without_an_index(tmp_path):
 
 
 def test_match_any_ranks_by_any_word(client):
-    strict = client.simulate_get("/search", params={"q": "Futenma xylophone"}).json
+    strict = client.simulate_get("/search", params={"q": "Futenma xylophone", "match": "all"}).json
     loose = client.simulate_get("/search", params={"q": "Futenma xylophone", "match": "any"}).json
+    preferred = client.simulate_get("/search", params={"q": "Futenma xylophone"}).json
     assert strict["matched_all_terms"] is False  # fell back: nothing has both words
-    assert loose["total"] == strict["total"] > 0
-    both = client.simulate_get("/search", params={"q": "Futenma relocation"}).json
+    assert loose["total"] == strict["total"] == preferred["total"] > 0
+    both = client.simulate_get("/search", params={"q": "Futenma relocation", "match": "all"}).json
     anyword = client.simulate_get("/search", params={"q": "Futenma relocation", "match": "any"}).json
     assert anyword["total"] >= both["total"]
+
+
+def test_an_unknown_match_mode_is_a_problem_naming_the_modes(client):
+    answer = client.simulate_get("/search", params={"q": "Futenma", "match": "most"})
+    assert answer.status_code == 400 and answer.headers["content-type"] == "application/problem+json"
+    assert all(mode in answer.json["detail"] for mode in ("preferred", "all", "any"))
 
 
 def test_deep_link_opens_the_source_at_the_passage():

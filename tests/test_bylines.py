@@ -142,3 +142,33 @@ def test_names_in_scripts_without_case_are_kept(byline):
 
 def test_a_long_run_of_caseless_characters_is_not_a_name():
     assert trusted_byline("新华社记者报道组编辑部", publishers=[], body="") is None
+
+
+# Bylines as real pages' metadata gives them (Readability's test pages, see
+# tests/benchmarks/bylines.py); only the strings are written here.
+@pytest.mark.parametrize("byline,html,expected", [
+    # The dateline runs into the name; the page states the name alone.
+    ("Joshua Sokol May", '<a href="/authors/joshua-sokol/"><span>Joshua Sokol</span></a>', "Joshua Sokol"),
+    ("Nathan Willis March", "<div> By <b>Nathan Willis</b> March 25, 2015</div>", "Nathan Willis"),
+    ("GILLIAN MOHNEY March", '<span>By </span><span class="fn">GILLIAN MOHNEY</span>', "GILLIAN MOHNEY"),
+    # ... and where it does not, the name is not trusted rather than guessed at.
+    ("Joshua Sokol May", "<p>Joshua Sokol May wrote this.</p>", None),
+    ("Joe Wee Monday; February", "", None),
+    # A surname that is a month cannot be told from a date: no author, which is never wrong.
+    ("Theresa May", "<span>Theresa May</span>", None),
+    # A month inside a name is no date.
+    ("Brian May Jones", "<span>Brian May Jones</span>", "Brian May Jones"),
+])
+def test_a_date_run_into_a_byline_is_not_part_of_the_name(byline, html, expected):
+    assert trusted_byline(byline, publishers=[], body="", html=html) == expected
+
+
+@pytest.mark.parametrize("byline", ["作者", "记者", "责任编辑", "本报记者", "기자"])
+def test_caseless_role_words_are_not_names(byline):
+    assert trusted_byline(byline, publishers=[], body="") is None
+
+
+def test_one_person_named_twice_is_one_author():
+    assert trusted_byline("Jeffrey Gettleman; JEFFREY GETTLEMAN", publishers=[], body="") == "Jeffrey Gettleman"
+    assert (trusted_byline("Steven Davidoff Solomon; STEVEN DAVIDOFF SOLOMON", publishers=[], body="")
+            == "Steven Davidoff Solomon")

@@ -203,3 +203,79 @@ def test_html_cleaned_through_its_markdown():
     (raw,) = read_file(FIXTURES / "page.html", FIXTURES)
     doc = clean(raw)
     assert [b.kind for b in doc.blocks] == ["title", "paragraph", "heading", "paragraph", "paragraph"]
+
+
+def _html_page(body: str) -> RawSource:
+    # What the HTML reader hands on: trafilatura's Markdown of the page.
+    return RawSource(id="x", path="x.html", fmt="html", text=body)
+
+
+def test_slideshow_captions_and_controls_are_dropped():
+    slides = "\n\n".join(f"{n}/50 Slide {n} caption. A stunt over the river drew a crowd of {n}00 people."
+                         for n in range(45, 51))
+    text = ("# Hotels cut costs\n\n"
+            "Hotel owners say minibars almost always lose money, whatever the prices.\n\n"
+            f"## Business news in pictures\n\n{slides}\n\n"
+            "## Mini bars\n\nDespite the snacks in the minibar seeming overpriced, owners still lose money.\n\n"
+            "You Might Also Like\n\n1 of 5\n\nFullscreen\n\nThumbnails\n\nPrevious\n\nNext\n\n"
+            "Comments\n\nLoading Comments...\n")
+    doc = clean(_html_page(text))
+    body = _body(doc)
+    assert not any("/50" in line for line in body), body
+    assert body[0].startswith("Hotel owners") and body[-1].startswith("Despite the snacks")
+    for label in ("1 of 5", "Fullscreen", "Previous", "Next", "Loading Comments..."):
+        assert label in doc.dropped
+
+
+def test_fractions_that_do_not_count_slides_survive():
+    text = ("# Scones\n\n1/2 cup of cold butter, cut into cubes.\n\n3/4 cup of buttermilk, well shaken.\n\n"
+            "1/4 teaspoon of fine salt, sifted with the flour.\n\n2/3 cup of currants.\n")
+    assert len(_body(clean(_html_page(text)))) == 4
+
+
+def test_widget_messages_go_and_sentences_about_availability_stay():
+    text = ("# Vaccine rollout\n\nUnfortunately, this video is not available in your region.\n\n"
+            "This video is not available in your region.\n\n"
+            "The vaccine is not available in rural clinics until spring, officials said on Monday.\n\n"
+            "| | | |\n\n* * *\n")
+    doc = clean(_html_page(text))
+    assert _body(doc) == ["The vaccine is not available in rural clinics until spring, officials said on Monday."]
+
+
+@pytest.mark.parametrize("line,furniture", [
+    ("Presidents Abe and Obama. Image: Flickr user Daniel Maryville", True),
+    ("Photo: Jane Smith/Getty Images", True),
+    ("PHOTO: AP", True),
+    # A colon after "images" in a sentence is prose, not a credit label.
+    ("I started discovering beautiful things the web could do with images: things not possible with print.",
+     False),
+    ("The survey counted three kinds of pictures: maps, portraits and landscapes.", False),
+])
+def test_credit_labels_start_a_line_or_sentence(line, furniture):
+    assert (furniture_kind(line) is not None) is furniture
+
+
+def test_a_heading_named_comments_stays():
+    text = "# Comments\n\nAll programmers strive to make their code easy to understand, and comments help.\n"
+    doc = clean(RawSource(id="x", path="x.md", fmt="md", text=text))
+    assert [b.text for b in doc.blocks if b.kind == "title"] == ["Comments"]
+
+
+def test_a_wire_caption_ending_in_its_credit_is_dropped():
+    caption = ("In this photo dated Tuesday, Nov. 29, 2016 the rocket booster with the cargo ship is installed "
+               "on a launch pad in Baikonur, Kazakhstan, on a clear and cold morning. The unmanned cargo ship broke up in the atmosphere over "
+               "Siberia on Thursday, just minutes after the launch en route to the International Space Station "
+               "due to an unspecified malfunction, the space agency said.(Oleg Urusov/ Press Service photo via AP)")
+    assert len(caption) > 400
+    text = (f"# {caption}\n\nMOSCOW (AP) — An unmanned Russian cargo spaceship heading to the space station "
+            "broke up in the atmosphere over Siberia on Thursday.\n\n"
+            "The photo agency (its images are sold worldwide) said nothing.\n")
+    doc = clean(_html_page(text))
+    assert caption in doc.dropped
+    assert _body(doc)[-1] == "The photo agency (its images are sold worldwide) said nothing."
+
+
+def test_a_short_counted_thread_is_not_a_slideshow():
+    posts = "\n\n".join(f"{n}/4 The council voted on the plan today, part {n} of what I saw there." for n in range(1, 5))
+    doc = clean(_html_page(f"# Council notes\n\n{posts}\n"))
+    assert len(_body(doc)) == 4

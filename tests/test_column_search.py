@@ -68,7 +68,7 @@ def _assert_same(columns: WhooshSearcher, whoosh: WhooshSearcher, request: Searc
 
 def _requests(queries, filters, sources=()):
     for q in queries:
-        for match in ("all", "any"):
+        for match in ("preferred", "all", "any"):
             for extra in filters:
                 yield SearchRequest(q=q, match=match, facets=True, **extra)
             for source in sources:

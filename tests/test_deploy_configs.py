@@ -18,7 +18,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -277,21 +276,19 @@ def _documents() -> dict[str, dict]:
     return docs
 
 
-def test_manifests_pass_yamllint():
+def yamllint_problems(config_file: Path, paths: list[Path]) -> list[str]:
     linter = pytest.importorskip("yamllint.linter", reason="yamllint is not installed (pip install yamllint)")
     from yamllint.config import YamlLintConfig
 
-    config = YamlLintConfig(file=str(DEPLOY / "k8s" / ".yamllint.yaml"))
-    problems = [
+    config = YamlLintConfig(file=str(config_file))
+    return [
         f"{path.name}:{p.line}:{p.column} {p.level} {p.message}"
-        for path in [*MANIFESTS, DEPLOY / "k8s" / ".yamllint.yaml"]
+        for path in paths
         for p in linter.run(path.read_text(), config, str(path))
     ]
-    assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
-def test_manifests_match_the_kubernetes_schemas(path):
+def check_kubernetes_schemas(path: Path) -> None:
     validator = pytest.importorskip(
         "kubernetes_validate", reason="kubernetes-validate is not installed (pip install kubernetes-validate)"
     )
@@ -301,6 +298,17 @@ def test_manifests_match_the_kubernetes_schemas(path):
     for doc in docs:
         # Strict: a misspelt field is an error, not silently dropped by the API server.
         validator.validate(doc, "1.30.0", strict=True)
+
+
+def test_manifests_pass_yamllint():
+    config = DEPLOY / "k8s" / ".yamllint.yaml"
+    problems = yamllint_problems(config, [*MANIFESTS, config])
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
+def test_manifests_match_the_kubernetes_schemas(path):
+    check_kubernetes_schemas(path)
 
 
 def test_manifests_agree_with_each_other():
@@ -357,28 +365,14 @@ OPENSEARCH_MANIFESTS = sorted(p for p in (OPENSEARCH_DEPLOY / "k8s").glob("*.yam
 
 
 def test_opensearch_manifests_and_compose_pass_yamllint():
-    linter = pytest.importorskip("yamllint.linter", reason="yamllint is not installed (pip install yamllint)")
-    from yamllint.config import YamlLintConfig
-
-    config = YamlLintConfig(file=str(OPENSEARCH_DEPLOY / "k8s" / ".yamllint.yaml"))
-    problems = [
-        f"{path.name}:{p.line}:{p.column} {p.level} {p.message}"
-        for path in [*OPENSEARCH_MANIFESTS, OPENSEARCH_DEPLOY / "compose.yaml"]
-        for p in linter.run(path.read_text(), config, str(path))
-    ]
+    problems = yamllint_problems(OPENSEARCH_DEPLOY / "k8s" / ".yamllint.yaml",
+                                 [*OPENSEARCH_MANIFESTS, OPENSEARCH_DEPLOY / "compose.yaml"])
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("path", OPENSEARCH_MANIFESTS, ids=lambda p: p.name)
 def test_opensearch_manifests_match_the_kubernetes_schemas(path):
-    validator = pytest.importorskip(
-        "kubernetes_validate", reason="kubernetes-validate is not installed (pip install kubernetes-validate)"
-    )
-    yaml = pytest.importorskip("yaml")
-    docs = [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
-    assert docs, f"{path.name} holds no manifest"
-    for doc in docs:
-        validator.validate(doc, "1.30.0", strict=True)
+    check_kubernetes_schemas(path)
 
 
 def _opensearch_documents() -> dict[str, dict]:

@@ -20,6 +20,7 @@ from pinpoint.index.ingest.pdf import reader as pdf_reader
 from pinpoint.index.ingest.pdf.layout import normalise
 from pinpoint.index.ingest.pdf.limits import PdfLimits
 from pinpoint.index.ingest.readers import SkipFile, read_file
+from tests.pdf_objects import write_pdf
 from tests.pdf_truth import FIXTURES, _COMPOUNDS, score
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "pdf-samples"
@@ -161,15 +162,7 @@ def test_encrypted_with_an_empty_password_is_read_and_with_a_real_one_skipped():
 
 def test_a_pdf_without_pages_is_skipped(tmp_path):
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 3\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer << /Size 3 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    (tmp_path / "empty.pdf").write_bytes(bytes(out))
+    write_pdf(tmp_path / "empty.pdf", objects)
     with pytest.raises(SkipFile) as skipped:
         read_file(tmp_path / "empty.pdf", tmp_path)
     assert skipped.value.reason.startswith("PDF has no pages")
@@ -207,17 +200,7 @@ def heavy_pdf(path: Path, glyphs: int = 300_000, pages: int = 1) -> Path:
         objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R"
                        b" /Resources << /Font << /F1 3 0 R >> >> >>" % (5 + 2 * n))
         objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
-    return path
+    return write_pdf(path, objects)
 
 
 def test_memory_limit_stops_a_file_that_needs_more(tmp_path):
@@ -354,16 +337,7 @@ def rowwise_pdf(path: Path, paragraphs: list[str], gutter: float = 36.0) -> Path
                b" /Resources << /Font << /F1 5 0 R >> >> >>",
                b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer << /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    path.write_bytes(bytes(out))
-    return path
+    return write_pdf(path, objects)
 
 
 def test_two_columns_written_row_by_row_are_read_column_by_column(tmp_path):

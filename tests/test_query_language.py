@@ -115,17 +115,17 @@ def test_nesting_is_flattened_and_bounded():
 
 
 def test_the_request_filters_are_merged_in():
-    query = parse_request(SearchRequest(q="treaty", author="Xu", source="s1", year_from=2010), match_all=True)
+    query = parse_request(SearchRequest(q="treaty", author="Xu", source="s1", year_from=2010))
     assert query.filters == (FieldWords("author", "Xu"), SourceIs("s1"), YearRange(2010, None))
     with pytest.raises(QuerySyntaxError, match="empty query"):
-        parse_request(SearchRequest(q=""), match_all=True)
+        parse_request(SearchRequest(q=""))
     with pytest.raises(QuerySyntaxError, match="runs backwards"):
-        parse_request(SearchRequest(q="x", year_from=2014, year_to=2010), match_all=True)
+        parse_request(SearchRequest(q="x", year_from=2014, year_to=2010))
 
 
 def test_a_tree_built_by_code_is_used_as_given():
     tree = Or((Phrase("alliance", field="text"),))
-    assert parse_request(SearchRequest(q="", query=tree), match_all=True).root is tree
+    assert parse_request(SearchRequest(q="", query=tree)).root is tree
 
 
 def test_positive_leaves_skip_what_is_negated():

@@ -28,16 +28,38 @@ def sources_of(result):
     return {h.source.id for h in result.hits}
 
 
-def test_plain_words_must_all_match(searcher):
-    result = search(searcher, "treaty japan")
+def holds_every_word(hit, words) -> bool:
+    text = (hit.passage.text + " " + hit.source.title).lower()
+    return all(word in text for word in words)
+
+
+def test_match_all_needs_every_word(searcher):
+    result = search(searcher, "treaty japan", match="all")
     assert result.matched_all_terms and result.total == len(result.hits) > 0
     assert all("treaty" in t and "japan" in t for t in texts(result))
 
 
+def test_by_default_passages_with_every_word_rank_first_and_the_rest_follow(searcher):
+    strict = search(searcher, "treaty japan", match="all")
+    preferred = search(searcher, "treaty japan")
+    assert preferred.total > strict.total > 0 and preferred.matched_all_terms
+    every = [holds_every_word(hit, ("treaty", "japan")) for hit in preferred.hits]
+    # Every passage holding both words comes before any passage holding one.
+    assert every == sorted(every, reverse=True) and sum(every) >= strict.total
+
+
+def test_by_default_operators_mean_what_they_say(searcher):
+    explicit = search(searcher, "treaty AND japan")
+    strict = search(searcher, "treaty japan", match="all")
+    assert [h.passage.id for h in explicit.hits] == [h.passage.id for h in strict.hits]
+
+
 def test_no_passage_with_every_word_falls_back_to_any_and_says_so(searcher):
-    result = search(searcher, "glaciers henoko")
+    result = search(searcher, "glaciers henoko", match="all")
     assert not result.matched_all_terms
     assert sources_of(result) == {"climate", "okinawa"}
+    # Preferring every word needs no fallback: passages with either word are found as asked.
+    assert sources_of(search(searcher, "glaciers henoko")) == {"climate", "okinawa"}
 
 
 def test_match_any_ranks_by_any_word(searcher):

@@ -121,6 +121,23 @@ def test_html_without_a_stated_date_gets_none(tmp_path):
     assert "issued" not in raw.meta
 
 
+@pytest.mark.parametrize("hidden", [
+    '<div hidden><p>{}</p></div>',
+    '<div aria-hidden="true"><p>{}</p></div>',
+    '<div style="display: none"><p>{}</p></div>',
+    '<div style="visibility:hidden"><p>{}</p></div>',
+])
+def test_html_leaves_out_what_the_page_hides(tmp_path, hidden):
+    secret = "This modal window can be closed by pressing the Escape key or activating the close button."
+    html = (FIXTURES / "page.html").read_text(encoding="utf-8")
+    first = html.index("<p>")
+    html = html[:first] + hidden.format(secret) + html[first:]
+    (tmp_path / "page.html").write_text(html, encoding="utf-8")
+    (raw,) = read_file(tmp_path / "page.html", tmp_path)
+    assert "three generations of field scientists" in raw.text
+    assert "Escape key" not in raw.text
+
+
 def test_jsonl_one_source_per_line_and_bad_lines_reported():
     sources = read_file(FIXTURES / "corpus.jsonl", FIXTURES)
     assert [s.id for s in sources] == ["essay-one", "essay-two-unicode"]

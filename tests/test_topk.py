@@ -75,8 +75,8 @@ def test_common_words_are_counted_as_a_lower_bound(varied):
 
 
 def test_few_matches_are_counted_exactly(varied):
-    found = varied.search(SearchRequest(q="king love death", facets=False))
-    exact = varied.search(SearchRequest(q="king love death", facets=False, exact_total=True))
+    found = varied.search(SearchRequest(q="king love death", match="all", facets=False))
+    exact = varied.search(SearchRequest(q="king love death", match="all", facets=False, exact_total=True))
     assert found.total == exact.total < EXACT_TOTAL_UP_TO and found.total_relation == "eq"
 
 

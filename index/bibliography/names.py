@@ -159,3 +159,12 @@ def surnames_in_text(names: Sequence[Name], *, et_al_min: int, conjunction: str,
     if len(names) >= et_al_min:
         return f"{names[0].surname} et al."
     return join([n.surname for n in names], conjunction, serial_comma=serial_comma)
+
+
+def with_first_initials(cited: str, first: Name) -> str:
+    """"Taylor & Neimeyer" -> "J. M. Taylor & Neimeyer": the first author told apart from another
+    author of the same surname (APA 7 8.20, CMOS 17 15.21; MLA and Cite Them Right when the citations would otherwise be the same)."""
+    if first.literal or not first.given:
+        return cited
+    return f"{initials(first.given)} {cited}"
+

@@ -52,6 +52,8 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
                 r"|post a comment|be the first to comment|(?:show|view|read|hide) (?:all )?comments"
                 r"|comments? (?:are|is) (?:closed|moderated))\b", _I), COMMENTS),
     (re.compile(r"^(?:\d[\d,]*|no) (?:comments?|replies|responses)$", _I), COMMENTS),
+    # Not "Comments" alone: that is also the heading of a page about comments.
+    (re.compile(r"^loading comments\W*$", _I), COMMENTS),
     (re.compile(r"^\*\s*indicates required", _I), SHARE),
     (re.compile(r"^(?:i'?m|i am) interested in\b", _I), SHARE),
     (re.compile(r"^(?:enter )?(?:your )?e-?mail(?: address)?\s*\*?$", _I), SHARE),
@@ -62,8 +64,15 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
     (re.compile(r"^(?:we'?re hiring|careers at)\b", _I), JOB_ADVERT),
     (re.compile(r"^(?:read |see |view |explore )?more (?:on|from|about|stories|articles|news|content)\b"
                 r"[^.!?]*$", _I), MORE_LINKS),
-    (re.compile(r"^(?:related|recommended|popular|trending)(?: (?:articles|content|posts|stories|reading))?"
-                r"\s*:?$", _I), MORE_LINKS),
+    (re.compile(r"^(?:related|recommended|popular|trending)(?: (?:articles|content|posts|stories|reading"
+                r"|videos|links|coverage))?\s*:?$", _I), MORE_LINKS),
+    (re.compile(r"^(?:you (?:may|might) also (?:like|enjoy)|(?:recent|featured|more|latest) "
+                r"(?:slide ?shows|galleries|videos))\s*:?$", _I), MORE_LINKS),
+    # A slideshow's or player's controls, and a widget's loading and error messages.
+    (re.compile(r"^(?:previous|next|fullscreen|full screen|thumbnails|\d+ of \d+|loading(?: comments)?\W*"
+                r"|please wait\W*)$", _I), NAVIGATION),
+    (re.compile(r"^(?:(?:sorry|unfortunately),?\s+)?this (?:video|feature|content) is (?:temporarily )?(?:not available|unavailable)\b", _I),
+     NAVIGATION),
     (re.compile(r"^(?:tags|topics|filed under|categories)\s*:", _I), MORE_LINKS),
     (re.compile(r"\bclick here\b", _I), DOWNLOAD),
     (re.compile(r"^you (?:may|can) (?:also )?(?:view|read|download|find|access|see)\b.*\bhere\b\W*$", _I),
@@ -77,7 +86,9 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
 )
 # Credits can trail a caption sentence, so they are recognised in longer lines too.
 _CAPTION_RULES: tuple[re.Pattern, ...] = (
-    re.compile(r"\b(?:image|photo|photograph|picture|credit|photo credit)s?\s*:\s*\S", _I),
+    # A credit label starts the line or a new sentence, capitalised ("... Obama. Image: Flickr
+    # user ..."); "beautiful things the web could do with images: things not possible" is prose.
+    re.compile(r"(?:^|(?<=[.!?)\]\"”’] ))(?:[IPC](?i:mage|hoto|hotograph|icture|redit|hoto credit))s?\s*:\s*\S"),
     re.compile(r"\bphoto(?:graph)? by\b", _I),
     re.compile(r"/\s*(?:courtesy\b|public domain\b|wikimedia commons\b|creative commons\b)", _I),
     re.compile(r"\bflickr user\b", _I),
@@ -86,7 +97,15 @@ _CAPTION_RULES: tuple[re.Pattern, ...] = (
 # Every caption rule needs one of these words; checking them first keeps the
 # rules cheap on the hundreds of thousands of paragraphs of a book corpus.
 _CAPTION_WORDS = ("image", "photo", "picture", "credit", "courtesy", "public domain", "commons", "flickr")
-_ANY_CAPTION = re.compile("|".join(f"(?:{p.pattern})" for p in _CAPTION_RULES), _I)
+_ANY_CAPTION = re.compile("|".join(f"(?:{p.pattern})" if p.flags & _I else f"(?-i:{p.pattern})"
+                                   for p in _CAPTION_RULES), _I)
+
+
+# A wire photo's caption closes with its credit in parentheses ("(AP Photo/Evan
+# Vucci)", "(Oleg Urusov/ Roscosmos Press Service photo via AP)"); such captions
+# run longer than other credit lines, and prose never ends that way.
+_TRAILING_CREDIT = re.compile(r"\([^()]{0,100}\b(?:photo|photograph|image|picture)s?\b[^()]{0,60}\)\W*$", _I)
+TRAILING_CREDIT_MAX_CHARS = 800
 
 
 def furniture_kind(text: str) -> Furniture | None:
@@ -96,10 +115,13 @@ def furniture_kind(text: str) -> Furniture | None:
         for pattern, kind in _SHORT_RULES:
             if pattern.search(text):
                 return kind
-    if len(text) <= CAPTION_MAX_CHARS and "\n" not in text:
+    if len(text) <= TRAILING_CREDIT_MAX_CHARS and "\n" not in text:
         lower = text.lower()
-        if any(word in lower for word in _CAPTION_WORDS) and _ANY_CAPTION.search(text):
-            return CREDIT
+        if any(word in lower for word in _CAPTION_WORDS):
+            if len(text) <= CAPTION_MAX_CHARS and _ANY_CAPTION.search(text):
+                return CREDIT
+            if _TRAILING_CREDIT.search(text):
+                return CREDIT
     return None
 
 
@@ -174,6 +196,40 @@ def drop_pull_quotes(units: list[Unit], dropped: list[str]) -> list[Unit]:
         else:
             kept.append(unit)
     return kept
+
+
+_SLIDE_COUNTER = re.compile(r"^(\d{1,3})\s*/\s*(\d{1,3})\s+\S")
+# A thread of posts can be counted the same way ("1/4 Today I ..."): only long
+# runs out of a large total are taken for a gallery, so a short thread stays.
+SLIDESHOW_MIN_RUN = 5
+SLIDESHOW_MIN_TOTAL = 10
+
+
+def drop_slideshows(units: list[Unit], dropped: list[str]) -> list[Unit]:
+    """Captions of a slideshow: a run of paragraphs counted "45/50 ...", "46/50 ...".
+
+    Numbers counting up by one over one total mark a gallery's slides (an
+    extractor finds them as paragraphs beside the article); a recipe's
+    "1/2 cup", "3/4 teaspoon" never count up over one total, and a short
+    thread ("1/4", "2/4", ...) is too short to be taken for one.
+    """
+    counters = [_SLIDE_COUNTER.match(u.text) for u in units]
+    drop = set()
+    start = 0
+    while start < len(units):
+        end = start
+        while (end + 1 < len(units) and counters[end] and counters[end + 1]
+               and counters[end + 1].group(2) == counters[end].group(2)
+               and int(counters[end + 1].group(1)) == int(counters[end].group(1)) + 1):
+            end += 1
+        if (counters[start] and end - start + 1 >= SLIDESHOW_MIN_RUN
+                and int(counters[start].group(2)) >= SLIDESHOW_MIN_TOTAL):
+            drop.update(range(start, end + 1))
+        start = end + 1
+    if not drop:
+        return units
+    dropped.extend(units[i].text for i in sorted(drop))
+    return [u for i, u in enumerate(units) if i not in drop]
 
 
 TOP_WINDOW = 12

@@ -30,6 +30,18 @@ institute institution foundation university college council association society 
 department ministry office commission committee board bureau trust fund partners magazine journal
 times post daily weekly tribune herald gazette digital online studio studios labs
 """.split())
+# The same for scripts without case: a byline label left without its name
+# ("作者：" = "author:") or a desk ("记者", reporter; "编辑", editor).
+CJK_ROLE_WORDS = ("作者", "记者", "記者", "编辑", "編輯", "編集", "责任", "責任", "来源", "來源", "出典",
+                  "通讯员", "通訊員", "本报", "本報", "供稿", "기자", "편집", "작성자")
+# A byline's date often runs into the name in page metadata ("Joshua Sokol May",
+# "Joe Wee Monday"): a trailing month or weekday is the date, not the surname,
+# when the page also states the name without it.
+_DATE_WORDS = frozenset("""
+january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec
+monday tuesday wednesday thursday friday saturday sunday
+""".split())
 # Link labels and lead-ins that come before a name in bylines.
 _LEAD_IN = re.compile(
     r"^(?:view\s+all\s+(?:posts|articles|stories)\s+by|more\s+(?:posts|articles|stories)\s+(?:from|by)"
@@ -102,12 +114,14 @@ def _looks_like_person(name: str) -> bool:
     if compact.isalpha() and not any(c.isupper() or c.islower() for c in compact):
         # Scripts without case (Chinese, Japanese, Korean) write a name as 2-6
         # characters, usually unspaced; there is no capital to check.
-        return 2 <= len(compact) <= 6
+        return 2 <= len(compact) <= 6 and not any(role in compact for role in CJK_ROLE_WORDS)
     words = _words(name.replace(",", " "))
     if not 2 <= len(words) <= 5:
         return False
     if any(w in ROLE_WORDS or w in ORGANISATION_WORDS for w in words):
         return False
+    if words[-1] in _DATE_WORDS:
+        return False  # a date run into the name, or a surname we cannot tell from one: none is safer
     letters = [w for w in name.replace(".", " ").split() if w[:1].isalpha()]
     # A person's name is capitalised and has a word longer than an initial.
     return all(w[0].isupper() for w in letters) and any(len(w) > 1 for w in letters[-1:])
@@ -135,28 +149,42 @@ def _pieces(author: str) -> list[str]:
     return pieces
 
 
-def trusted_byline(author: str | None, *, publishers: Iterable[str], body: str,
+def _without_date(name: str, html: str) -> str:
+    """``name`` less a trailing month or weekday, if the page states the shorter
+    name on its own (as an element's text or an attribute's value)."""
+    words = name.split()
+    if len(words) < 3 or fold(words[-1]) not in _DATE_WORDS:
+        return name
+    shorter = " ".join(words[:-1])
+    alone = re.compile(r"""[>"']\s*""" + re.escape(shorter) + r"""\s*[<"']""", re.I)
+    return shorter if alone.search(html) else name
+
+
+def trusted_byline(author: str | None, *, publishers: Iterable[str], body: str, html: str = "",
                    top_lines: int = 3, bio_paragraphs: int = 2) -> str | None:
     """The names of ``author`` (as "A; B") that pass the check, or None.
 
     Lead-ins ("By", "View all posts by") are removed; names that are roles,
-    organisations or the page's publisher are dropped.  If any name is one
-    the article writes about, the whole byline is taken for page content
-    and nothing is kept.
+    organisations or the page's publisher are dropped, and so is a name
+    ending in a date word unless ``html`` (the page) states it without.  A
+    name repeated in other case ("Jeffrey Gettleman; JEFFREY GETTLEMAN") is
+    one author.  If any name is one the article writes about, the whole
+    byline is taken for page content and nothing is kept.
     """
     if not author:
         return None
     publishers = list(publishers)
-    kept = []
+    kept: dict[str, str] = {}
     for piece in _pieces(author):
         name = _LEAD_IN.sub("", " ".join(piece.split())).strip(" ,.")
         if not name:
             continue
         if _in_body(name, body, top_lines, bio_paragraphs):
             return None
+        name = _without_date(name, html)
         if _looks_like_person(name) and not _is_publisher(name, publishers):
-            kept.append(name)
-    return "; ".join(kept) or None
+            kept.setdefault(fold(name), name)
+    return "; ".join(kept.values()) or None
 
 
 def strip_site_suffix(title: str | None, publishers: Iterable[str]) -> str | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from pinpoint.index.ingest.boilerplate import (
     drop_pull_quotes,
+    drop_slideshows,
     drop_tail_links,
     drop_top_navigation,
     furniture_kind,
@@ -34,6 +35,7 @@ WRAP_WIDTH_MIN_MEAN = 50
 HEADING_MAX_CHARS = 120
 HEADING_MAX_WORDS = 15
 
+_WORDY = re.compile(r"\w")
 _TERMINAL = re.compile(r"[.!,;:…]['\"”’)\]]*$")
 _QUESTION = re.compile(r"\?['\"”’)\]]*$")
 
@@ -63,8 +65,11 @@ def clean(raw: RawSource) -> CleanDocument:
     else:
         units = plain_units(raw.text)
     dropped: list[str] = []
-    units = [u for u in units if u.text]
+    # A unit without a word character ("| | |", "* * *") has nothing to find or cite ("_" is
+    # one: a Rust keyword in the Reference's list of keywords).
+    units = [u for u in units if _WORDY.search(u.text)]
     units = drop_top_navigation(units, dropped)
+    units = drop_slideshows(units, dropped)
     kept: list[Unit] = []
     ended_at = None  # index in ``kept`` after which the article is over
     for unit in units:

@@ -266,6 +266,17 @@ def read_latex_file(path: Path, root: Path) -> list[RawSource]:
     return _read_structured(path, root, "tex", latex_document, "LaTeX")
 
 
+# What the page itself hides is not what its reader sees: elements marked
+# hidden, hidden from assistive technology, or styled out of sight (a video
+# player's dialog text, a collapsed gallery, a "you may also like" template).
+HIDDEN_XPATH = [
+    "//*[@hidden]",
+    "//*[@aria-hidden='true']",
+    "//*[contains(translate(@style, ' ', ''), 'display:none')]",
+    "//*[contains(translate(@style, ' ', ''), 'visibility:hidden')]",
+]
+
+
 def read_html_file(path: Path, root: Path) -> list[RawSource]:
     """Visible article text of a saved page (via trafilatura) and what its markup states."""
     import trafilatura  # imported here: loading it costs ~0.5 s, and most folders hold no HTML
@@ -273,7 +284,7 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     html = decode_text(_read_bytes(path), path, html=True)
     # Markdown output keeps headings and paragraph breaks, which the cleaner reads.
     body = trafilatura.extract(html, output_format="markdown", include_comments=False,
-                               include_images=False, include_tables=True)
+                               include_images=False, include_tables=True, prune_xpath=HIDDEN_XPATH)
     if not body or not body.strip():
         raise SkipFile("no article text found in the page", path)
     # extensive=False: only dates the markup states, never guesses from copyright lines.
@@ -282,7 +293,7 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     if found is not None:
         publishers = page_publishers(html, found.sitename)
         fields = {"title": strip_site_suffix(found.title, publishers),
-                  "author": trusted_byline(found.author, publishers=publishers, body=body),
+                  "author": trusted_byline(found.author, publishers=publishers, body=body, html=html),
                   "issued": found.date, "container-title": found.sitename, "url": found.url}
     meta = csl_from_fields(fields)
     if meta.get("issued") or meta.get("URL"):

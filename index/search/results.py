@@ -10,7 +10,7 @@ from collections import Counter
 
 from pinpoint.index.bibliography.names import author_names
 from pinpoint.index.errors import BadQuery
-from pinpoint.index.records import SearchRequest, Source
+from pinpoint.index.records import MATCH_MODES, SearchRequest, Source
 
 def check_request(request: SearchRequest) -> None:
     """BadQuery for paging or a match mode no engine can run.
@@ -23,8 +23,8 @@ def check_request(request: SearchRequest) -> None:
         raise BadQuery("limit must be at least 1")
     if request.offset < 0:
         raise BadQuery("offset cannot be negative")
-    if request.match not in ("all", "any"):
-        raise BadQuery(f"match must be 'all' or 'any', not {request.match!r}")
+    if request.match not in MATCH_MODES:
+        raise BadQuery(f"match must be one of {', '.join(MATCH_MODES)}, not {request.match!r}")
 
 
 def facets(per_source: dict[str, int], sources: dict[str, Source]) -> dict[str, dict[str, int]]:

@@ -2,7 +2,8 @@
 
 Grammar (README "Query syntax" is the user's version)::
 
-    query    := clause*                 joined by AND (match=all) or OR (match=any)
+    query    := clause*                 joined by AND (match=all), OR (match=any),
+                                        or OR plus their AND (match=preferred)
     clause   := NOT clause | clause AND clause | clause OR clause | clause ANDNOT clause
               | [field ":"] operand
     operand  := word | "a phrase"[~slop] | 'several words' | "(" query ")"
@@ -474,9 +475,34 @@ def parse(text: str, *, match_all: bool = True) -> Node | None:
     return _operators(_fields(_groups(_tokens(text))), implicit)
 
 
-def parse_request(request: SearchRequest, *, match_all: bool) -> SearchQuery:
-    """The request's query (its text, or the tree it carries) with its filters merged in."""
-    root = request.query if request.query is not None else parse(request.q, match_all=match_all)
+def prefer_all(root: Node | None) -> Node | None:
+    """Words all preferred: ``a b c`` becomes ``a OR b OR c OR (a AND b AND c)``.
+
+    A passage with every word scores its words twice (once through the AND), so
+    it ranks above passages with some; those still match.  Only a plain query
+    changes (``_plain``): a NOT, a field, a group or an operator means exactly
+    what it says.
+    """
+    if (isinstance(root, And) and len(root.children) > 1
+            and all(isinstance(c, (Word, Phrase)) and c.field is None for c in root.children)):
+        return Or(root.children + (root,))
+    return root
+
+
+def _plain(text: str) -> bool:
+    """Words and phrases only, as most people type a query."""
+    return all(token.kind in ("word", "phrase", "space") for token in _tokens(text))
+
+
+def parse_request(request: SearchRequest, *, match: str | None = None) -> SearchQuery:
+    """The request's query (its text, or the tree it carries) with its filters merged in.
+
+    ``match`` (default: the request's) is one of ``records.MATCH_MODES``.
+    """
+    match = match or request.match
+    root = request.query if request.query is not None else parse(request.q, match_all=match != "any")
+    if match == "preferred" and request.query is None and _plain(request.q):
+        root = prefer_all(root)
     filters: list[Filter] = []
     for name, value in (("author", request.author), ("title", request.title)):
         if value:
@@ -492,4 +518,4 @@ def parse_request(request: SearchRequest, *, match_all: bool) -> SearchQuery:
         filters.append(YearRange(low, high))
     if root is None and not filters:
         raise QuerySyntaxError("empty query: type some words or choose a filter")
-    return SearchQuery(root=root, filters=tuple(filters), match_all=match_all)
+    return SearchQuery(root=root, filters=tuple(filters), match_all=match != "any")

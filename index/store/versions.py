@@ -30,6 +30,7 @@ from pathlib import Path
 
 from pinpoint.index.errors import IndexBusy, IndexNotFound
 from pinpoint.index.search.engine import Engine, Searcher, get_engine
+from pinpoint.index.search.live import VersionFollower
 from pinpoint.index.store.library import write_library
 from pinpoint.index.store.catalog import read_sources
 
@@ -276,50 +277,17 @@ def open_searcher(index_dir: Path, engine: str | Engine | None = None) -> Search
     raise IndexNotFound(f"the index at {index_dir} kept changing while it was being opened")
 
 
-class LiveIndex:
-    """Hands out a searcher over whatever version CURRENT names right now.
-
-    At most every ``reload_seconds`` it re-reads CURRENT (a few bytes); on a
-    new version it opens that and retires the old searcher.  Retired searchers
-    are closed one switch later, not at once, because another thread may still
-    be answering a request with one.  Every worker process reads the same
-    CURRENT, so they converge on the same version.
-    """
+class LiveIndex(VersionFollower[Searcher]):
+    """Follows the version the CURRENT file names (``index.search.live`` has the rule)."""
 
     def __init__(self, index_dir: Path, reload_seconds: float = 1.0, engine: str | Engine | None = None):
+        super().__init__(reload_seconds)
         self.index_dir = Path(index_dir)
-        self.reload_seconds = reload_seconds
         self.engine = get_engine(engine)
-        self._lock = threading.Lock()
-        self._searcher: Searcher | None = None
-        self._retired: Searcher | None = None
-        self._checked_at = float("-inf")
 
-    @property
-    def version(self) -> str | None:
-        return self._searcher.version if self._searcher else current_version(self.index_dir)
+    def current_version(self) -> str | None:
+        return current_version(self.index_dir)
 
-    def searcher(self) -> Searcher:
-        now = time.monotonic()
-        current = self._searcher
-        if current is not None and now - self._checked_at < self.reload_seconds:
-            return current
-        with self._lock:
-            if self._searcher is not None and now - self._checked_at < self.reload_seconds:
-                return self._searcher
-            version = current_version(self.index_dir)
-            self._checked_at = now
-            if self._searcher is not None and version in (None, self._searcher.version):
-                return self._searcher
-            fresh = open_searcher(self.index_dir, self.engine)
-            if self._retired is not None:
-                self._retired.close()
-            self._retired, self._searcher = self._searcher, fresh
-            return fresh
-
-    def close(self) -> None:
-        with self._lock:
-            for s in (self._searcher, self._retired):
-                if s is not None:
-                    s.close()
-            self._searcher = self._retired = None
+    def open_version(self, version: str | None) -> Searcher:
+        # CURRENT may move again between reading it and opening: open what it names then.
+        return open_searcher(self.index_dir, self.engine)

@@ -9,6 +9,7 @@ website names in title case as published (6.17, 9.19).
 from __future__ import annotations
 
 from pinpoint.index.bibliography import names
+from pinpoint.service.citations import legal
 from pinpoint.service.citations.casing import apa_title_case, sentence_case
 from pinpoint.service.citations.citation import Citation
 from pinpoint.index.bibliography.dates import MONTHS
@@ -117,7 +118,16 @@ def _source(ref: Styled, work: Work) -> None:
         ref.add(" " + work.site).end()
 
 
+def _court_decision(work: Work, locator: Locator | None) -> Citation:
+    """APA 7 11.4: "Name v. Name (Court Date)."; in text the case name and year."""
+    ref = Styled().add(legal.reference(work))
+    parts = [work.title, work.year("n.d.")] + ([legal.APA_LOCATOR.format(locator)] if locator else [])
+    return Citation("apa", ref.plain(), ref.html(), f"({', '.join(p for p in parts if p)})")
+
+
 def render(work: Work, locator: Locator | None) -> Citation:
+    if legal.is_court_decision(work):
+        return _court_decision(work, locator)
     title, warnings = (sentence_case(work.title, keep=work.keep_case)
                        if work.title and not work.title_is_name else (work.title, ()))
     italic_title = work.kind in ITALIC_TITLE_KINDS
@@ -130,7 +140,9 @@ def render(work: Work, locator: Locator | None) -> Citation:
     if title:
         title_part.add(title, italic_title)
         title_part.add(_title_notes(work))
-        description = work.genre if work.kind == "thesis" else DESCRIPTIONS.get(work.csl_type, "")
+        # APA 7 9.21: a web page's stated genre ("Backgrounder", "Fact sheet") is its bracketed description.
+        description = (work.genre if work.kind in {"thesis", "webpage", "post-weblog"} and work.genre
+                       else DESCRIPTIONS.get(work.csl_type, ""))
         if description:
             title_part.add(f" [{description}]")
         title_part.end()
@@ -150,6 +162,7 @@ def _in_text(work: Work, locator: Locator | None) -> str:
     creators = work.authors or (work.editors if work.edited_only else ())
     if creators:
         who = names.surnames_in_text(creators, et_al_min=3, conjunction="&", serial_comma=True)
+        who = names.with_first_initials(who, creators[0]) if work.first_initials else who
     else:
         short = work.title.split(":")[0] or "Untitled"
         if work.kind not in ITALIC_TITLE_KINDS:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from pinpoint.service.citations import legal
 from pinpoint.service.citations.casing import title_case
 from pinpoint.service.citations.citation import Citation
 from pinpoint.service.citations.editions import edition
@@ -88,6 +89,8 @@ def _book_extras(work: Work, in_note: bool, volume: bool = True) -> list[str]:
     ed = edition(work.edition, "ed.")
     if ed:
         out.append(ed)
+    if work.version:
+        out.append(f"{'v.' if in_note else 'V.'} {work.version}")  # a program's version, as the CSL style abbreviates it
     if work.volume and work.kind == "book" and volume:
         out.append(f"{'vol.' if in_note else 'Vol.'} {work.volume}")
     return out
@@ -123,7 +126,7 @@ def _title(work: Work, sep: str, styled: Styled) -> None:
 
 
 def short_title(title: str) -> tuple[str, bool]:
-    """CMOS 14.30: the main title less an initial article, at most four words.
+    """CMOS 17 14.33 (short form for titles of works; 14.30 the short form): the main title less an initial article, at most four words.
 
     A longer main title is not cut (a rule cannot choose the key words CMOS
     asks for); the flag says it is longer than four words.
@@ -159,7 +162,9 @@ def _periodical(work: Work, styled: Styled, mode: str) -> None:
         elif work.number and mode != "note":
             styled.add(f": {work.number}")  # an article number stands where the pages would (CMOS 14.174)
     else:
-        date = _web_date(work) or (str(work.issued.year) if work.issued and mode != "ad" else "")
+        # CMOS 15.49: a magazine or newspaper is located by its date, repeated after the name in
+        # the reference list even when it is only a year.
+        date = _web_date(work) or (str(work.issued.year) if work.issued else "")
         styled.add(f", {date}" if date else "")
 
 
@@ -228,7 +233,9 @@ def _body(work: Work, mode: str, volume: bool = True, accessed: bool = True) -> 
             date = date[: -len(f", {work.issued.year}")]  # the year is already up front (15.51)
         access = date if work.issued is None else ""
         published = ", ".join(p for p in (site, "" if access else date) if p)
-        parts = [p for p in (_number(work) if in_note else _number(work).capitalize(), published,
+        # CMOS 14.206: a description of the page ("Backgrounder") follows its title when the source gives one.
+        genre = work.genre if work.kind in {"webpage", "post-weblog"} else ""
+        parts = [p for p in (genre, _number(work) if in_note else _number(work).capitalize(), published,
                              access if accessed else "") if p]
         if parts:
             # Notes run on with commas; bibliography and reference list use sentences (14.206, 15.51).
@@ -260,6 +267,12 @@ def bibliography(work: Work) -> Styled:
 
 
 def render_author_date(work: Work, locator: Locator | None) -> Citation:
+    if legal.is_court_decision(work):
+        # CMOS 17 defers to The Bluebook for legal citations: the case name in roman, court and date.
+        ref = Styled().add(legal.reference(work))
+        cite = " ".join(p for p in (work.title, _year(work)) if p)
+        cite += f", {legal.CHICAGO_LOCATOR.format(locator)}" if locator else ""
+        return Citation("chicago-author-date", ref.plain(), ref.html(), f"({cite})")
     ref = Styled()
     if _creators(work):
         _add_creators(ref, work)
@@ -272,12 +285,22 @@ def render_author_date(work: Work, locator: Locator | None) -> Citation:
         ref.extend(_body(replace(work, title=""), "ad"))
     _with_link(ref, work, ".")
     who = _short_names(_creators(work)) if _creators(work) else quoted(short_title(work.title)[0])
+    if work.first_initials and _creators(work):
+        who = names.with_first_initials(who, _creators(work)[0])  # CMOS 17 15.21
     # CMOS 15.50: "n.d." is set off by a comma ("Smith, n.d."), a year is not.
     cite = f"{who}{',' if work.issued is None else ''} {_year(work)}" + (f", {PAR.format(locator)}" if locator else "")
     return Citation("chicago-author-date", ref.plain(), ref.html(), f"({cite})")
 
 
 def render_notes(work: Work, locator: Locator | None) -> Citation:
+    if legal.is_court_decision(work):
+        # A full note is the Bluebook citation; a short one the case name (CMOS 17 legal citations).
+        where = f", {legal.CHICAGO_LOCATOR.format(locator)}" if locator else ""
+        full = legal.reference(work)
+        note = Styled().add(full[:-1] + where).end()
+        short = Styled().add(work.title + where).end()
+        ref = Styled().add(full)
+        return Citation("chicago-notes", ref.plain(), ref.html(), short.plain(), note.plain(), note.html())
     note = Styled()
     # CMOS 14.207: a note for a web page with no author starts with its title (the site follows).
     creators = () if _site_as_author(work) else _creators(work)
@@ -290,6 +313,8 @@ def render_notes(work: Work, locator: Locator | None) -> Citation:
         # CMOS 14.171: a journal note gives the cited page after a colon, in place of the page range.
         journal = work.kind == "article-journal" and work.container
         note.add(f"{':' if journal else ','} {where}")
+        if journal and work.number and not work.page:
+            note.add(f", {work.number}")  # the article number still identifies the article (CMOS 14.174)
         # CMOS 14.233: an access date stands just before the URL, after the cited page.
         access = _web_date(work) if work.issued is None else ""
         note.add(f", {access}" if access else "")
@@ -300,7 +325,7 @@ def render_notes(work: Work, locator: Locator | None) -> Citation:
     if _creators(work):
         short.add(_short_names(_creators(work)) + ", ")
     st, cut = short_title(work.title) if work.title else ("", False)
-    warnings = ((f"short title '{st}' is longer than four words (CMOS 14.30); shorten it to its key words",)
+    warnings = ((f"short title '{st}' is longer than four words (CMOS 14.33); shorten it to its key words",)
                 if cut else ())
     if st:
         if _italic_title(work):

@@ -61,9 +61,16 @@ def render(work: Work, locator: Locator | None) -> Citation:
     _creators(work, ref)
     # A data set's title is quoted, as Cite Them Right's CSL style has it.
     italic = work.kind in ITALIC_TITLE_KINDS and work.csl_type != "dataset"
+    # CTR (standards): the standard's number opens its italic title ("BS ISO 690:2021 Title").
+    designation = work.number if work.csl_type == "standard" and work.number else ""
+    if designation:
+        title = f"{designation} {title}"
     if work.authors or work.edited_only or _newspaper_as_author(work):
         ref.add(f" ({_year(work)}) ")
         ref.italic(title) if italic else ref.add(quoted(title, single=True))
+        if work.csl_type == "software":
+            # CTR (computer programs): "Title (Version) [Computer program]".
+            ref.add(f" (Version {work.version})" if work.version else "").add(" [Computer program]")
     else:
         # No author: the title takes the author's place, then the year (CTR).
         ref.italic(title) if italic else ref.add(quoted(title, single=True))
@@ -72,8 +79,15 @@ def render(work: Work, locator: Locator | None) -> Citation:
         ref.add(", in ")
         if work.editors:
             eds = names.join([_name(n) for n in work.editors], "and", serial_comma=False)
-            ref.add(f"{eds} ({'eds' if len(work.editors) > 1 else 'ed.'}) ")
+            role = "eds" if len(work.editors) > 1 else "ed."
+            # Editors who also translated are named once, with both roles, as CTR's CSL style does.
+            ref.add(f"{eds} ({role} & trans.) " if work.translators == work.editors else f"{eds} ({role}) ")
         ref.italic(work.container).end()
+        if work.edition:
+            ref.add(" " + edition(work.edition, "edn.")).end()  # the edition of the book the chapter is in
+        if work.translators and work.translators != work.editors:
+            ref.add(" Translated by " + names.join([names.natural(n, names.initials(n.given, spaced=False))
+                                                   for n in work.translators], "and", serial_comma=False)).end()
     elif (work.is_periodical or work.kind == "paper-conference") and work.container:
         if not _newspaper_as_author(work):
             # After a title standing in for the author, the year closes that unit: no comma.
@@ -129,6 +143,7 @@ def render(work: Work, locator: Locator | None) -> Citation:
         who = work.container
     elif creators:
         who = names.surnames_in_text(creators, et_al_min=4, conjunction="and", serial_comma=False)
+        who = names.with_first_initials(who, creators[0]) if work.first_initials else who
     else:
         # CTR: the title as it stands in the reference, in quotation marks when it is not italic.
         who = title if italic else quoted(title, single=True)

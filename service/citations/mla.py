@@ -81,8 +81,7 @@ def _container_elements(work: Work) -> list[str]:
     if work.kind in {"report", "book"} and work.number:
         # A standard's designation ("ISO 690:2021") is printed as given; report numbers take "no.".
         numbered = f"no. {work.number}" if work.kind == "report" or work.number.isdigit() else work.number
-        out.append(f"{work.series}, {numbered}" if work.series and work.kind == "report"
-                   else " ".join(p for p in (work.genre, numbered) if p))
+        out.append(" ".join(p for p in (work.genre, numbered) if p))
     if work.kind == "chapter" and work.editors:
         out.append(f"{'edited and translated' if same else 'edited'} by {who(work.editors)}")
     if work.kind == "chapter" and work.edition:
@@ -120,6 +119,9 @@ def render(work: Work, locator: Locator | None) -> Citation:
             ref.italic(title).end()
         else:
             ref.add(quoted(title, "."))
+    if work.genre and work.kind in {"webpage", "post-weblog"}:
+        # MLA 9 (optional element after the title): a description of the work's form as the source gives it.
+        ref.add(f" {work.genre}").end()
     container = work.container if _organisation_is_publisher(work) or not work.author_is(work.container) else ""
     elements = _container_elements(work)
     if container:
@@ -130,12 +132,17 @@ def render(work: Work, locator: Locator | None) -> Citation:
     if work.kind == "thesis":
         # MLA 9 (dissertations): institution and kind of thesis close the entry.
         ref.add(" " + ", ".join(p for p in (work.publisher, work.genre) if p)).end()
-    if work.kind == "book" and work.series:
+    if work.kind in {"book", "report"} and work.series:
         ref.add(f" {work.series}").end()  # MLA 9: a series closes the entry
     if work.issued is None and work.accessed:
         ref.add(f" Accessed {work.accessed.day_month_year(MLA_MONTHS)}.")
     if _creators(work):
         who = names.surnames_in_text(_creators(work), et_al_min=3, conjunction="and", serial_comma=True)
+        who = names.with_first_initials(who, _creators(work)[0]) if work.first_initials else who
+        if work.title_in_text and work.title:
+            # MLA 9: two or more works by the same author are told apart by a short title.
+            short = title_case(work.title.split(":")[0])
+            who = f"{who}, {short if _italic_title(work) else quoted(short)}"
     elif _italic_title(work):
         who = title_case(work.title.split(":")[0])
     else:

@@ -59,9 +59,19 @@ def render_ieee(work: Work, locator: Locator | None) -> Citation:
         pub = ", ".join(p for p in (_publication(work, ": "), str(work.issued.year) if work.issued else "") if p)
         ref.add(f" {pub}" if pub else "").end()
         ref.add(f" doi: {work.doi}." if work.doi else "")
+    elif work.csl_type == "software":
+        # IEEE Reference Guide (software): "Title of Software. (version or year). Distributor." The
+        # name is kept as its makers write it, and the year given, as IEEE's CSL style does.
+        ref.italic(work.title).end()
+        ref.add(f" ({work.issued.year})." if work.issued else "")
+        ref.add(f" {_publication(work, ': ')}" if _publication(work, ": ") else "").end()
     elif work.kind == "book":
         ref.italic(title_case(work.title))
-        extras = [edition(work.edition, "ed."), f"vol. {work.volume}" if work.volume else ""]
+        # IEEE Reference Guide (books): a series in parentheses after the title; a standard's
+        # designation ("ISO 690:2021") after it (standards: "Title of Standard, Standard number").
+        ref.add(f" ({work.series})" if work.series else "")
+        designation = work.number if work.number and not work.number.isdigit() else ""
+        extras = [designation, edition(work.edition, "ed."), f"vol. {work.volume}" if work.volume else ""]
         ref.add("".join(f", {e}" for e in extras if e)).end()
         pub = ", ".join(p for p in (_publication(work, ": "), str(work.issued.year) if work.issued else "") if p)
         ref.add(f" {pub}" if pub else "").end()

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pinpoint.index.bibliography.csl_to_bibtex import bare_doi
 from pinpoint.index.bibliography.dates import PartialDate, parse_date
 from pinpoint.service.citations.errors import InvalidCitationData
 from pinpoint.index.bibliography.names import Name, parse_names
@@ -50,8 +51,11 @@ class Work:
     series: str
     edition: str
     version: str = ""
+    authority: str = ""  # the court of a legal case
     csl_type: str = ""
     year_suffix: str = ""  # "a", "b": two works that would be cited alike (APA 8.19, CMOS 15.19)
+    first_initials: bool = False  # the first author shares a surname with another cited author (APA 8.20)
+    title_in_text: bool = False  # MLA 9: another cited work has the same authors, so the title is cited too
     warnings: tuple[str, ...] = ()
 
     def year(self, no_date: str, joiner: str = "-") -> str:
@@ -134,14 +138,6 @@ def _typographic(text: str) -> str:
     return _APOSTROPHE.sub("\u2019", text)
 
 
-def _doi(raw: str) -> str:
-    lowered = raw.lower()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"):
-        if lowered.startswith(prefix):
-            return raw[len(prefix):].strip()
-    return raw
-
-
 def read_work(csl: Any) -> Work:
     if not isinstance(csl, dict):
         raise InvalidCitationData(f"a citation needs a CSL-JSON object, got {type(csl).__name__}")
@@ -168,7 +164,7 @@ def read_work(csl: Any) -> Work:
         publisher=_text(csl, "publisher"),
         place=_text(csl, "publisher-place"),
         url=_text(csl, "URL"),
-        doi=_doi(_text(csl, "DOI")),
+        doi=bare_doi(_text(csl, "DOI")),
         volume=_text(csl, "volume"),
         issue=_text(csl, "issue"),
         page=_text(csl, "page").replace("--", "\u2013").replace("-", "\u2013"),
@@ -177,6 +173,7 @@ def read_work(csl: Any) -> Work:
         series=series,
         edition=_text(csl, "edition"),
         version=_text(csl, "version"),
+        authority=_text(csl, "authority"),
         csl_type=csl_type,
         warnings=warnings,
         keep_case=(frozenset(w for w in csl["_proper_nouns"] or () if isinstance(w, str))

@@ -36,8 +36,11 @@ function main() {
   engine.setOutputFormat("html");
   if (request.together) {
     // A whole reference list at once: disambiguation (2020a/2020b) and numbering across items.
+    // Citations are made with every item registered, so names are disambiguated across the list
+    // (APA 8.20 initials, CSL "global name disambiguation").
     engine.updateItems([...byId.keys()]);
-    process.stdout.write(JSON.stringify({ bibliography: engine.makeBibliography()[1] }));
+    const citations = [...byId.keys()].map((id) => engine.makeCitationCluster([{ id }]));
+    process.stdout.write(JSON.stringify({ bibliography: engine.makeBibliography()[1], citations }));
     return;
   }
   const out = {};

@@ -14,7 +14,6 @@ number, so every replica and every run give the same order.
 
 from __future__ import annotations
 
-import threading
 import time
 
 from opensearchpy import exceptions as os_errors
@@ -25,6 +24,7 @@ from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, So
 from pinpoint.index.search.opensearch.client import ClusterUnavailable, unavailable
 from pinpoint.index.search.opensearch.compile import OpenSearchCompiler, Plan
 from pinpoint.index.search.highlight import UNMARKED, mark
+from pinpoint.index.search.live import VersionFollower
 from pinpoint.index.search.opensearch.marks import highlight_options, matches_from_marked
 from pinpoint.index.search.results import check_request, facets
 from pinpoint.index.search.opensearch.store import ClusterStore
@@ -114,16 +114,16 @@ class OpenSearchSearcher:
 
     def search(self, request: SearchRequest) -> SearchResult:
         check_request(request)
-        match_all = request.match == "all"
-        query = parse_request(request, match_all=match_all)
+        falls_back = request.match == "all"  # to any word when no passage has every word
+        query = parse_request(request)
         plan = self._compiler.plan(query)
         spelling = self._spelling_body(plan) if request.q and plan.words else None
         bodies = [self._body(plan, request)] + ([spelling] if spelling else [])
         answers = self._msearch(bodies)
         found = answers[0]
-        matched_all = match_all
-        if match_all and _total(found, request) == 0 and _several_words(query.root):
-            loose = self._compiler.plan(parse_request(request, match_all=False))
+        matched_all = request.match != "any"
+        if falls_back and _total(found, request) == 0 and _several_words(query.root):
+            loose = self._compiler.plan(parse_request(request, match="any"))
             loose_found = self._msearch([self._body(loose, request)])[0]
             if _total(loose_found, request):
                 plan, found, matched_all = loose, loose_found, False
@@ -279,44 +279,18 @@ def _corrected(text: str, plan: Plan, answer: dict) -> str | None:
     return corrected
 
 
-class ClusterLiveIndex:
-    """Hands out a searcher over whatever version the aliases name right now.
-
-    At most every ``reload_seconds`` it reads the alias (one small request); on
-    a new version it opens that.  Searchers hold no resources of their own, so
-    a retired one needs no closing while a request may still be using it.
-    """
+class ClusterLiveIndex(VersionFollower[OpenSearchSearcher]):
+    """Follows the version the aliases name (``index.search.live`` has the rule)."""
 
     def __init__(self, store: ClusterStore, reload_seconds: float = 1.0):
+        super().__init__(reload_seconds)
         self.store = store
-        self.reload_seconds = reload_seconds
-        self._lock = threading.Lock()
-        self._searcher: OpenSearchSearcher | None = None
-        self._checked_at = float("-inf")
 
-    @property
-    def version(self) -> str | None:
-        return self._searcher.version if self._searcher else self.store.current_version()
+    def current_version(self) -> str | None:
+        return self.store.current_version()
 
-    def searcher(self) -> OpenSearchSearcher:
-        now = time.monotonic()
-        current = self._searcher
-        if current is not None and now - self._checked_at < self.reload_seconds:
-            return current
-        with self._lock:
-            if self._searcher is not None and now - self._checked_at < self.reload_seconds:
-                return self._searcher
-            try:
-                version = self.store.current_version()
-            except Exception:
-                if self._searcher is not None:
-                    return self._searcher  # the alias could not be read: keep serving what is open
-                raise
-            self._checked_at = now
-            if self._searcher is not None and version in (None, self._searcher.version):
-                return self._searcher
-            self._searcher = OpenSearchSearcher(self.store, version)
-            return self._searcher
+    def open_version(self, version: str | None) -> OpenSearchSearcher:
+        return OpenSearchSearcher(self.store, version)
 
     def check_ready(self) -> None:
         """Raise ClusterUnavailable unless the served version's indexes can answer (not red)."""
@@ -332,5 +306,3 @@ class ClusterLiveIndex:
                 f"({health['unassigned_shards']} shards unassigned, {health['number_of_nodes']} nodes)"
             )
 
-    def close(self) -> None:
-        self._searcher = None

@@ -112,17 +112,32 @@ def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest, 
     return _Run(ranked, per_source, total, timed_out, top.pruned)
 
 
-def _finds_more(searcher, source_keys, compiler, request: SearchRequest, corrected: str,
-                match_all: bool, total: int, seconds: float | None, columns: ColumnSearch | None) -> bool:
-    """Whether the corrected query matches more than the query as typed: a
-    suggestion that finds less is no help, however close its spelling."""
-    counting = dataclasses.replace(request, q=corrected, query=None, offset=0, limit=1, facets=False, highlight=False)
+def _count(searcher, source_keys, compiler, request: SearchRequest, q: str, match: str,
+           seconds: float | None, columns: ColumnSearch | None) -> int | None:
+    """How many passages ``q`` matches in ``match`` mode; None when unreadable or out of time."""
+    counting = dataclasses.replace(request, q=q, query=None, match=match, offset=0, limit=1, facets=False,
+                                   highlight=False)
     try:
-        plan = compiler.plan(parse_request(counting, match_all=match_all))
+        plan = compiler.plan(parse_request(counting))
     except BadQuery:
-        return False
+        return None
     found = _run(searcher, source_keys, plan, counting, seconds, columns)
-    return found.total > total and not found.timed_out
+    return None if found.timed_out else found.total
+
+
+def _finds_more(searcher, source_keys, compiler, request: SearchRequest, corrected: str,
+                total: int, seconds: float | None, columns: ColumnSearch | None) -> bool:
+    """Whether the corrected query matches more than the query as typed: a
+    suggestion that finds less is no help, however close its spelling.
+
+    With every word preferred, what a correction must raise is the number of
+    passages holding every word: any-word matches hardly change.
+    """
+    match = "any" if request.match == "any" else "all"
+    before = total if request.match == match else _count(searcher, source_keys, compiler, request, request.q,
+                                                          match, seconds, columns)
+    after = _count(searcher, source_keys, compiler, request, corrected, match, seconds, columns)
+    return before is not None and after is not None and after > before
 
 
 def execute_search(
@@ -136,26 +151,25 @@ def execute_search(
     columns: ColumnSearch | None = None,
 ) -> SearchResult:
     check_request(request)
-    match_all = request.match == "all"
+    falls_back = request.match == "all"  # to any word when no passage has every word
     deadline = time.monotonic() + request.time_limit if request.time_limit else None
 
     def left() -> float | None:
         return None if deadline is None else deadline - time.monotonic()
 
-    plan = compiler.plan(parse_request(request, match_all=match_all))
+    plan = compiler.plan(parse_request(request))
     run = _run(searcher, source_keys, plan, request, left(), columns)
     as_asked = run.total  # in the matching the request asked for, before any fallback
-    matched_all = match_all
-    if match_all and run.total == 0 and not run.timed_out and _has_several_terms(plan.scored):
-        loose = compiler.plan(parse_request(request, match_all=False))
+    matched_all = request.match != "any"
+    if falls_back and run.total == 0 and not run.timed_out and _has_several_terms(plan.scored):
+        loose = compiler.plan(parse_request(request, match="any"))
         loose_run = _run(searcher, source_keys, loose, request, left(), columns)
         if loose_run.total or loose_run.timed_out:
             run = loose_run
             plan = loose
             matched_all = False
     corrected = suggest_spelling(searcher, highlighter, request.q, plan.scored, deadline) if request.q else None
-    if corrected and not _finds_more(searcher, source_keys, compiler, request, corrected, match_all, as_asked,
-                                     left(), columns):
+    if corrected and not _finds_more(searcher, source_keys, compiler, request, corrected, as_asked, left(), columns):
         corrected = None
 
     hits = []
