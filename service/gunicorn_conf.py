@@ -47,8 +47,13 @@ keepalive = 5
 # Evenly loaded workers reach max_requests together, so the jitter must be wide:
 # with 200, both workers of a 2-worker server restarted within 0.5 s of each
 # other and 1-connection p99 went from 7 ms to 181 ms (tests/benchmarks, wrk).
-max_requests = 2000
-max_requests_jitter = 1000
+# Every per-worker cache is bounded (results, term lookups, filters), and at
+# 300-450 searches a second 2,000 requests recycled a worker every 5-10 s: it
+# reopened the index with cold caches, and the clients it dropped reconnected
+# to its sibling and stayed there (kept alive), so one worker of two answered
+# a whole 16-connection run.
+max_requests = 50_000
+max_requests_jitter = 25_000
 
 # The heartbeat file is touched on every request; on a disk-backed /tmp that
 # can stall workers, and containers run with a read-only root file system.

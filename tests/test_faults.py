@@ -190,11 +190,16 @@ def test_reindex_while_serving_switches_without_a_failed_request(served):
 
 @pytest.fixture(scope="module")
 def bulky_sources(tmp_path_factory) -> Path:
-    """Seeds plus ~6 MB of generated text, so a build lasts long enough to be interrupted."""
+    """Seeds plus ~24 MB of generated text, so a build lasts long enough to be interrupted.
+
+    ~6 MB built in 1.7 s on a quiet 2-core machine, and a build killed at
+    2.0 or 3.5 s had already published; only a server busy with slow
+    searches beside it had made it last that long.
+    """
     folder = copy_seeds(tmp_path_factory.mktemp("bulky") / "sources")
     text = (SEEDS / f"{CFR}.txt").read_text(encoding="utf-8")
     for n in range(40):
-        (folder / f"bulk-{n:03d}.txt").write_text(f"Copy {n}.\n\n" + text * 12, encoding="utf-8")
+        (folder / f"bulk-{n:03d}.txt").write_text(f"Copy {n}.\n\n" + text * 48, encoding="utf-8")
     return folder
 
 

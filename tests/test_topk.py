@@ -1,5 +1,8 @@
 """Top-k pruning (index/search/whoosh/topk.py): the same page as scoring every
-match, and a total that says when it is only a lower bound."""
+match, and a total that says when it is only a lower bound.
+
+Pruning runs where the posting columns cannot answer (column_search.py), so
+these searches go through Whoosh's collectors (``columns=False``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import random
 import pytest
 
 from pinpoint.index.records import SearchRequest
+from pinpoint.index.search.whoosh.searcher import WhooshSearcher
 from pinpoint.index.search.whoosh.topk import EXACT_TOTAL_UP_TO
 from pinpoint.index.store.build import build_index
 from pinpoint.index.store.versions import open_searcher
@@ -39,7 +43,9 @@ def varied(tmp_path_factory):
             paragraphs.append(" ".join(words) + ".")
         (folder / f"book{book}.txt").write_text(f"Book {book}\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
     build_index([folder], base / "index")
-    with open_searcher(base / "index") as searcher:
+    served = open_searcher(base / "index")
+    served.close()
+    with WhooshSearcher(served.version_dir, served.version, columns=False) as searcher:
         yield searcher
 
 

@@ -27,6 +27,8 @@ from tests.servers import stop_process_group
 
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 SATURATION_CONNECTIONS = 8
+WORKERS_SETTLE_S = 1.0
+WARM_UP_S = 2
 
 _LUA = """
 local paths = {%s}
@@ -101,14 +103,23 @@ def served(kind: str, index_dir: Path | None, workers: int, probe_path: str, log
             if time.monotonic() - started > 120:
                 raise RuntimeError(f"{kind} server did not answer within 120 s; see {log.name}")
             time.sleep(0.01)
-        yield base, proc.pid, time.monotonic() - started
+        first_answer = time.monotonic() - started
+        # One worker answered; the others may still be loading the app, and a
+        # wrk run starting now would hand every connection to the first one.
+        time.sleep(WORKERS_SETTLE_S)
+        yield base, proc.pid, first_answer
     finally:
         stop_process_group(proc)
         log.close()
 
 
-def worker_rss_mb(master_pid: int) -> list[float]:
-    """VmRSS of each process whose parent is the gunicorn master."""
+def worker_rss_mb(master_pid: int, field: str = "VmRSS") -> list[float]:
+    """``field`` of /proc/PID/status, in MB, of each process whose parent is the gunicorn master.
+
+    VmRSS counts the pages of memory-mapped index files a worker has
+    touched, which every worker shares through the page cache; RssAnon is
+    the worker's own memory.
+    """
     sizes = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -119,7 +130,7 @@ def worker_rss_mb(master_pid: int) -> list[float]:
             if parent != master_pid:
                 continue
             for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     sizes.append(int(line.split()[1]) / 1024)
         except (OSError, ValueError, IndexError):
             continue
@@ -201,7 +212,9 @@ def measure_scale(index_dir: Path, queries: list[tuple[str, str]], workers: int,
                              ("pinpoint_cache_on", "pinpoint", {}), ("bare_falcon", "bare", {})):
         with served(kind, index_dir if kind == "pinpoint" else None, workers, paths[0], log_dir, env) as (base, master, _):
             rows = {}
-            cursor = 0  # each run starts where the last stopped: nothing a cache kept comes back
+            # Unmeasured: every worker opens the index on its first search.
+            cursor = run_wrk(wrk, base, paths, 4 * workers, WARM_UP_S)["requests"] % len(paths)
+            # Each run starts where the last stopped: nothing a cache kept comes back.
             for n in connections:
                 runs = []
                 for _ in range(repeats):
@@ -213,5 +226,6 @@ def measure_scale(index_dir: Path, queries: list[tuple[str, str]], workers: int,
                 rows[str(n)] = median_of(runs) | {"load_avg_1m": round(median([x["load"] for x in runs]), 2),
                                                   "queries_repeated": any(x.get("repeated_queries") for x in runs)}
             rows["worker_rss_mb"] = [round(x, 1) for x in worker_rss_mb(master)]
+            rows["worker_private_mb"] = [round(x, 1) for x in worker_rss_mb(master, "RssAnon")]
         figures[label] = rows
     return figures

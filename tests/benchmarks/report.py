@@ -179,9 +179,10 @@ def print_all(results: dict) -> None:
         for label, figures in results["http_scale"].items():
             if isinstance(figures, dict):
                 for n, f in figures.items():
-                    if n != "worker_rss_mb":
+                    if n not in ("worker_rss_mb", "worker_private_mb"):
                         rows.append({"system": label, **f})
-                print(f"\n{label}: worker RSS after load {figures.get('worker_rss_mb')} MB")
+                print(f"\n{label}: worker RSS after load {figures.get('worker_rss_mb')} MB, "
+                      f"of which the worker's own (RssAnon) {figures.get('worker_private_mb')} MB")
         print_rows(f"HTTP, common-word searches never repeated ({results['http_scale']['queries']} queries)", rows,
                    ("system", "connections", "runs", "requests", "errors", "req_per_s", "p50_ms", "p99_ms",
                     "load_avg_1m", "queries_repeated"))

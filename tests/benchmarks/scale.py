@@ -4,8 +4,11 @@ Queries are 1-3 common words (the kind that match thousands of passages),
 asked with every word required (``match=all``) and with any word
 (``match=any``), and none repeats within a run, so no cache answers them.
 Pinpoint answers as the API does by default (top 10 with excerpts, no
-facets, totals exact to 1,000); tantivy-py answers the same words on the
-same passages, with a snippet per hit.  Each query's match count is the
+facets); over the posting columns (index/search/whoosh/column_search.py)
+every match is scored and counted, so totals are exact and the
+"exhaustive" row (``exact_total``) only differs for an index without
+columns, whose Whoosh path prunes past 1,000 matches.  tantivy-py answers
+the same words on the same passages, with a snippet per hit.  Each query's match count is the
 exact one, so latency can be read against it.
 
     .venv/bin/python -m tests.benchmarks.scale INDEX_DIR [INDEX_DIR...]   (smallest first)

@@ -3,7 +3,9 @@
 ``schema`` (fields and ranking), ``analysis`` (the one analyzer, for indexing,
 querying and highlighting), ``compile`` (Pinpoint's query tree -> Whoosh
 queries), ``searcher``, ``writer`` with ``segment_writer`` and
-``parallel_build`` (one segment per worker process).
+``parallel_build`` (one segment per worker process); ``columns`` (each
+segment's postings as arrays) with ``column_tree``, ``column_scoring`` and
+``column_search`` (searches scored over them with numpy).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pinpoint.index.search.whoosh.writer import WhooshWriter
 from pinpoint.index.store.catalog import read_sources
 
 # What shapes the index files: a change to one of these rebuilds every source.
-_INDEX_SHAPING = ("schema.py", "analysis.py", "segment_writer.py")
+_INDEX_SHAPING = ("schema.py", "analysis.py", "segment_writer.py", "columns.py")
 
 
 class WhooshEngine:

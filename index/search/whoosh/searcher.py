@@ -17,6 +17,7 @@ from pinpoint.index.search.highlight import UNMARKED, Highlighter
 from pinpoint.index.search.results import check_request, facets
 from pinpoint.index.search.syntax import parse_request
 from pinpoint.index.search.whoosh.analysis import TextAnalysis
+from pinpoint.index.search.whoosh.column_search import ColumnSearch, SourceOrdinals, Unsupported
 from pinpoint.index.search.whoosh.compile import Plan, WhooshCompiler
 from pinpoint.index.search.whoosh.schema import DEFAULT_RANKING, WHOOSH_SUBDIR, Ranking
 from pinpoint.index.search.whoosh.source_keys import SourceKeys
@@ -56,13 +57,34 @@ class _Deadline(collectors.WrappingCollector):
         return self.child.collect(sub_docnum)
 
 
-def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest, seconds: float | None = None):
-    """(results, per-source counts, total, whether time ran out, whether total is a lower bound) of one plan.
+@dataclasses.dataclass
+class _Run:
+    """One plan's answer: the best ``offset + limit`` (global docnum, score), best first, and the counts."""
 
-    With ``seconds``, collecting stops when they are up and what was
-    collected so far is the answer: a query matching most of a large index
-    must not hold a worker thread for as long as it likes.
+    ranked: list[tuple[int, float]]
+    per_source: dict[str, int]
+    total: int
+    timed_out: bool = False
+    pruned: bool = False  # ``total`` is a lower bound
+
+
+def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest, seconds: float | None = None,
+         columns: ColumnSearch | None = None) -> _Run:
+    """Run one plan: over the posting columns when they can answer it, else through Whoosh.
+
+    On the Whoosh path, with ``seconds``, collecting stops when they are up
+    and what was collected so far is the answer: a query matching most of a
+    large index must not hold a worker thread for as long as it likes.
     """
+    if columns is not None and columns.usable:
+        deadline = None if seconds is None else time.monotonic() + max(seconds, 0.0)
+        try:
+            found = columns.search(plan.scored, plan.filter, request.offset + request.limit, request.facets,
+                                   deadline, request.group_by_source)
+        except Unsupported:
+            pass
+        else:
+            return _Run(found.top, found.per_source, found.total, found.timed_out)
     # Grouped results count sources, and facets count every match per source,
     # so both need every match; otherwise the page's heap prunes by block
     # quality past the exact-count threshold (topk.py).
@@ -86,11 +108,12 @@ def _run(searcher, source_keys: SourceKeys, plan: Plan, request: SearchRequest, 
     results = collector.results()
     per_source = results.groups("source") if counting else {}
     total = len(per_source) if request.group_by_source else top.total
-    return results, per_source, total, timed_out, top.pruned
+    ranked = [(docnum, score) for score, docnum in results.top_n]
+    return _Run(ranked, per_source, total, timed_out, top.pruned)
 
 
 def _count(searcher, source_keys, compiler, request: SearchRequest, q: str, match: str,
-           seconds: float | None) -> int | None:
+           seconds: float | None, columns: ColumnSearch | None) -> int | None:
     """How many passages ``q`` matches in ``match`` mode; None when unreadable or out of time."""
     counting = dataclasses.replace(request, q=q, query=None, match=match, offset=0, limit=1, facets=False,
                                    highlight=False)
@@ -98,12 +121,12 @@ def _count(searcher, source_keys, compiler, request: SearchRequest, q: str, matc
         plan = compiler.plan(parse_request(counting))
     except BadQuery:
         return None
-    found, timed_out = _run(searcher, source_keys, plan, counting, seconds)[2:4]
-    return None if timed_out else found
+    found = _run(searcher, source_keys, plan, counting, seconds, columns)
+    return None if found.timed_out else found.total
 
 
 def _finds_more(searcher, source_keys, compiler, request: SearchRequest, corrected: str,
-                total: int, seconds: float | None) -> bool:
+                total: int, seconds: float | None, columns: ColumnSearch | None) -> bool:
     """Whether the corrected query matches more than the query as typed: a
     suggestion that finds less is no help, however close its spelling.
 
@@ -112,8 +135,8 @@ def _finds_more(searcher, source_keys, compiler, request: SearchRequest, correct
     """
     match = "any" if request.match == "any" else "all"
     before = total if request.match == match else _count(searcher, source_keys, compiler, request, request.q,
-                                                          match, seconds)
-    after = _count(searcher, source_keys, compiler, request, corrected, match, seconds)
+                                                          match, seconds, columns)
+    after = _count(searcher, source_keys, compiler, request, corrected, match, seconds, columns)
     return before is not None and after is not None and after > before
 
 
@@ -125,6 +148,7 @@ def execute_search(
     request: SearchRequest,
     passage_from_fields: Callable[[dict], Passage],
     source_keys: SourceKeys,
+    columns: ColumnSearch | None = None,
 ) -> SearchResult:
     check_request(request)
     falls_back = request.match == "all"  # to any word when no passage has every word
@@ -134,28 +158,29 @@ def execute_search(
         return None if deadline is None else deadline - time.monotonic()
 
     plan = compiler.plan(parse_request(request))
-    results, per_source, total, partial, pruned = _run(searcher, source_keys, plan, request, left())
-    as_asked = total  # in the matching the request asked for, before any fallback
+    run = _run(searcher, source_keys, plan, request, left(), columns)
+    as_asked = run.total  # in the matching the request asked for, before any fallback
     matched_all = request.match != "any"
-    if falls_back and total == 0 and not partial and _has_several_terms(plan.scored):
+    if falls_back and run.total == 0 and not run.timed_out and _has_several_terms(plan.scored):
         loose = compiler.plan(parse_request(request, match="any"))
-        loose_run = _run(searcher, source_keys, loose, request, left())
-        if loose_run[2] or loose_run[3]:
-            results, per_source, total, partial, pruned = loose_run
+        loose_run = _run(searcher, source_keys, loose, request, left(), columns)
+        if loose_run.total or loose_run.timed_out:
+            run = loose_run
             plan = loose
             matched_all = False
     corrected = suggest_spelling(searcher, highlighter, request.q, plan.scored, deadline) if request.q else None
-    if corrected and not _finds_more(searcher, source_keys, compiler, request, corrected, as_asked, left()):
+    if corrected and not _finds_more(searcher, source_keys, compiler, request, corrected, as_asked, left(), columns):
         corrected = None
 
     hits = []
-    for rank, hit in enumerate(results[request.offset : request.offset + request.limit], start=request.offset + 1):
-        passage = passage_from_fields(hit.fields())
+    for rank, (docnum, score) in enumerate(run.ranked[request.offset : request.offset + request.limit],
+                                           start=request.offset + 1):
+        passage = passage_from_fields(searcher.stored_fields(docnum))
         marked = highlighter.highlight(passage.text, plan.terms) if request.highlight else UNMARKED
         hits.append(
             Hit(
                 rank=rank,
-                score=float(hit.score or 0.0),
+                score=float(score or 0.0),
                 passage=passage,
                 source=sources[passage.source_id],
                 excerpt=marked.excerpt,
@@ -166,12 +191,12 @@ def execute_search(
     return SearchResult(
         query=request.q,
         corrected_query=corrected,
-        total=total,
+        total=run.total,
         hits=tuple(hits),
         matched_all_terms=matched_all,
-        facets=facets(per_source, sources) if request.facets else {},
-        partial=partial,
-        total_relation="gte" if pruned else "eq",
+        facets=facets(run.per_source, sources) if request.facets else {},
+        partial=run.timed_out,
+        total_relation="gte" if run.pruned else "eq",
     )
 
 
@@ -183,7 +208,8 @@ class WhooshSearcher:
     under the GIL, so running two at once in one process would gain nothing.
     """
 
-    def __init__(self, version_dir: Path, version: str, ranking: Ranking = DEFAULT_RANKING):
+    def __init__(self, version_dir: Path, version: str, ranking: Ranking = DEFAULT_RANKING, *, columns: bool = True):
+        """``columns=False`` answers every search through Whoosh's collectors (tests compare the two)."""
         self.version = version
         self.version_dir = Path(version_dir)
         try:
@@ -195,13 +221,14 @@ class WhooshSearcher:
         self._compiler = WhooshCompiler(self._index.schema, ranking)
         self._highlighter = Highlighter(TextAnalysis(self._index.schema["text"].analyzer))
         self._source_keys = SourceKeys(self._searcher)
+        self._columns = ColumnSearch(self._searcher, SourceOrdinals(self._source_keys)) if columns else None
         self._lock = threading.RLock()
 
     def search(self, request: SearchRequest) -> SearchResult:
         with self._lock:
             return execute_search(
                 self._searcher, self._compiler, self._highlighter, self._sources, request,
-                self._passage_from_fields, self._source_keys,
+                self._passage_from_fields, self._source_keys, self._columns,
             )
 
     def sources(self) -> list[Source]:

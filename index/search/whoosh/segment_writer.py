@@ -36,6 +36,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from pinpoint.index.search.whoosh.analysis import STOPPED, Chain
+from pinpoint.index.search.whoosh.columns import ColumnWriter
 
 _LENGTH_OF_BYTE = [None] + [byte_to_length(b) for b in range(1, 256)]
 _UNREAD = object()
@@ -292,10 +293,30 @@ class PassageSegmentWriter(SegmentWriter):
         self._table = _PostingTable()
 
     def _flush_segment(self):
+        columns = self._column_writer()
+        try:
+            self._flush_postings(columns)
+        except BaseException:
+            if columns is not None:
+                columns.cancel()
+            raise
+        if columns is not None:
+            columns.write()
+
+    def _column_writer(self) -> ColumnWriter | None:
+        """Where the segment's postings also go as flat arrays (``columns``), for every
+        indexed field a query can name; None for storage without a folder."""
+        if not ColumnWriter.can_write(self.storage):
+            return None
+        names = [name for name in self.schema.names()
+                 if self.schema[name].indexed and not getattr(self.schema[name], "unique", False)]
+        return ColumnWriter(self.storage, self.get_segment(), names)
+
+    def _flush_postings(self, columns: ColumnWriter | None) -> None:
         pool_is_empty = not self.pool.current and not self.pool.runs
         if pool_is_empty and self._write_blocks_directly:
             self.perdocwriter.close()
-            self._write_table()
+            self._write_table(columns)
             self.fieldwriter.close()
             return
         # Postings from merged segments or a spilled table are in the pool:
@@ -303,12 +324,15 @@ class PassageSegmentWriter(SegmentWriter):
         self._spill_table()
         self.perdocwriter.close()
         lengths = _LengthsInMemory(self.per_document_reader()) if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        postings = self.pool.iter_postings()
+        if columns is not None:
+            postings = columns.tee(postings)
+        self.fieldwriter.add_postings(self.schema, lengths, postings)
         self.fieldwriter.close()
         if lengths is not None:
             lengths.close()
 
-    def _write_table(self) -> None:
+    def _write_table(self, columns: ColumnWriter | None = None) -> None:
         writer = self.fieldwriter
         lengths_known = self.codec.length_stats
         for fieldname in sorted(self._table.fields):
@@ -320,6 +344,8 @@ class PassageSegmentWriter(SegmentWriter):
                 writer.start_term(tbytes)
                 _write_term_blocks(writer._postwriter, ids, weights, values, lengths)
                 writer.finish_term()
+                if columns is not None:
+                    columns.add_term(fieldname, tbytes, ids, weights)
             writer.finish_field()
         self._table = _PostingTable()
 
