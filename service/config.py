@@ -37,7 +37,9 @@ class Config:
     # A search answers with what it found within this many seconds (then marked partial).
     search_seconds: float = 2.0
     # Search results each worker keeps per index version (0: none); see service/result_cache.py.
-    result_cache: int = 2000
+    # 500: a search over the posting columns takes ~2 ms, and each kept answer ~35 KB of the
+    # worker's memory (2,000 of them pushed a worker past 300 MB on the full corpus).
+    result_cache: int = 500
     # How often a worker checks for a newly built index version.
     reload_seconds: float = 1.0
     # What reading one PDF may cost before `pinpoint index` skips it.
@@ -83,7 +85,7 @@ SETTINGS: dict[str, str] = {
     "PINPOINT_MAX_OFFSET": "how deep results may be paged: the largest accepted `offset` + `limit` (default 10000)",
     "PINPOINT_MAX_QUOTE_CHARS": "longest quote accepted by /cite (default 20000)",
     "PINPOINT_MAX_SOURCE_BYTES": "longest JSONL line (one source) `pinpoint index` reads, in bytes; longer lines are skipped with a reason (default 67108864, 64 MiB)",
-    "PINPOINT_RESULT_CACHE": "search results each worker keeps for the current index version, for repeated searches; 0 turns the cache off (default 2000)",
+    "PINPOINT_RESULT_CACHE": "search results each worker keeps for the current index version, for repeated searches; 0 turns the cache off (default 500)",
     "PINPOINT_SEARCH_SECONDS": "time a search may spend finding matches; past it the answer holds what was found and says `partial: true` (default 2)",
     "PINPOINT_RELOAD_SECONDS": "how often a worker looks for a new index version (default 1)",
     "PINPOINT_CORS_ORIGINS": "comma-separated origins allowed by CORS (default: none, CORS off)",
@@ -170,7 +172,7 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
         max_quote_chars=_int(env, "PINPOINT_MAX_QUOTE_CHARS", 20_000, minimum=1),
         max_source_bytes=_int(env, "PINPOINT_MAX_SOURCE_BYTES", 64 * 1024 * 1024, minimum=1),
         search_seconds=_positive_float(env, "PINPOINT_SEARCH_SECONDS", 2.0),
-        result_cache=_int(env, "PINPOINT_RESULT_CACHE", 2000),
+        result_cache=_int(env, "PINPOINT_RESULT_CACHE", 500),
         reload_seconds=_float(env, "PINPOINT_RELOAD_SECONDS", 1.0),
         pdf_time_limit=_float(env, "PINPOINT_PDF_TIME_LIMIT", 120.0),
         pdf_memory_mb=_int(env, "PINPOINT_PDF_MEMORY_MB", 1024, minimum=64),

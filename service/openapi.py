@@ -135,7 +135,7 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "query": string, "corrected_query": _nullable("string"),
                 "matched_all_terms": {"type": "boolean"}, "total": integer, "limit": integer,
-                "total_relation": {"enum": ["eq", "gte"], "description": "`eq`: `total` counts every match; `gte`: at least `total` match (past 1,000 matches the count stops being exact unless `exact_total=true`, `facets=true` or `group=source`)"},
+                "total_relation": {"enum": ["eq", "gte"], "description": "`eq`: `total` counts every match; `gte`: at least `total` match (only a search the posting columns cannot answer, such as a phrase, stops counting past 1,000 matches, unless `exact_total=true`, `facets=true` or `group=source`)"},
                 "partial": {"type": "boolean", "description": "true when the search ran out of PINPOINT_SEARCH_SECONDS; hits and total cover the matches found by then"},
                 "offset": integer, "style": string, "took_ms": {"type": "number"},
                 "facets": {"type": "object", "additionalProperties": counts},

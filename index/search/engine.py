@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from pinpoint.index.errors import IndexError_
+from pinpoint.index.errors import IndexError_, UnknownSource
 from pinpoint.index.records import Passage, SearchRequest, SearchResult, Source
 
 DEFAULT_ENGINE = "whoosh"
@@ -48,6 +48,26 @@ class UnknownEngine(IndexError_):
     def __init__(self, name: str):
         super().__init__(f"no search engine called {name!r}: use one of {', '.join(sorted(ENGINES))}")
         self.name = name
+
+
+class SourceCatalog:
+    """``sources()`` and ``source()`` over the catalog a searcher reads when it opens.
+
+    Every engine keeps its version's sources in memory as ``_sources`` (id ->
+    Source): a library's catalog is small beside its passages, and citations
+    need a source for every hit.
+    """
+
+    _sources: dict[str, Source]
+
+    def sources(self) -> list[Source]:
+        return [self._sources[k] for k in sorted(self._sources)]
+
+    def source(self, source_id: str) -> Source:
+        try:
+            return self._sources[source_id]
+        except KeyError:
+            raise UnknownSource(source_id) from None
 
 
 class Searcher(Protocol):

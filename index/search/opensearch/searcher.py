@@ -19,10 +19,11 @@ import time
 from opensearchpy import exceptions as os_errors
 from opensearchpy import helpers
 
-from pinpoint.index.errors import BadQuery, UnknownPassage, UnknownSource
+from pinpoint.index.errors import BadQuery, UnknownPassage
 from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, Source
 from pinpoint.index.search.opensearch.client import ClusterUnavailable, unavailable
 from pinpoint.index.search.opensearch.compile import OpenSearchCompiler, Plan
+from pinpoint.index.search.engine import SourceCatalog
 from pinpoint.index.search.highlight import UNMARKED, mark
 from pinpoint.index.search.live import VersionFollower
 from pinpoint.index.search.opensearch.marks import highlight_options, matches_from_marked
@@ -44,7 +45,7 @@ SHARD_RETRIES = 3
 SHARD_RETRY_PAUSE = 0.25
 
 
-class OpenSearchSearcher:
+class OpenSearchSearcher(SourceCatalog):
     def __init__(self, store: ClusterStore, version: str | None = None):
         self.store = store
         self.client = store.client
@@ -65,15 +66,6 @@ class OpenSearchSearcher:
         return {hit["_id"]: source_from_json(hit["_source"]) for hit in found}
 
     # -- the Searcher protocol ---------------------------------------------
-
-    def sources(self) -> list[Source]:
-        return [self._sources[k] for k in sorted(self._sources)]
-
-    def source(self, source_id: str) -> Source:
-        try:
-            return self._sources[source_id]
-        except KeyError:
-            raise UnknownSource(source_id) from None
 
     def passage(self, source_id: str, number: int) -> Passage:
         self.source(source_id)

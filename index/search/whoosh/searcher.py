@@ -11,8 +11,9 @@ from pathlib import Path
 from whoosh import collectors, index as whoosh_index, query as wq
 from whoosh.index import EmptyIndexError
 
-from pinpoint.index.errors import BadQuery, UnknownPassage, UnknownSource
+from pinpoint.index.errors import BadQuery, UnknownPassage
 from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, Source
+from pinpoint.index.search.engine import SourceCatalog
 from pinpoint.index.search.highlight import UNMARKED, Highlighter
 from pinpoint.index.search.results import check_request, facets
 from pinpoint.index.search.syntax import parse_request
@@ -200,7 +201,7 @@ def execute_search(
     )
 
 
-class WhooshSearcher:
+class WhooshSearcher(SourceCatalog):
     """A read-only snapshot of one index version (a ``Searcher``).
 
     Safe to share between threads: Whoosh's readers seek and then read shared
@@ -230,15 +231,6 @@ class WhooshSearcher:
                 self._searcher, self._compiler, self._highlighter, self._sources, request,
                 self._passage_from_fields, self._source_keys, self._columns,
             )
-
-    def sources(self) -> list[Source]:
-        return [self._sources[k] for k in sorted(self._sources)]
-
-    def source(self, source_id: str) -> Source:
-        try:
-            return self._sources[source_id]
-        except KeyError:
-            raise UnknownSource(source_id) from None
 
     def passage(self, source_id: str, number: int) -> Passage:
         self.source(source_id)
