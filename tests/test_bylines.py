@@ -19,6 +19,13 @@ from pinpoint.index.ingest.readers import read_file
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "bylines"
+# Pages that differ from contributor.html only in their author metadata.
+SAME_PAGE_OTHER_AUTHOR = {
+    "editorial-team": "Editorial Team",
+    "news-desk": "Newsroom Staff",
+    "organisation": "F. C. S. International",
+    "reporter-role": "Metro Reporter",
+}
 EXPECTED = {k: v for k, v in json.loads((FIXTURES / "expected.json").read_text()).items() if not k.startswith("_")}
 
 
@@ -29,6 +36,10 @@ def built(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("bylines") / "pages"
     shutil.copytree(FIXTURES, folder, ignore=shutil.ignore_patterns("*.json"))
+    template = (FIXTURES / "contributor.html").read_text(encoding="utf-8")
+    for name, author in SAME_PAGE_OTHER_AUTHOR.items():
+        page = template.replace('content="Guest Contributor"', f'content="{author}"')
+        (folder / f"{name}.html").write_text(page, encoding="utf-8")
     build_index([folder], folder.parent / "index")
     with open_searcher(folder.parent / "index") as searcher:
         sources = {s.id: s for s in searcher.sources()}
