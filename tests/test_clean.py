@@ -255,6 +255,29 @@ def test_credit_labels_start_a_line_or_sentence(line, furniture):
     assert (furniture_kind(line) is not None) is furniture
 
 
+@pytest.mark.parametrize("line,furniture", [
+    ("Copyright © 1998 - 2016 Tencent. All Rights Reserved", True),
+    ("© 2024 Polar Review", True),
+    ("Tech > News > The Next Web > Article", True),
+    ("Home » Science » Oceans", True),
+    ("CreditKirsten Luce for The Daily Post", True),
+    ("PhotoCreditJane Doe for The Daily Post", True),
+    ("By Tara Parker-Pope", True),
+    ("By Jane Doe and John Roe", True),
+    ("Related: Chicago is the most segregated city in the country", True),
+    ("See also: the council's answer to the flood report", True),
+    # Prose that starts the same way.
+    ("Copyright law treats a compilation of facts differently from the facts themselves.", False),
+    ("The result is x > y > z for every input we tried, as the table shows.", False),
+    ("Credit Suisse to cut 5,000 jobs", False),
+    ("By Jove", False),
+    ("By default, the server listens on port 8000.", False),
+    ("Related: the council said the flood report was wrong. It will answer next week.", False),
+])
+def test_footers_breadcrumbs_bylines_and_labelled_links(line, furniture):
+    assert (furniture_kind(line) is not None) is furniture
+
+
 def test_a_heading_named_comments_stays():
     text = "# Comments\n\nAll programmers strive to make their code easy to understand, and comments help.\n"
     doc = clean(RawSource(id="x", path="x.md", fmt="md", text=text))

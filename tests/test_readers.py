@@ -138,6 +138,22 @@ def test_html_leaves_out_what_the_page_hides(tmp_path, hidden):
     assert "Escape key" not in raw.text
 
 
+def test_html_keeps_a_list_that_the_density_filter_would_prune(tmp_path):
+    # An essay laid out in a table quotes the replies it got as a list; trafilatura's default
+    # read prunes the list as link-and-list furniture, its recall-favouring read keeps it.
+    essay = "".join(f"<p>Paragraph {n} of the essay explains at some length how the playback setup "
+                    "failed again on the old machine, and what was tried next to fix it.</p>" for n in range(6))
+    replies = "".join(f'<li>"Reply number {n}: you should have used another distribution instead, '
+                      'obviously."</li>' for n in range(7))
+    (tmp_path / "essay.html").write_text(
+        f"<html><head><title>Essay</title></head><body><div><table><tr><td>{essay}"
+        f"<p>The replies fell into a few kinds:</p><ul>{replies}</ul>{essay}</td></tr></table></div>"
+        "</body></html>", encoding="utf-8")
+    (raw,) = read_file(tmp_path / "essay.html", tmp_path)
+    assert all(f"Reply number {n}:" in raw.text for n in range(7))
+    assert "Paragraph 5 of the essay" in raw.text
+
+
 def test_jsonl_one_source_per_line_and_bad_lines_reported():
     sources = read_file(FIXTURES / "corpus.jsonl", FIXTURES)
     assert [s.id for s in sources] == ["essay-one", "essay-two-unicode"]

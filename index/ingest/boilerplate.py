@@ -38,7 +38,12 @@ CREDIT = Furniture("photo credit or caption", ends_article=False)
 COMMENTS = Furniture("comment prompt", ends_article=False)
 DOWNLOAD = Furniture("download or view link", ends_article=False)
 NAVIGATION = Furniture("navigation label", ends_article=False)
+BYLINE = Furniture("byline", ends_article=False)
+# A site's footer; an article quoting a copyright line runs longer than a rule on wording fires.
+COPYRIGHT = Furniture("copyright notice", ends_article=True)
 
+_NAME_WORD = r"(?:[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]+)*|[A-Z]\.|[A-Z][a-z]*[A-Z][a-z]+)"
+PERSONAL_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}"
 _I = re.IGNORECASE
 _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
     (re.compile(r"^share (?:on|this|via|to)\b", _I), SHARE),
@@ -81,9 +86,24 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
                 r"[^.]*$", _I), DOWNLOAD),
     (re.compile(r"^(?:search|menu|home|close|main menu|toggle navigation|skip to (?:main )?content"
                 r"|back to top|log ?in|sign ?in|log ?out)$", _I), NAVIGATION),
+    # A credit label run into the name when the page's spans lost their spacing ("CreditJane Doe",
+    # "PhotoCreditJane Doe"); in prose "Credit" is followed by a space.
+    (re.compile(r"^(?:Photo|Image)?(?:Credit)+[A-Z]"), CREDIT),
+    # A byline standing alone mid-page (a teaser's "By Jane Doe"): names only, nothing else.
+    (re.compile(rf"^By\s+{PERSONAL_NAME}(?:(?:,\s*|,?\s+and\s+){PERSONAL_NAME})*$"), BYLINE),
+    # A breadcrumb trail: three or more short labels joined by ">", "›" or "»".
+    (re.compile(r"^[^.!?>›»]{1,40}(?:\s[>›»]\s[^.!?>›»]{1,40}){2,}$"), NAVIGATION),
+    # A notice, not a sentence about copyright: the symbol, or the word followed by a year or "by".
+    (re.compile(r"^©|^(?:copyright|\(c\))\s*(?:©|\(c\))?\s*(?:(?:19|20)\d\d|by\b)|\ball rights reserved\W*$", _I),
+     COPYRIGHT),
     (re.compile(r"\bcourtesy(?: of)?\b", _I), CREDIT),
     (re.compile(r"\b(?:getty images|shutterstock|ap photo|afp photo|reuters/)", _I), CREDIT),
 )
+# "Related: <headline>" runs longer than a label, but a headline never ends in a full stop.
+_LABELLED_LINK = re.compile(r"^(?:related|see also|also read|read also|read more|more|recommended|"
+                            r"further reading|watch|listen)\s*:\s*\S[^.!]*$", _I)
+LABELLED_LINK_WORDS = 25
+
 # Credits can trail a caption sentence, so they are recognised in longer lines too.
 _CAPTION_RULES: tuple[re.Pattern, ...] = (
     # A credit label starts the line or a new sentence, capitalised ("... Obama. Image: Flickr
@@ -115,6 +135,8 @@ def furniture_kind(text: str) -> Furniture | None:
         for pattern, kind in _SHORT_RULES:
             if pattern.search(text):
                 return kind
+    if words <= LABELLED_LINK_WORDS and _LABELLED_LINK.match(text):
+        return MORE_LINKS
     if len(text) <= TRAILING_CREDIT_MAX_CHARS and "\n" not in text:
         lower = text.lower()
         if any(word in lower for word in _CAPTION_WORDS):
@@ -141,8 +163,6 @@ def trim_truncated_contact(text: str, dropped: list[str]) -> str:
     return text[: found.start()].rstrip()
 
 
-_NAME_WORD = r"(?:[A-Z][a-z'’\-]+|[A-Z]\.|[A-Z][a-z]*[A-Z][a-z]+)"
-PERSONAL_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}"
 _BYLINE_PREFIX = re.compile(
     rf"^By\s+({PERSONAL_NAME}(?:(?:,\s*|\s+and\s+){PERSONAL_NAME})*)\s*[–—-]\s+(?=\S)")
 

@@ -277,14 +277,30 @@ HIDDEN_XPATH = [
 ]
 
 
+def _article_markdown(trafilatura, html: str) -> str | None:
+    """The page's article as Markdown: the longer of trafilatura's default and recall-favouring reads.
+
+    The default read prunes sections whose link or text density looks like
+    furniture, and sometimes prunes the article's own lists, tables of quoted
+    replies or subsections with them; the recall-favouring read keeps those
+    but on other pages stops early.  Whichever holds more text holds more of
+    the article, and the cleaner (``pinpoint.index.ingest.clean``) then drops the furniture
+    either may let through.  Markdown output keeps headings and paragraph
+    breaks, which the cleaner reads.
+    """
+    options = dict(output_format="markdown", include_comments=False, include_images=False,
+                   include_tables=True, prune_xpath=HIDDEN_XPATH)
+    default = trafilatura.extract(html, **options) or ""
+    recall = trafilatura.extract(html, favor_recall=True, **options) or ""
+    return recall if len(recall) > len(default) else default
+
+
 def read_html_file(path: Path, root: Path) -> list[RawSource]:
     """Visible article text of a saved page (via trafilatura) and what its markup states."""
     import trafilatura  # imported here: loading it costs ~0.5 s, and most folders hold no HTML
 
     html = decode_text(_read_bytes(path), path, html=True)
-    # Markdown output keeps headings and paragraph breaks, which the cleaner reads.
-    body = trafilatura.extract(html, output_format="markdown", include_comments=False,
-                               include_images=False, include_tables=True, prune_xpath=HIDDEN_XPATH)
+    body = _article_markdown(trafilatura, html)
     if not body or not body.strip():
         raise SkipFile("no article text found in the page", path)
     # extensive=False: only dates the markup states, never guesses from copyright lines.

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import sys
+import time
 import urllib.request
 import zipfile
 from dataclasses import dataclass
@@ -52,8 +53,15 @@ def fetch(cache: Path = CACHE) -> Path:
         cache.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".part")
         print(f"fetching {URL} into {cache}", file=sys.stderr)
-        with urllib.request.urlopen(URL, timeout=120) as response, open(partial, "wb") as out:
-            out.write(response.read())
+        for attempt in range(3):  # a registry's hiccup is not a missing dataset
+            try:
+                with urllib.request.urlopen(URL, timeout=120) as response, open(partial, "wb") as out:
+                    out.write(response.read())
+                break
+            except OSError:
+                if attempt == 2:
+                    raise
+                time.sleep(5)
         os.replace(partial, target)
     return target
 
