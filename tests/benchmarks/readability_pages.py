@@ -27,7 +27,6 @@ from pathlib import Path
 
 MODULE = "github.com/go-shiori/go-readability"
 VERSION = "v0.0.0-20251205110129-5db1dc9836f0"
-URL = f"https://proxy.golang.org/{MODULE}/@v/{VERSION}.zip"
 CACHE = Path(os.environ.get("PINPOINT_BENCH_CACHE", Path.home() / ".cache" / "pinpoint-bench"))
 _TOKEN = re.compile(r"\w+")
 # Pages whose article is placeholder text are the hand-written cases of one
@@ -46,16 +45,17 @@ class Page:
     placeholder: bool  # a hand-written rule case rather than a published page
 
 
-def fetch(cache: Path = CACHE) -> Path:
-    """The module zip, downloaded once into ``cache``."""
-    target = cache / f"go-readability-{VERSION}.zip"
+def module_zip(module: str, version: str, cache: Path = CACHE) -> Path:
+    """A Go module's zip from the Go module proxy, downloaded once into ``cache``."""
+    target = cache / f"{module.rsplit('/', 1)[-1]}-{version}.zip"
     if not target.is_file():
+        url = f"https://proxy.golang.org/{module}/@v/{version}.zip"
         cache.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".part")
-        print(f"fetching {URL} into {cache}", file=sys.stderr)
+        print(f"fetching {url} into {cache}", file=sys.stderr)
         for attempt in range(3):  # a registry's hiccup is not a missing dataset
             try:
-                with urllib.request.urlopen(URL, timeout=120) as response, open(partial, "wb") as out:
+                with urllib.request.urlopen(url, timeout=120) as response, open(partial, "wb") as out:
                     out.write(response.read())
                 break
             except OSError:
@@ -64,6 +64,11 @@ def fetch(cache: Path = CACHE) -> Path:
                 time.sleep(5)
         os.replace(partial, target)
     return target
+
+
+def fetch(cache: Path = CACHE) -> Path:
+    """go-readability's module zip, which carries Readability's test pages."""
+    return module_zip(MODULE, VERSION, cache)
 
 
 def visible_text(html: bytes | str, captions: bool = True) -> str:

@@ -1,0 +1,172 @@
+"""A second set of real pages: trafilatura's evaluation pages, judged by snippets.
+
+    .venv/bin/python -m tests.benchmarks.snippet_pages [--worst N] [--list-authors]
+
+About 980 saved pages (blogs, news, institutions; mostly German, some English,
+French, Chinese and others), each with hand-picked snippets that its article
+must hold ("with") and page furniture it must not ("without"), and for many
+the authors and the date the page states.  The copy used is the one
+go-trafilatura (a Go port) ships, fetched once from the Go module proxy as a
+module zip into ``~/.cache/pinpoint-bench/``; nothing of it enters the
+repository.  trafilatura was tuned on these pages, so it plays at home here.
+
+Metric (go-trafilatura's ``scripts/comparison``): a "with" snippet found is a
+true positive, missed a false negative; a "without" snippet found is a false
+positive.  Counts are summed over pages; precision, recall and F1 come from
+the sums.  Pinpoint is scored on what it indexes (title, headings, paragraphs).
+
+Authors: each page's stated authors are judged as ``tests.benchmarks.bylines``
+judges them (every name Pinpoint gives must be made of the expected authors'
+words).  Dates: the day Pinpoint gives must be the expected day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.benchmarks.readability_pages import CACHE, module_zip
+
+MODULE = "github.com/markusmobius/go-trafilatura"
+VERSION = "v1.12.2"
+_ENTRY = re.compile(r'^\t"(?P<url>(?:[^"\\]|\\.)*)": \{\n(?P<body>.*?)\n\t\},$', re.M | re.S)
+_FIELD = re.compile(r'^\t\t(?P<key>[A-Z][a-z]+):\s+(?P<value>.*?),?$', re.M)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+@dataclass(frozen=True)
+class SnippetPage:
+    name: str
+    path: Path
+    with_: tuple[str, ...]
+    without: tuple[str, ...]
+    authors: tuple[str, ...]
+    date: str | None
+
+
+def _strings(value: str) -> list[str]:
+    # Go's string literals here escape only \" and \n, as JSON does; raw tabs need strict=False.
+    return [json.loads(literal, strict=False) for literal in _STRING.findall(value)]
+
+
+def load_pages(cache: Path = CACHE) -> list[SnippetPage]:
+    archive = module_zip(MODULE, VERSION, cache)
+    root = f"{MODULE}@{VERSION}/"
+    pages_dir = cache / f"go-trafilatura-{VERSION}-pages"
+    with zipfile.ZipFile(archive) as zipped:
+        data = zipped.read(root + "scripts/comparison/data.go").decode("utf-8")
+        members = {info.filename: info for info in zipped.infolist()}
+        pages = []
+        for entry in _ENTRY.finditer(data):
+            fields = {m["key"]: _strings(m["value"]) for m in _FIELD.finditer(entry["body"])}
+            file = fields.get("File", [None])[0]
+            member = next((f"{root}test-files/{folder}/{file}" for folder in ("comparison", "mock")
+                           if f"{root}test-files/{folder}/{file}" in members), None)
+            if member is None:
+                continue
+            path = pages_dir / file
+            if not path.is_file():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(zipped.read(members[member]))
+            pages.append(SnippetPage(name=file, path=path, with_=tuple(fields.get("With", ())),
+                                     without=tuple(fields.get("Without", ())),
+                                     authors=tuple(fields.get("Authors", ())),
+                                     date=(fields.get("Date") or [None])[0]))
+    return pages
+
+
+def score(pages: list[SnippetPage], texts: list[str]) -> tuple[float, float, float]:
+    tp = fn = fp = 0
+    for page, text in zip(pages, texts):
+        for snippet in page.with_:
+            if text and snippet in text:
+                tp += 1
+            else:
+                fn += 1
+        fp += sum(1 for snippet in page.without if text and snippet in text)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return precision, recall, 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _pinpoint(path: Path):
+    """Pinpoint's indexed text and stated metadata for one page."""
+    from pinpoint.index.ingest.clean import clean
+    from pinpoint.index.ingest.readers import SkipFile, read_file
+
+    try:
+        (raw,) = read_file(path, path.parent)
+    except SkipFile:
+        return "", {}
+    return clean(raw).text, raw.meta
+
+
+def _names(meta: dict) -> list[str]:
+    return [n.get("literal") or f"{n.get('given', '')} {n.get('family', '')}".strip()
+            for n in meta.get("author", [])]
+
+
+def _day(meta: dict) -> str | None:
+    parts = (meta.get("issued") or {}).get("date-parts") or [[]]
+    return "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts[0])) if len(parts[0]) == 3 else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    import trafilatura
+
+    from tests.benchmarks.bylines import judge
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--worst", type=int, default=10, help="list pages whose snippets Pinpoint gets wrong")
+    parser.add_argument("--list-authors", action="store_true", help="print every author disagreement")
+    args = parser.parse_args(argv)
+    pages = load_pages()
+    ours, metas = [], []
+    for page in pages:
+        text, meta = _pinpoint(page.path)
+        ours.append(text)
+        metas.append(meta)
+    extractors = {
+        "pinpoint": ours,
+        "trafilatura": [trafilatura.extract(p.path.read_bytes()) or "" for p in pages],
+        "trafilatura favor_precision": [trafilatura.extract(p.path.read_bytes(), favor_precision=True) or ""
+                                        for p in pages],
+    }
+    print(f"go-trafilatura {VERSION} evaluation pages: {len(pages)}")
+    print(f"{'extractor':<30} precision  recall   F1")
+    for name, texts in extractors.items():
+        print(f"{name:<30} {'   '.join(f'{x:.3f}' for x in score(pages, texts))}")
+    misses = sorted(((sum(s not in text for s in p.with_) + sum(s in text for s in p.without), p.name,
+                      [s for s in p.with_ if s not in text], [s for s in p.without if s in text])
+                     for p, text in zip(pages, ours)), reverse=True)
+    for count, name, lost, kept in misses[:args.worst]:
+        if count:
+            print(f"  {name}: lost {lost!r}; kept {kept!r}")
+
+    verdicts: dict[str, int] = {}
+    for page, meta in zip(pages, metas):
+        if not page.authors:
+            continue
+        authors = _names(meta)
+        verdict = judge(authors, " ".join(page.authors))
+        verdicts[verdict] = verdicts.get(verdict, 0) + 1
+        if verdict == "disagrees" and args.list_authors:
+            print(f"  AUTHORS {page.name}: Pinpoint {authors!r}, expected {list(page.authors)!r}")
+    print("authors on pages that state them: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
+    dated = [(page, _day(meta)) for page, meta in zip(pages, metas) if page.date]
+    right = sum(1 for page, day in dated if day == page.date)
+    wrong = [(page.name, day, page.date) for page, day in dated if day and day != page.date]
+    print(f"dates on {len(dated)} pages that state one: right {right}, wrong {len(wrong)}, "
+          f"none given {len(dated) - right - len(wrong)}")
+    for name, day, expected in wrong[:args.worst]:
+        print(f"  DATE {name}: Pinpoint {day}, expected {expected}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
