@@ -1,6 +1,7 @@
 """A second set of real pages: trafilatura's evaluation pages, judged by snippets.
 
     .venv/bin/python -m tests.benchmarks.snippet_pages [--worst N] [--list-authors]
+        [--only text,authors,dates]
 
 About 980 saved pages (blogs, news, institutions; mostly German, some English,
 French, Chinese and others), each with hand-picked snippets that its article
@@ -94,8 +95,8 @@ def score(pages: list[SnippetPage], texts: list[str]) -> tuple[float, float, flo
     return precision, recall, 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def _pinpoint(path: Path):
-    """Pinpoint's indexed text and stated metadata for one page."""
+def _pinpoint(path: Path, text: bool = True):
+    """Pinpoint's indexed text (when ``text``) and stated metadata for one page."""
     from pinpoint.index.ingest.clean import clean
     from pinpoint.index.ingest.readers import SkipFile, read_file
 
@@ -103,7 +104,7 @@ def _pinpoint(path: Path):
         (raw,) = read_file(path, path.parent)
     except SkipFile:
         return "", {}
-    return clean(raw).text, raw.meta
+    return (clean(raw).text if text else ""), raw.meta
 
 
 def _names(meta: dict) -> list[str]:
@@ -117,20 +118,30 @@ def _day(meta: dict) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import trafilatura
-
-    from tests.benchmarks.bylines import judge
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--worst", type=int, default=10, help="list pages whose snippets Pinpoint gets wrong")
     parser.add_argument("--list-authors", action="store_true", help="print every author disagreement")
+    parser.add_argument("--only", default="text,authors,dates", help="which figures (comma-separated)")
     args = parser.parse_args(argv)
+    only = set(args.only.split(","))
     pages = load_pages()
     ours, metas = [], []
     for page in pages:
-        text, meta = _pinpoint(page.path)
+        text, meta = _pinpoint(page.path, text="text" in only)
         ours.append(text)
         metas.append(meta)
+    if "text" in only:
+        _report_text(pages, ours, args.worst)
+    if "authors" in only:
+        _report_authors(pages, metas, args.list_authors)
+    if "dates" in only:
+        _report_dates(pages, metas, args.worst)
+    return 0
+
+
+def _report_text(pages: list[SnippetPage], ours: list[str], worst: int) -> None:
+    import trafilatura
+
     extractors = {
         "pinpoint": ours,
         "trafilatura": [trafilatura.extract(p.path.read_bytes()) or "" for p in pages],
@@ -144,9 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     misses = sorted(((sum(s not in text for s in p.with_) + sum(s in text for s in p.without), p.name,
                       [s for s in p.with_ if s not in text], [s for s in p.without if s in text])
                      for p, text in zip(pages, ours)), reverse=True)
-    for count, name, lost, kept in misses[:args.worst]:
+    for count, name, lost, kept in misses[:worst]:
         if count:
             print(f"  {name}: lost {lost!r}; kept {kept!r}")
+
+
+def _report_authors(pages: list[SnippetPage], metas: list[dict], list_all: bool) -> None:
+    from tests.benchmarks.bylines import judge
 
     verdicts: dict[str, int] = {}
     for page, meta in zip(pages, metas):
@@ -155,17 +170,19 @@ def main(argv: list[str] | None = None) -> int:
         authors = _names(meta)
         verdict = judge(authors, " ".join(page.authors))
         verdicts[verdict] = verdicts.get(verdict, 0) + 1
-        if verdict == "disagrees" and args.list_authors:
+        if verdict == "disagrees" and list_all:
             print(f"  AUTHORS {page.name}: Pinpoint {authors!r}, expected {list(page.authors)!r}")
     print("authors on pages that state them: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
+
+
+def _report_dates(pages: list[SnippetPage], metas: list[dict], worst: int) -> None:
     dated = [(page, _day(meta)) for page, meta in zip(pages, metas) if page.date]
     right = sum(1 for page, day in dated if day == page.date)
     wrong = [(page.name, day, page.date) for page, day in dated if day and day != page.date]
     print(f"dates on {len(dated)} pages that state one: right {right}, wrong {len(wrong)}, "
           f"none given {len(dated) - right - len(wrong)}")
-    for name, day, expected in wrong[:args.worst]:
+    for name, day, expected in wrong[:worst]:
         print(f"  DATE {name}: Pinpoint {day}, expected {expected}")
-    return 0
 
 
 if __name__ == "__main__":
