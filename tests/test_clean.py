@@ -266,6 +266,20 @@ def test_credit_labels_start_a_line_or_sentence(line, furniture):
     ("By Jane Doe and John Roe", True),
     ("Related: Chicago is the most segregated city in the country", True),
     ("See also: the council's answer to the flood report", True),
+    # The same labels in other languages.
+    ("Ähnliche Beiträge", True),
+    ("Mehr zu Klima und Konsum", True),
+    ("Weitere Artikel zum Thema", True),
+    ("À lire aussi", True),
+    ("Artículos relacionados", True),
+    ("Zobacz też", True),
+    ("3 Kommentare", True),
+    ("Schreibe einen Kommentar", True),
+    ("Gefällt mir", True),
+    ("Partager sur Facebook", True),
+    ("Kommentare", False),
+    ("Mehr als die Hälfte der Befragten lehnt den Plan ab.", False),
+    ("Weitere Informationen zur Studie finden Sie im Bericht.", False),
     # Prose that starts the same way.
     ("Copyright law treats a compilation of facts differently from the facts themselves.", False),
     ("The result is x > y > z for every input we tried, as the table shows.", False),
@@ -276,6 +290,16 @@ def test_credit_labels_start_a_line_or_sentence(line, furniture):
 ])
 def test_footers_breadcrumbs_bylines_and_labelled_links(line, furniture):
     assert (furniture_kind(line) is not None) is furniture
+
+
+def test_a_pages_own_indentation_is_not_a_code_block():
+    # trafilatura fences code and passes the page source's tabs through; an indented bold
+    # standfirst was kept verbatim, asterisks and all.
+    text = ("# Housing\n\n\t\t\t\t\n\t\t\t\t**Lectures start this week. Not everyone who came to study here "
+            "has a room yet.**\n\nThe student union runs an emergency shelter for those still looking.\n")
+    doc = clean(_html_page(text))
+    assert _body(doc) == ["Lectures start this week. Not everyone who came to study here has a room yet.",
+                          "The student union runs an emergency shelter for those still looking."]
 
 
 def test_a_heading_named_comments_stays():

@@ -98,6 +98,34 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
      COPYRIGHT),
     (re.compile(r"\bcourtesy(?: of)?\b", _I), CREDIT),
     (re.compile(r"\b(?:getty images|shutterstock|ap photo|afp photo|reuters/)", _I), CREDIT),
+    *(
+        # The same widgets' labels in the other languages sites are most often written in
+        # (German, French, Spanish, Portuguese, Italian, Dutch, Polish).  Only whole labels or a
+        # label followed by a topic without a sentence's end: "Mehr zu Klima und Konsum".
+        (re.compile(pattern + r"[^.!?]*$", _I), kind) for pattern, kind in (
+            (r"^related (?:subjects|topics|news|posts)\b", MORE_LINKS),
+            (r"^(?:ähnliche|verwandte|weitere|passende) (?:beiträge|artikel|themen|nachrichten|links?|inhalte"
+             r"|meldungen)\b", MORE_LINKS),
+            (r"^(?:mehr (?:zum thema|zu|aus|von|über)|siehe auch|zum weiterlesen|weiterlesen"
+             r"|weiterführende[rn]? (?:links?|informationen|artikel)|lesen sie (?:auch|mehr)|lies auch"
+             r"|das könnte (?:sie|dich) auch interessieren|auch interessant)\b", MORE_LINKS),
+            (r"^(?:articles? (?:similaires|liés|connexes)|(?:à |a )?lire (?:aussi|également)|voir aussi"
+             r"|sur le même sujet|dans la même rubrique|vous aimerez aussi)\b", MORE_LINKS),
+            (r"^(?:artículos relacionados|noticias relacionadas|te puede interesar|lee también|ver también"
+             r"|leia também|veja também|artigos relacionados|notícias relacionadas|articoli correlati"
+             r"|leggi anche|potrebbe interessarti|vedi anche)\b", MORE_LINKS),
+            (r"^(?:gerelateerde artikelen|lees ook|zie ook|zobacz (?:też|także|również)"
+             r"|czytaj (?:też|także|również)|powiązane artykuły)\b", MORE_LINKS),
+            # Not "Kommentare" or "Commentaires" alone: a page about comments has that heading.
+            (r"^(?:schreibe(?:n sie)? einen kommentar|hinterlasse(?:n sie)? einen kommentar|kommentieren"
+             r"|(?:\d+|keine) kommentare?|laisse[rz] un commentaire|ajouter un commentaire"
+             r"|(?:\d+|aucun) commentaires?|deja(?:r)? un comentario|(?:\d+|sin) comentarios?"
+             r"|lascia un commento|(?:\d+|nessun) comment[io]|laat een reactie achter)$", COMMENTS),
+            (r"^(?:teilen|jetzt teilen|diese[nr]? (?:artikel|beitrag|seite) teilen|gefällt mir|folgen? sie uns"
+             r"|partager|partagez|suivez-nous|compartir|comparte|síguenos|condividi|seguici|delen"
+             r"|udostępnij)(?: (?:auf|sur|en|su|op|na) \S+)?$", SHARE),
+        )
+    ),
 )
 # "Related: <headline>" runs longer than a label, but a headline never ends in a full stop.
 _LABELLED_LINK = re.compile(r"^(?:related|see also|also read|read also|read more|more|recommended|"

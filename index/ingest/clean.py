@@ -61,7 +61,8 @@ def clean(raw: RawSource) -> CleanDocument:
         # An extracted page can put a widget's line right above or below a
         # paragraph with no blank line between; joined as Markdown joins lines,
         # "Sign up for our newsletter" became the paragraph's first words.
-        units = markdown_units(raw.text, peel_furniture=raw.fmt == "html")
+        # trafilatura fences a page's code; its indented lines are the page source's own indentation.
+        units = markdown_units(raw.text, peel_furniture=raw.fmt == "html", indented_code=raw.fmt != "html")
     else:
         units = plain_units(raw.text)
     dropped: list[str] = []
@@ -149,7 +150,7 @@ _MD_LINK_DEF = re.compile(r"^\[[^\]]+\]:\s*\S+")
 _MD_FENCE = re.compile(r"^(```|~~~)")
 
 
-def markdown_units(text: str, peel_furniture: bool = False) -> list[Unit]:
+def markdown_units(text: str, peel_furniture: bool = False, indented_code: bool = True) -> list[Unit]:
     units: list[Unit] = []
     paragraph: list[str] = []
 
@@ -177,7 +178,7 @@ def markdown_units(text: str, peel_furniture: bool = False) -> list[Unit]:
             flush()
             index = _fenced_code(lines, index, fence.group(1), units)
             continue
-        if (_MD_INDENTED_CODE.match(line) and not paragraph
+        if (indented_code and _MD_INDENTED_CODE.match(line) and not paragraph
                 and not (units and units[-1].list_item)):
             index = _indented_code(lines, index, units)
             continue
