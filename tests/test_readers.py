@@ -299,3 +299,10 @@ def test_html_bare_date_meta_is_not_the_publication_date(tmp_path):
     head = '<meta name="date" content="2020-02-12">'
     before = '<div class="news-single-timedata">05.02.2020 - Redaktion</div>'
     assert _page_date(tmp_path, head, before) == [[2020, 2, 5]]
+
+
+def test_html_dates_of_comments_and_navigation_are_not_the_pages(tmp_path):
+    before = '<nav><span class="date">Mittwoch, 8. Juli 2020</span></nav><p class="entry-date">16.08.2019</p>'
+    after = ('<div class="comments"><div class="comment-meta"><time datetime="2019-08-24T03:36:11+02:00">'
+             '24. August 2019 um 03:36 Uhr</time></div><p>Great episode!</p></div>')
+    assert _page_date(tmp_path, before=before, after=after) == [[2019, 8, 16]]

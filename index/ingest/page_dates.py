@@ -16,9 +16,10 @@ video's); the order of trust follows what each vocabulary defines a date to be:
    taken; if it shows both or neither, none is clearly the publication date
    and none is stated.
 2. Otherwise htmldate (which trafilatura uses) reads the page, shown neither
-   modification dates ("modified", "updated": never a publication date) nor
+   modification dates ("modified", "updated": never a publication date), nor
    the bare ``date``/``dc.date`` meta (Dublin Core: any date in the page's
-   life, often when the CMS last built it).
+   life, often when the CMS last built it), nor ``<nav>`` and comment
+   sections, whose dates are of other things.
 
 The day is the one written in the statement's own offset
 ("2020-01-19T23:30:00-05:00" is the 19th): the publisher's local day;
@@ -306,5 +307,13 @@ def _htmldate_reading(html_tree, url: str | None) -> str | None:
         key = " ".join(meta.get(a, "") for a in ("name", "property", "itemprop", "http-equiv"))
         if _MODIFIED_META.search(key) or _GENERIC_META.match(key.strip()):
             meta.getparent().remove(meta)
+    # Navigation (HTML's own element for it) and
+    # comment sections (as trafilatura finds them) date other things.
+    from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
+
+    others = html_tree.xpath("//nav") + [e for x in REMOVE_COMMENTS_XPATH for e in x(html_tree)]
+    for element in others:
+        if element.getparent() is not None:
+            element.getparent().remove(element)
     # extensive_search=False: dates the markup states, never guesses from copyright lines.
     return find_date(html_tree, extensive_search=False, original_date=True, url=url)
