@@ -306,3 +306,11 @@ def test_html_dates_of_comments_and_navigation_are_not_the_pages(tmp_path):
     after = ('<div class="comments"><div class="comment-meta"><time datetime="2019-08-24T03:36:11+02:00">'
              '24. August 2019 um 03:36 Uhr</time></div><p>Great episode!</p></div>')
     assert _page_date(tmp_path, before=before, after=after) == [[2019, 8, 16]]
+
+
+def test_html_utc_stamp_takes_the_day_the_page_shows_for_that_instant(tmp_path):
+    # 00:44 UTC shown as 21:44 the evening before (UTC-3); the instant settles the day-first order too.
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2022-05-04T00:44:52Z"}</script>')
+    before = '<ul><li>03/05/2022 21:44</li></ul>'
+    assert _page_date(tmp_path, head, before) == [[2022, 5, 3]]

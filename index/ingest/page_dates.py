@@ -251,14 +251,45 @@ def _local_day_of(utc: Stamp, tree) -> date:
         except ValueError:
             continue
         shift = local - naive_utc
-        if (local.second == naive_utc.second and shift and not shift % timedelta(minutes=15)
-                and -timedelta(hours=12) <= shift <= timedelta(hours=14)):
+        if local.second == naive_utc.second and shift and _is_offset(shift):
             return local.date()
+    if shown := _shown_local_day(utc, tree):
+        return shown
     # A permalink's date (/2020/02/24/) is the publisher's local day, when the instant can fall on it.
     url_day = _url_day(tree)
     if url_day and url_day in _utc_window(utc):
         return url_day
     return utc.day
+
+
+_SHOWN_DATE_TIME = re.compile(
+    r"(?<![\d/.])(\d{1,2})([./])(\d{1,2})\2(\d{4})\b[^\d\n]{0,12}?(\d{1,2})[:.h](\d{2})(?!\d)")
+
+
+def _is_offset(shift: timedelta) -> bool:
+    """A shift a zone's offset can make: whole quarter-hours from UTC-12 to UTC+14."""
+    return (not shift % timedelta(minutes=15)) and -timedelta(hours=12) <= shift <= timedelta(hours=14)
+
+
+def _shown_local_day(utc: Stamp, tree) -> date | None:
+    """The day of the instant as the page shows it to readers ("03/05/2022 21:44" for 00:44 UTC).
+
+    A shown date with a time of day is the same instant when its minutes are
+    the stamp's and it sits a zone's offset away; read that way, a numeric
+    date's order (day or month first) is settled by the instant itself.
+    """
+    naive_utc = utc.instant.replace(tzinfo=None, second=0, microsecond=0)
+    text = " ".join(" ".join(tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]")).split())
+    for found in _SHOWN_DATE_TIME.finditer(text):
+        first, _, second, year, hour, minute = found.groups()
+        for day, month in ((first, second), (second, first)):
+            try:
+                local = datetime(int(year), int(month), int(day), int(hour), int(minute))
+            except ValueError:
+                continue
+            if local.minute == naive_utc.minute and _is_offset(local - naive_utc):
+                return local.date()
+    return None
 
 
 def _utc_window(stamp: Stamp) -> set[date]:
