@@ -314,3 +314,7 @@ def test_html_utc_stamp_takes_the_day_the_page_shows_for_that_instant(tmp_path):
             '"datePublished": "2022-05-04T00:44:52Z"}</script>')
     before = '<ul><li>03/05/2022 21:44</li></ul>'
     assert _page_date(tmp_path, head, before) == [[2022, 5, 3]]
+
+
+def test_html_bare_date_meta_stands_when_the_page_shows_no_date_of_its_own(tmp_path):
+    assert _page_date(tmp_path, '<meta name="date" content="2011-07-25">') == [[2011, 7, 25]]

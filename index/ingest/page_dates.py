@@ -18,8 +18,9 @@ video's); the order of trust follows what each vocabulary defines a date to be:
 2. Otherwise htmldate (which trafilatura uses) reads the page, shown neither
    modification dates ("modified", "updated": never a publication date), nor
    the bare ``date``/``dc.date`` meta (Dublin Core: any date in the page's
-   life, often when the CMS last built it), nor ``<nav>`` and comment
-   sections, whose dates are of other things.
+   life, often when the CMS last built it; taken only when the page shows
+   no date of its own), nor ``<nav>`` and comment sections, whose dates are
+   of other things.
 
 The day is the one written in the statement's own offset
 ("2020-01-19T23:30:00-05:00" is the 19th): the publisher's local day;
@@ -319,7 +320,11 @@ def publication_date(html: str, url: str | None = None) -> str | None:
         return None
     statements = published_statements(html_tree)
     if not statements:
-        return _htmldate_reading(html_tree, url)
+        generic = _generic_day(html_tree)
+        shown = _htmldate_reading(html_tree, url)
+        # The bare "date" meta names some day in the page's life: the publication
+        # date only where the page shows no date of its own.
+        return shown or (generic.isoformat() if generic else None)
     days = {(_local_day_of(stamp, html_tree) if stamp.utc else stamp.day) for stamp in statements.values()}
     if len(days) == 1:
         return days.pop().isoformat()
@@ -328,6 +333,14 @@ def publication_date(html: str, url: str | None = None) -> str | None:
     # page shows both or neither, none is clearly it.
     shown = days & _shown_days(html_tree)
     return shown.pop().isoformat() if len(shown) == 1 else None
+
+
+def _generic_day(tree) -> date | None:
+    for meta in tree.xpath("//meta[@content]"):
+        if _GENERIC_META.match((meta.get("name") or meta.get("property") or "").strip()):
+            stamp = parse_stamp(meta.get("content"))
+            return stamp.day if stamp else None
+    return None
 
 
 def _htmldate_reading(html_tree, url: str | None) -> str | None:
