@@ -318,3 +318,11 @@ def test_html_utc_stamp_takes_the_day_the_page_shows_for_that_instant(tmp_path):
 
 def test_html_bare_date_meta_stands_when_the_page_shows_no_date_of_its_own(tmp_path):
     assert _page_date(tmp_path, '<meta name="date" content="2011-07-25">') == [[2011, 7, 25]]
+
+
+def test_html_disagreeing_dates_are_settled_by_the_dateline_the_page_shows(tmp_path):
+    head = ('<meta property="article:published_time" content="2021-12-14T15:41:07+01:00">'
+            '<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2022-02-04T15:33:00+01:00"}</script>')
+    before = '<p class="byline">Von Redaktion | <span class="date">04.02.2022</span></p>'
+    assert _page_date(tmp_path, head, before) == [[2022, 2, 4]]

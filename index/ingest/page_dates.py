@@ -332,7 +332,23 @@ def publication_date(html: str, url: str | None = None) -> str | None:
     # <time> element, the date in its URL) is its publication date; if the
     # page shows both or neither, none is clearly it.
     shown = days & _shown_days(html_tree)
+    if not shown:
+        # Neither is in a <time> element or the URL: the date htmldate reads
+        # from what the page shows (its metadata set aside) may name one.
+        read = _htmldate_reading(_without_date_metadata(html_tree), url)
+        shown = days & ({date.fromisoformat(read)} if read else set())
     return shown.pop().isoformat() if len(shown) == 1 else None
+
+
+def _without_date_metadata(html_tree):
+    from copy import deepcopy
+
+    tree = deepcopy(html_tree)
+    for element in tree.xpath('//meta|//script[@type="application/ld+json"]'):
+        element.getparent().remove(element)
+    for element in tree.xpath("//*[@itemprop]"):
+        del element.attrib["itemprop"]
+    return tree
 
 
 def _generic_day(tree) -> date | None:
