@@ -326,3 +326,12 @@ def test_html_disagreeing_dates_are_settled_by_the_dateline_the_page_shows(tmp_p
             '"datePublished": "2022-02-04T15:33:00+01:00"}</script>')
     before = '<p class="byline">Von Redaktion | <span class="date">04.02.2022</span></p>'
     assert _page_date(tmp_path, head, before) == [[2022, 2, 4]]
+
+
+@pytest.mark.parametrize("stamp", ["9999-12-31T23:30:00Z", "0001-01-01T00:10:00Z", "2020-01-19T23:30:00+99:99",
+                                   "Sun, 31 Dec 9999 23:59:59 GMT", "2020-02-30", "32.13.2020", ""])
+def test_html_unreadable_or_extreme_dates_never_break_reading(tmp_path, stamp):
+    head = (f'<meta property="article:published_time" content="{stamp}">'
+            f'<script type="application/ld+json">{{"@type": "Article", "datePublished": "{stamp}"}}</script>')
+    before = f'<time datetime="{stamp}">{stamp}</time><p>01/01/0001 00:10</p>'
+    _page_date(tmp_path, head, before)

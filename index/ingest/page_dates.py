@@ -80,10 +80,11 @@ def parse_stamp(value: str | None) -> Stamp | None:
             stated = date(int(year), int(month), int(day))
         except ValueError:
             return None
-        if hour is None or zone is None:
+        # Years far from ours are typos, and would overflow the zone arithmetic below.
+        if hour is None or zone is None or not 1000 <= stated.year <= 9000:
             return Stamp(stated)
-        offset = _offset(zone)
         try:
+            offset = _offset(zone)
             instant = datetime(stated.year, stated.month, stated.day, int(hour), int(minute),
                                int(second or 0), tzinfo=offset)
         except ValueError:
@@ -95,6 +96,8 @@ def parse_stamp(value: str | None) -> Stamp | None:
         except (TypeError, ValueError):
             return None
         utc = moment.tzinfo is not None and moment.utcoffset() == timedelta(0)
+        if not 1000 <= moment.year <= 9000:
+            return Stamp(moment.date())
         return Stamp(moment.date(), moment if moment.tzinfo else None, utc)
     dotted = _DOTTED.search(text)
     if dotted and not re.search(r"\d{4}-\d", text):
@@ -119,7 +122,7 @@ def _jsonld_objects(tree) -> Iterator[dict]:
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "", strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         for item in data if isinstance(data, list) else [data]:
             if not isinstance(item, dict):
@@ -376,4 +379,7 @@ def _htmldate_reading(html_tree, url: str | None) -> str | None:
         if element.getparent() is not None:
             element.getparent().remove(element)
     # extensive_search=False: dates the markup states, never guesses from copyright lines.
-    return find_date(html_tree, extensive_search=False, original_date=True, url=url)
+    try:
+        return find_date(html_tree, extensive_search=False, original_date=True, url=url)
+    except (ValueError, OverflowError):  # impossible stamps ("+99:99") make htmldate raise
+        return None

@@ -304,8 +304,11 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     body = _article_markdown(trafilatura, html)
     if not body or not body.strip():
         raise SkipFile("no article text found in the page", path)
-    # extensive=False: only dates the markup states, never guesses from copyright lines.
-    found = trafilatura.extract_metadata(html, extensive=False)
+    try:
+        found = trafilatura.extract_metadata(html, extensive=False)
+    except (ValueError, OverflowError):
+        # htmldate (inside) raises on impossible stamps ("+99:99"); the page keeps its text, unattributed.
+        found = None
     fields: dict[str, Any] = {}
     if found is not None:
         publishers = page_publishers(html, found.sitename)
