@@ -205,3 +205,133 @@ def test_gutenberg_corpus_streams_books():
     assert len(books) == 3 and not skipped
     for book in books:
         assert SAFE_ID.fullmatch(book.id) and book.meta.get("title") and len(book.text) > 10_000
+
+
+# Publication dates (pinpoint.index.ingest.page_dates): each page below states
+# its publication day beside other dates that are not it.
+_ARTICLE = "".join(f"<p>Paragraph {n} of the article tells how the river delta changed over the decades, "
+                   "with enough words to be read as the page's article and not as furniture.</p>"
+                   for n in range(6))
+
+
+def _page_date(tmp_path, head: str = "", before: str = "", after: str = "") -> list | None:
+    html = (f"<html><head><title>Delta</title>{head}</head><body>{before}"
+            f"<article><h1>Delta</h1>{_ARTICLE}</article>{after}</body></html>")
+    (tmp_path / "page.html").write_text(html, encoding="utf-8")
+    (raw,) = read_file(tmp_path / "page.html", tmp_path)
+    return (raw.meta.get("issued") or {}).get("date-parts")
+
+
+def test_html_modified_date_is_never_the_publication_date(tmp_path):
+    head = '<meta property="og:updated_time" content="2020-06-02T11:57:06+02:00">'
+    before = '<time class="created">31.03.2020</time>'
+    assert _page_date(tmp_path, head, before) == [[2020, 3, 31]]
+
+
+def test_html_date_published_of_the_article_not_of_comments_or_navigation(tmp_path):
+    before = ('<nav><time class="nav-top--date">Mittwoch, 8. Juli 2020</time></nav>'
+              '<div itemscope itemtype="http://schema.org/NewsArticle">'
+              '<span itemprop="datePublished" content="2020-04-27T18:50:24+02:00">27.04.2020 - 18:50 Uhr</span>'
+              '</div>')
+    after = ('<ul><li itemprop="comment" itemscope itemtype="http://schema.org/Comment">'
+             '<time itemprop="datePublished" content="2020-04-28T10:27:29+0200">28.04.2020</time></li></ul>')
+    head = '<meta itemprop="dateModified" content="2020-08-29">'
+    assert _page_date(tmp_path, head, before, after) == [[2020, 4, 27]]
+
+
+def test_html_named_publication_date_wins_over_other_date_stamps(tmp_path):
+    head = ('<meta name="analyticsAttributes.articleDate" content="2020-01-20T09:49:32Z">'
+            '<meta property="og:article:published_time" content="2020-01-19T12:25:36Z">'
+            '<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2020-01-19T12:25:36Z", "dateModified": "2020-01-20T09:49:32Z"}</script>')
+    assert _page_date(tmp_path, head) == [[2020, 1, 19]]
+
+
+def test_html_date_is_the_publishers_local_day(tmp_path):
+    # The same instant in UTC and in the publisher's zone: the publisher's day is the 3rd.
+    head = '<meta property="article:published_time" content="2022-05-04T03:37:37+00:00">'
+    before = '<time class="entry-date" datetime="2022-05-03T23:37:37-04:00">3 May, 2022, 11:37 pm</time>'
+    assert _page_date(tmp_path, head, before) == [[2022, 5, 3]]
+
+
+def test_html_utc_stamp_takes_the_day_of_the_same_instant_in_local_time(tmp_path):
+    head = '<meta property="article:published_time" content="2023-11-09T05:30:59+00:00">'
+    before = '<time datetime="2023-11-08 23:30:59">November 8, 2023 at 11:30 p.m.</time>'
+    assert _page_date(tmp_path, head, before) == [[2023, 11, 8]]
+
+
+def test_html_utc_stamp_takes_the_day_of_the_permalink(tmp_path):
+    head = ('<link rel="canonical" href="https://news.example/2020/02/24/delta-changes/">'
+            '<meta property="article:published_time" content="2020-02-25T02:25:54+00:00">')
+    assert _page_date(tmp_path, head) == [[2020, 2, 24]]
+
+
+def test_html_permalink_date_does_not_override_a_stated_publication_date(tmp_path):
+    head = ('<link rel="canonical" href="https://news.example/2022/05/02/delta-changes/">'
+            '<meta property="article:published_time" content="2022-05-08T06:00:00-05:00">')
+    assert _page_date(tmp_path, head) == [[2022, 5, 8]]
+
+
+def test_html_publication_dates_that_disagree_give_none(tmp_path):
+    head = ('<meta property="article:published_time" content="2019-12-12T21:17:43+01:00">'
+            '<script type="application/ld+json">{"@type": "BlogPosting", '
+            '"datePublished": "2019-12-09T22:25:10+01:00"}</script>')
+    assert _page_date(tmp_path, head) is None
+
+
+def test_html_disagreeing_dates_are_settled_by_the_day_the_page_shows(tmp_path):
+    head = ('<meta property="article:published_time" content="2021-12-06">'
+            '<script type="application/ld+json">{"@type": "Article", '
+            '"datePublished": "2022-12-15T08:00:00+01:00"}</script>')
+    before = '<time datetime="2022-12-15">15. Dezember 2022</time>'
+    assert _page_date(tmp_path, head, before) == [[2022, 12, 15]]
+
+
+def test_html_embedded_video_date_is_not_the_pages(tmp_path):
+    head = ('<script type="application/ld+json">{"@type": "VideoObject", "datePublished": "2022-05-11"}</script>'
+            '<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2022-05-10T23:35:55"}</script>')
+    assert _page_date(tmp_path, head) == [[2022, 5, 10]]
+
+
+def test_html_bare_date_meta_is_not_the_publication_date(tmp_path):
+    # Dublin Core's "date" is any date in the page's life (here: when the CMS last built it).
+    head = '<meta name="date" content="2020-02-12">'
+    before = '<div class="news-single-timedata">05.02.2020 - Redaktion</div>'
+    assert _page_date(tmp_path, head, before) == [[2020, 2, 5]]
+
+
+def test_html_dates_of_comments_and_navigation_are_not_the_pages(tmp_path):
+    before = '<nav><span class="date">Mittwoch, 8. Juli 2020</span></nav><p class="entry-date">16.08.2019</p>'
+    after = ('<div class="comments"><div class="comment-meta"><time datetime="2019-08-24T03:36:11+02:00">'
+             '24. August 2019 um 03:36 Uhr</time></div><p>Great episode!</p></div>')
+    assert _page_date(tmp_path, before=before, after=after) == [[2019, 8, 16]]
+
+
+def test_html_utc_stamp_takes_the_day_the_page_shows_for_that_instant(tmp_path):
+    # 00:44 UTC shown as 21:44 the evening before (UTC-3); the instant settles the day-first order too.
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2022-05-04T00:44:52Z"}</script>')
+    before = '<ul><li>03/05/2022 21:44</li></ul>'
+    assert _page_date(tmp_path, head, before) == [[2022, 5, 3]]
+
+
+def test_html_bare_date_meta_stands_when_the_page_shows_no_date_of_its_own(tmp_path):
+    assert _page_date(tmp_path, '<meta name="date" content="2011-07-25">') == [[2011, 7, 25]]
+
+
+def test_html_disagreeing_dates_are_settled_by_the_dateline_the_page_shows(tmp_path):
+    head = ('<meta property="article:published_time" content="2021-12-14T15:41:07+01:00">'
+            '<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2022-02-04T15:33:00+01:00"}</script>')
+    before = '<p class="byline">Von Redaktion | <span class="date">04.02.2022</span></p>'
+    assert _page_date(tmp_path, head, before) == [[2022, 2, 4]]
+
+
+@pytest.mark.parametrize("stamp", ["9999-12-31T23:30:00Z", "0001-01-01T00:10:00Z", "2020-01-19T23:30:00+99:99",
+                                   "Sun, 31 Dec 9999 23:59:59 GMT", "2020-02-30", "32.13.2020", ""])
+def test_html_unreadable_or_extreme_dates_never_break_reading(tmp_path, stamp):
+    head = (f'<meta property="article:published_time" content="{stamp}">'
+            f'<script type="application/ld+json">{{"@type": "Article", "datePublished": "{stamp}"}}</script>')
+    before = f'<time datetime="{stamp}">{stamp}</time><p>01/01/0001 00:10</p>'
+    _page_date(tmp_path, head, before)

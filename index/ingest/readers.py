@@ -23,6 +23,7 @@ from pinpoint.index.ingest.encodings import BINARY_PROBE as _BINARY_PROBE
 from pinpoint.index.ingest.encodings import NotText, decode
 from pinpoint.index.ingest.front_matter import split_front_matter
 from pinpoint.index.ingest.metadata import csl_from_fields
+from pinpoint.index.ingest.page_dates import publication_date
 from pinpoint.index.records import RawSource
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz",
@@ -303,14 +304,19 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     body = _article_markdown(trafilatura, html)
     if not body or not body.strip():
         raise SkipFile("no article text found in the page", path)
-    # extensive=False: only dates the markup states, never guesses from copyright lines.
-    found = trafilatura.extract_metadata(html, extensive=False)
+    try:
+        found = trafilatura.extract_metadata(html, extensive=False)
+    except (ValueError, OverflowError):
+        # htmldate (inside) raises on impossible stamps ("+99:99"); the page keeps its text, unattributed.
+        found = None
     fields: dict[str, Any] = {}
     if found is not None:
         publishers = page_publishers(html, found.sitename)
+        # The publication date as the page states it (page_dates), not htmldate's first date-like stamp.
         fields = {"title": strip_site_suffix(found.title, publishers),
                   "author": trusted_byline(found.author, publishers=publishers, body=body, html=html),
-                  "issued": found.date, "container-title": found.sitename, "url": found.url}
+                  "issued": publication_date(html, found.url), "container-title": found.sitename,
+                  "url": found.url}
     meta = csl_from_fields(fields)
     if meta.get("issued") or meta.get("URL"):
         meta.setdefault("type", "webpage")
