@@ -117,6 +117,16 @@ def _day(meta: dict) -> str | None:
     return "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts[0])) if len(parts[0]) == 3 else None
 
 
+def _is_day(text: str) -> bool:
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--worst", type=int, default=10, help="list pages whose snippets Pinpoint gets wrong")
@@ -176,11 +186,15 @@ def _report_authors(pages: list[SnippetPage], metas: list[dict], list_all: bool)
 
 
 def _report_dates(pages: list[SnippetPage], metas: list[dict], worst: int) -> None:
-    dated = [(page, _day(meta)) for page, meta in zip(pages, metas) if page.date]
+    # A few annotations are not dates ("2022-29-11"): reported apart, never counted against anyone.
+    malformed = [page.name for page in pages if page.date and not _is_day(page.date)]
+    dated = [(page, _day(meta)) for page, meta in zip(pages, metas) if page.date and _is_day(page.date)]
     right = sum(1 for page, day in dated if day == page.date)
     wrong = [(page.name, day, page.date) for page, day in dated if day and day != page.date]
     print(f"dates on {len(dated)} pages that state one: right {right}, wrong {len(wrong)}, "
           f"none given {len(dated) - right - len(wrong)}")
+    if malformed:
+        print(f"  not a date in the annotation, left out: {', '.join(malformed)}")
     for name, day, expected in wrong[:worst]:
         print(f"  DATE {name}: Pinpoint {day}, expected {expected}")
 
