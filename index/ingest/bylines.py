@@ -84,6 +84,13 @@ _OTHER_CREDIT = re.compile(
 _COMMENT_HEADER = re.compile(
     r"\s(?:said|says|wrote|writes|replied|replies|commented|schrieb|schreibt|sagt|sagte|meint|antwortete"
     r"|dit|écrit|dice|dijo|escribió|disse|scrive|schreef|zegt)$", re.I)
+# A byline opening the article's text; its names end where a date or role begins
+# ("Erstellt von Fabian am Dienstag 6. Mai 2014", "Von Daniel Weinmann | 12.01.2023").
+_BODY_BYLINE = re.compile(
+    r"^(?:by|von|vom|par|por|di|door|av|af|przez|(?:written|posted|story|words|text)\s+by"
+    r"|(?:verfasst|geschrieben|erstellt|ein\s+beitrag)\s+von|écrit\s+par|escrito\s+por|scritto\s+da"
+    r"|autor|autorin|auteur|author|text)\s*:?\s+"
+    r"(?P<names>[^\W\d_][^\d|•·–—()]*?)(?:\s+(?:am|on|le|el|il|op|den|um|at|[-–—|•·])\s.*|\s*[\d|•·(–—].*)?$", re.I)
 # What surrounds a name in a byline but is no part of it ("'Luana Patriolino").
 _EDGE_PUNCTUATION = " \t,.;:'\"‘’‚“”„«»‹›()[]{}<>|/\\-–—*•·"
 # Top-level domains: a "name" ending in one is an address made into words.
@@ -206,6 +213,25 @@ def _without_date(name: str, html: str) -> str:
     return shorter if alone.search(html) else name
 
 
+def _opening_byline(body: str, lines: int = 4) -> list[str]:
+    """The names an article's own opening byline gives ("Von Matthias Lauerer",
+    "Erstellt von Fabian am 6. Mai 2014", "By Tom Krisher, AP Auto Writer")."""
+    paragraphs = [p.strip(" *_>\t") for p in body.split("\n") if p.strip() and not p.lstrip().startswith("#")]
+    for paragraph in paragraphs[:lines]:
+        found = _BODY_BYLINE.match(paragraph) if len(paragraph) <= 100 else None
+        if not found:
+            continue
+        names = []
+        for name in re.split(r"\s*(?:[,;&|]|\s(?:and|und|et|y|e|og|och|en)\s)\s*", found["names"]):
+            words = name.strip(_EDGE_PUNCTUATION).split()
+            if (1 <= len(words) <= 5 and all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words)
+                    and not set(_words(name)) & (ROLE_WORDS | ORGANISATION_WORDS)):
+                names.append(" ".join(words))
+        if names:
+            return names
+    return []
+
+
 def _clean_piece(piece: str) -> str | None:
     """One name of a byline without its lead-in, label or stray punctuation;
     None for a credit that is not authorship ("Fotos: ...")."""
@@ -228,8 +254,10 @@ def trusted_byline(author: str | None, *, publishers: Iterable[str], body: str, 
     word unless ``html`` (the page) states it without.  A name repeated in
     other case ("Jeffrey Gettleman; JEFFREY GETTLEMAN") is one author.  With
     the page at hand, a name is kept only as the page writes it (see
-    ``_Page.credited``).  If any name is one the article writes about, or the
-    byline is a commenter's header or broken markup, nothing is kept.
+    ``_Page.credited``).  Where the article's text opens with its own byline,
+    only names it gives are kept.  If any name is one the article writes
+    about, or the byline is a commenter's header or broken markup, nothing
+    is kept.
     """
     if not author:
         return None
@@ -254,7 +282,18 @@ def trusted_byline(author: str | None, *, publishers: Iterable[str], body: str, 
         name = _without_date(name, html)
         if _looks_like_person(name) and not _is_publisher(name, publishers):
             kept.setdefault(fold(name), name)
+    shown = _opening_byline(body)
+    if shown:
+        # The article's own byline names its authors; metadata naming others is
+        # the posting account's or the site owner's.
+        kept = {k: v for k, v in kept.items() if any(_same_name(k, fold(s)) for s in shown)}
     return "; ".join(kept.values()) or None
+
+
+def _same_name(one: str, other: str) -> bool:
+    """Whether two folded names are one person's, one maybe without a middle name."""
+    a, b = one.replace("_", " ").split(), other.replace("_", " ").split()
+    return len(a) >= 2 and len(b) >= 2 and (set(a) <= set(b) or set(b) <= set(a))
 
 
 # Elements whose names are not the article's author's: comment threads
@@ -274,6 +313,7 @@ _AUTHOR_HREF = re.compile(r"/(?:author|autor|auteur)[\w-]*(?:/|#|$)", re.I)
 _INVISIBLE_CHARACTERS = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _TAG = re.compile(r"<[^>]*>")
+_CONNECTORS = frozenset("and und et y e i og och en for fur pour para per of at in with from via".split())
 # Lower-case words that may stand in a personal name as written.
 _NAME_PARTICLES = frozenset("""van von vom der den de del della degli di da das do dos du le la les ter ten
 zu zum y e i bin ibn al el""".split())
@@ -366,17 +406,27 @@ class _Page:
     def credited(self, name: str) -> str | None:
         """``name`` as the page credits it, or None if it does not."""
         pattern = self._pattern(name)
-        shown = [m for m in pattern.finditer(self.text) if not self._in_aside(m.start())]
-        if not shown:
-            return None
-        forms = [" ".join(_TAG.sub(" ", m.group()).split()) for m in shown]
-        if name in forms:
-            return name
-        forms += [" ".join(_TAG.sub(" ", m.group()).split()) for m in pattern.finditer(self.markup)]
-        written = [f for f in forms if _written_as_name(f)]
-        if not written:
-            return None
-        return next((f for f in written if not f.isupper()), written[0])
+        shown = [" ".join(m.group().split()) for m in pattern.finditer(self.text)
+                 if not self._in_aside(m.start()) and not self._runs_on(m.end())]
+        shown = [form for form in shown if _written_as_name(form)]
+        if not shown or name in shown:
+            return name if shown else None
+        # The shown form, or the same in the case the page's metadata gives ("JOHN SMITH": "John Smith").
+        marked = [" ".join(_TAG.sub(" ", m.group()).split()) for m in pattern.finditer(self.markup)]
+        return next((f for f in shown + marked if _written_as_name(f) and not f.isupper()), shown[0])
+
+    def _runs_on(self, end: int) -> bool:
+        """Whether the text at ``end`` goes on with another capitalised word, as
+        "Sarah-Indra" does in "Sarah-Indra Jungblut": a longer name."""
+        index = bisect.bisect_right(self._spans, (end - 1, True)) - 1
+        chunk_end = self._spans[index + 1][0] if index + 1 < len(self._spans) else len(self.text)
+        # The capitalised words that follow; a role ("Political Editor"), a date label
+        # ("Stand") or a connector ("And Brendan Carlin For The Mail") is no name.
+        follower = re.match(r"(?:[ \u00a0][^\W\d_][\w'’-]*){1,4}", self.text[end:chunk_end])
+        if not follower or not follower[0][1].isupper():
+            return False
+        words = _words(follower[0])
+        return words[0] not in _CONNECTORS and not set(words) & (ROLE_WORDS | ORGANISATION_WORDS | _DATE_WORDS)
 
     def _in_aside(self, offset: int) -> bool:
         index = bisect.bisect_right(self._spans, (offset, True)) - 1
