@@ -35,6 +35,8 @@ moderator webmaster user member members anonymous unknown none null wire wires s
 redaktion redaktionen redaction rédaction redaccion redacción redação redacao redazione redactie
 redakcja redakce toimitus
 """.split())
+# Compounds ending in a desk ("Webteam", "Onlineredaktion", "Sportdesk").
+_ROLE_COMPOUNDS = ("team", "redaktion", "desk")
 # Words that mark an organisation (publisher, agency, company) rather than a person.
 ORGANISATION_WORDS = frozenset("""
 press news media group international global inc llc ltd limited corp corporation company co
@@ -171,13 +173,15 @@ def _looks_like_person(name: str) -> bool:
         return False
     if words[-1] in _DOMAIN_ENDINGS:
         return False  # "Facebook Com", "Bueltge De": an address made into words
-    if any(w in ROLE_WORDS or w in ORGANISATION_WORDS for w in words):
+    if any(w in ROLE_WORDS or w in ORGANISATION_WORDS or w.endswith(_ROLE_COMPOUNDS) for w in words):
         return False
     if words[-1] in _DATE_WORDS:
         return False  # a date run into the name, or a surname we cannot tell from one: none is safer
     letters = [w for w in re.split(r"[\s._]+", name) if w[:1].isalpha()]
-    # A person's name is capitalised and has a word longer than an initial.
-    return all(w[0].isupper() for w in letters) and any(len(w) > 1 for w in letters[-1:])
+    # A person's name is capitalised, save particles inside it ("Anouk de Vries"),
+    # and ends in a word longer than an initial.
+    return (bool(letters) and letters[0][0].isupper() and letters[-1][0].isupper() and len(letters[-1]) > 1
+            and all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in letters[1:-1]))
 
 
 def _in_body(name: str, body: str, top_lines: int, bio_paragraphs: int) -> bool:
@@ -275,11 +279,11 @@ def trusted_byline(author: str | None, *, publishers: Iterable[str], body: str, 
             continue
         if _in_body(name, body, top_lines, bio_paragraphs):
             return None
+        name = _without_date(name, html)
         if page is not None:
             name = page.credited(name)
             if not name or not (name := _clean_piece(name)):
                 continue
-        name = _without_date(name, html)
         if _looks_like_person(name) and not _is_publisher(name, publishers):
             kept.setdefault(fold(name), name)
     shown = _opening_byline(body)
@@ -337,14 +341,14 @@ class _Page:
         self._spans: list[tuple[int, bool]] = []  # (offset, in a comment or teaser)
         self._markup: str | None = None
         self._end = 0
-        try:
-            import lxml.html  # trafilatura's own parser, a dependency already
+        import lxml.etree
+        import lxml.html  # trafilatura's own parser, installed with it
 
-            root = lxml.html.document_fromstring(html.encode("utf-8"),
+        try:
+            root = lxml.html.document_fromstring(html.encode("utf-8", "replace"),
                                                  parser=lxml.html.HTMLParser(encoding="utf-8"))
-        except (ValueError, TypeError, LookupError, ImportError) as error:  # empty or unparseable
-            del error
-            return
+        except (lxml.etree.LxmlError, ValueError):
+            return  # an empty or unreadable page credits no one
         parts: list[str] = []
         self._walk(root, False, parts)
         self.text = "".join(parts)
@@ -413,7 +417,9 @@ class _Page:
             return name if shown else None
         # The shown form, or the same in the case the page's metadata gives ("JOHN SMITH": "John Smith").
         marked = [" ".join(_TAG.sub(" ", m.group()).split()) for m in pattern.finditer(self.markup)]
-        return next((f for f in shown + marked if _written_as_name(f) and not f.isupper()), shown[0])
+        form = next((f for f in shown + marked if _written_as_name(f) and not f.isupper()), shown[0])
+        # A dot between whole words joins a login ("Isabella.DiBiase"); after an initial it is the name's.
+        return re.sub(r"(?<=[^\W\d_]{2})\.(?=[^\W\d_])", " ", form)
 
     def _runs_on(self, end: int) -> bool:
         """Whether the text at ``end`` goes on with another capitalised word, as
