@@ -253,9 +253,22 @@ def test_a_byline_is_kept_only_as_the_page_shows_it(byline, html, expected):
 @pytest.mark.parametrize("byline", [
     "Facebook Com", "Bueltge De", "Redaktion Polizeiticker Schweiz", "Business Punk Redaktion",
     "Revamp-It Webteam", "N Diario Pagina Siete", "NOTICIAS TROME", "On August 3", "Fotos Karl Maier",
+    "Deutsche Wirtschaftsnachrichten", "Deutsches Weininstitut GmbH", "Olympia-Verlag GmbH", "Catch Themes",
 ])
 def test_addresses_desks_dates_and_other_credits_are_no_authors_even_without_the_page(byline):
     assert trusted_byline(byline, publishers=[], body="") is None
+
+
+@pytest.mark.parametrize("byline,expected", [
+    ("Dr Sebastian Brüggemann", "Sebastian Brüggemann"),
+    ("Prof. Dr. Anna Weber", "Anna Weber"),
+    ("Rechtsanwalt Dennis Tölle", "Dennis Tölle"),
+    ("Dipl.-Ing. Karl Maier", "Karl Maier"),
+    ("Ms Smith", None),  # a surname alone is no name to cite
+    ("Drew Barrymore", "Drew Barrymore"),
+])
+def test_titles_before_a_name_are_left_out_as_citations_do(byline, expected):
+    assert trusted_byline(byline, publishers=[], body="") == expected
 
 
 def test_particles_that_begin_a_surname_stay():

@@ -35,8 +35,10 @@ moderator webmaster user member members anonymous unknown none null wire wires s
 redaktion redaktionen redaction rédaction redaccion redacción redação redacao redazione redactie
 redakcja redakce toimitus
 """.split())
-# Compounds ending in a desk ("Webteam", "Onlineredaktion", "Sportdesk").
-_ROLE_COMPOUNDS = ("team", "redaktion", "desk")
+# Compounds ending in a desk or an organisation ("Webteam", "Onlineredaktion",
+# "Wirtschaftsnachrichten", "Weininstitut", "Olympia-Verlag").
+_ROLE_COMPOUNDS = ("team", "redaktion", "desk", "nachrichten", "zeitung", "verlag", "institut", "verband",
+                   "verein", "partei", "agentur")
 # Words that mark an organisation (publisher, agency, company) rather than a person.
 ORGANISATION_WORDS = frozenset("""
 press news media group international global inc llc ltd limited corp corporation company co
@@ -44,7 +46,9 @@ publishing publications publishers communications network networks agency associ
 institute institution foundation university college council association society centre center
 department ministry office commission committee board bureau trust fund partners magazine journal
 times post daily weekly tribune herald gazette digital online studio studios labs
-noticias notícias nachrichten nouvelles notizie nieuws wiadomości diario diário zeitung quotidien
+noticias notícias nachrichten nouvelles notizie nieuws wiadomości wiadomosci diario diário zeitung quotidien
+themes theme templates
+gmbh mbh ag kg ohg ug gbr ev sarl sas plc pty llp nv bv spa srl
 """.split())
 # The same for scripts without case: a byline label left without its name
 # ("作者：" = "author:") or a desk ("记者", reporter; "编辑", editor).
@@ -78,6 +82,9 @@ _LEAD_IN = re.compile(
 # Lead-ins that are also particles of surnames ("Von Trapp", "Di Stefano", "Da
 # Silva"): taken off only when a name of two words or more follows.
 _PARTICLE_LEAD_IN = re.compile(r"^(?:von|vom|par|por|di|da|door|av|af)\s+(?=\S+\s+\S)(?!.*,)", re.I)
+# Academic and professional titles and honorifics before a name: citations omit them.
+_TITLES = re.compile(r"^(?:(?:dr|prof|professor|univ|mag|dipl|ing|rechtsanw[aä]lt(?:in)?|fachanw[aä]lt(?:in)?"
+                     r"|mr|mrs|ms|mme|mlle|sir|dame)\b\.?(?:-\w+\.?)?\s+)+", re.I)
 # Credits that name someone other than the author: photos, illustrations, translation.
 _OTHER_CREDIT = re.compile(
     r"^(?:fotos?|photos?|photography|photographs|bild|bilder|illustrations?|grafik|grafiken|video|kamera"
@@ -245,6 +252,7 @@ def _clean_piece(piece: str) -> str | None:
     for _ in range(2):  # "Text und Interview: ..." leaves a label, "Von Autor: ..." too
         name = _LEAD_IN.sub("", name)
         name = _PARTICLE_LEAD_IN.sub("", name).strip(_EDGE_PUNCTUATION)
+        name = _TITLES.sub("", name)
     return name or None
 
 
