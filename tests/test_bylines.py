@@ -151,6 +151,21 @@ def test_names_in_scripts_without_case_are_kept(byline):
     assert trusted_byline(byline, publishers=[], body="") == byline
 
 
+@pytest.mark.parametrize("byline,html", [
+    ("王小明", "<p>作者：王小明</p>"),
+    ("王小明", "<p>本报记者王小明报道</p>"),  # no spaces round a name in Chinese text
+    ("山田 太郎", "<span>山田 太郎</span>"),
+    ("김민수", "<p>김민수 기자</p>"),
+])
+def test_names_in_scripts_without_case_are_found_in_the_page(byline, html):
+    assert trusted_byline(byline, publishers=[], body="", html=html) == byline
+
+
+def test_cyrillic_label_is_taken_off():
+    assert trusted_byline("Автор Дмитрий Иванов", publishers=[], body="",
+                          html="<p>Автор: Дмитрий Иванов</p>") == "Дмитрий Иванов"
+
+
 def test_a_long_run_of_caseless_characters_is_not_a_name():
     assert trusted_byline("新华社记者报道组编辑部", publishers=[], body="") is None
 

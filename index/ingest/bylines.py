@@ -78,7 +78,7 @@ _LEAD_IN = re.compile(
     r"|geschreven\s+door|skrevet\s+a[vf]|skriven\s+av|napisane\s+przez"
     r"|text\s+(?:und|and|et|y|e)\s+interview|by|przez"
     r"|authors?|aut(?:or|ora|ores|orin|oren|orka|ore|ori|rice|eur|eure|eurs)|författare|forfatter"
-    r"|text|texte|texto|testo|tekst|words|interview|entrevista|intervista|interviú)\s*:?\s+", re.I)
+    r"|автор|text|texte|texto|testo|tekst|words|interview|entrevista|intervista|interviú)\s*:?\s+", re.I)
 # Lead-ins that are also particles of surnames ("Von Trapp", "Di Stefano", "Da
 # Silva"): taken off only when a name of two words or more follows.
 _PARTICLE_LEAD_IN = re.compile(r"^(?:von|vom|par|por|di|da|door|av|af)\s+(?=\S+\s+\S)(?!.*,)", re.I)
@@ -405,7 +405,10 @@ class _Page:
     def _pattern(self, name: str) -> re.Pattern:
         words = [w for w in re.split(r"[\s._]+", name) if w]
         separator = r"(?:[\s._·]|<[^>]*>)+"
-        return re.compile(r"(?<!\w)" + separator.join(map(re.escape, words)) + r"(?!\w)", re.I)
+        # Scripts without case run a name into the text ("记者王小明报道"): no word boundary there.
+        before = r"(?<!\w)" if _cased(words[0][0]) else ""
+        after = r"(?!\w)" if _cased(words[-1][-1]) else ""
+        return re.compile(before + separator.join(map(re.escape, words)) + after, re.I)
 
     @property
     def markup(self) -> str:
@@ -458,8 +461,12 @@ def _written_as_name(form: str) -> bool:
     if re.search(r"\.[a-z]{2,6}$", form):
         return False  # "Fluessiggas.de"
     words = [w for w in re.split(r"[\s._]+", form) if w]
-    return all(w[0].isupper() or not w[0].isalpha() or w.lower() in _NAME_PARTICLES for w in words) \
+    return all(not w[0].islower() or w.lower() in _NAME_PARTICLES for w in words) \
         and not all(w.lower() in _NAME_PARTICLES for w in words)
+
+
+def _cased(character: str) -> bool:
+    return character.isupper() or character.islower()
 
 
 def strip_site_suffix(title: str | None, publishers: Iterable[str]) -> str | None:
