@@ -279,11 +279,18 @@ def test_addresses_desks_dates_and_other_credits_are_no_authors_even_without_the
     ("Prof. Dr. Anna Weber", "Anna Weber"),
     ("Rechtsanwalt Dennis Tölle", "Dennis Tölle"),
     ("Dipl.-Ing. Karl Maier", "Karl Maier"),
+    ("Mag. Anna Huber", "Anna Huber"),
+    ("Ing Wen Tsai", "Ing Wen Tsai"),  # "Ing." is a title only with its dot
     ("Ms Smith", None),  # a surname alone is no name to cite
     ("Drew Barrymore", "Drew Barrymore"),
 ])
 def test_titles_before_a_name_are_left_out_as_citations_do(byline, expected):
     assert trusted_byline(byline, publishers=[], body="") == expected
+
+
+@pytest.mark.parametrize("byline", ["_", "_._", "·", "&amp;", "<b>", "3", "; ;"])
+def test_bylines_of_punctuation_alone_give_no_author(byline):
+    assert trusted_byline(byline, publishers=[], body="", html="<p>_ _._ · 3</p>") is None
 
 
 def test_particles_that_begin_a_surname_stay():

@@ -83,8 +83,9 @@ _LEAD_IN = re.compile(
 # Silva"): taken off only when a name of two words or more follows.
 _PARTICLE_LEAD_IN = re.compile(r"^(?:von|vom|par|por|di|da|door|av|af)\s+(?=\S+\s+\S)(?!.*,)", re.I)
 # Academic and professional titles and honorifics before a name: citations omit them.
-_TITLES = re.compile(r"^(?:(?:dr|prof|professor|univ|mag|dipl|ing|rechtsanw[aä]lt(?:in)?|fachanw[aä]lt(?:in)?"
-                     r"|mr|mrs|ms|mme|mlle|sir|dame)\b\.?(?:-\w+\.?)?\s+)+", re.I)
+# "Mag."/"Ing." only with their dot: "Ing" is also a given name.
+_TITLES = re.compile(r"^(?:(?:(?:dr|prof|professor|rechtsanw[aä]lt(?:in)?|fachanw[aä]lt(?:in)?"
+                     r"|mr|mrs|ms|mme|mlle|sir|dame)\b\.?|(?:univ|mag|dipl|ing)\.)(?:-\w+\.?)?\s+)+", re.I)
 # Credits that name someone other than the author: photos, illustrations, translation.
 _OTHER_CREDIT = re.compile(
     r"^(?:fotos?|photos?|photography|photographs|bild|bilder|illustrations?|grafik|grafiken|video|kamera"
@@ -402,8 +403,11 @@ class _Page:
         return (tag == "a" and not _is_author_link(element)
                 and any(isinstance(e.tag, str) and e.tag in _HEADINGS for e in element.iterdescendants()))
 
-    def _pattern(self, name: str) -> re.Pattern:
+    @staticmethod
+    def _pattern(name: str) -> re.Pattern | None:
         words = [w for w in re.split(r"[\s._]+", name) if w]
+        if not words:
+            return None
         separator = r"(?:[\s._·]|<[^>]*>)+"
         # Scripts without case run a name into the text ("记者王小明报道"): no word boundary there.
         before = r"(?<!\w)" if _cased(words[0][0]) else ""
@@ -421,6 +425,8 @@ class _Page:
     def credited(self, name: str) -> str | None:
         """``name`` as the page credits it, or None if it does not."""
         pattern = self._pattern(name)
+        if pattern is None:
+            return None
         shown = [" ".join(m.group().split()) for m in pattern.finditer(self.text)
                  if not self._in_aside(m.start()) and not self._runs_on(m.end())]
         shown = [form for form in shown if _written_as_name(form)]
