@@ -1,7 +1,7 @@
 """A second set of real pages: trafilatura's evaluation pages, judged by snippets.
 
     .venv/bin/python -m tests.benchmarks.snippet_pages [--worst N] [--list-authors]
-        [--only text,authors,dates]
+        [--only text,authors,dates,titles]
 
 About 980 saved pages (blogs, news, institutions; mostly German, some English,
 French, Chinese and others), each with hand-picked snippets that its article
@@ -48,6 +48,7 @@ class SnippetPage:
     without: tuple[str, ...]
     authors: tuple[str, ...]
     date: str | None
+    title: str | None
 
 
 def _strings(value: str) -> list[str]:
@@ -77,7 +78,8 @@ def load_pages(cache: Path = CACHE) -> list[SnippetPage]:
             pages.append(SnippetPage(name=file, path=path, with_=tuple(fields.get("With", ())),
                                      without=tuple(fields.get("Without", ())),
                                      authors=tuple(fields.get("Authors", ())),
-                                     date=(fields.get("Date") or [None])[0]))
+                                     date=(fields.get("Date") or [None])[0],
+                                     title=(fields.get("Title") or [None])[0]))
     return pages
 
 
@@ -131,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--worst", type=int, default=10, help="list pages whose snippets Pinpoint gets wrong")
     parser.add_argument("--list-authors", action="store_true", help="print every author disagreement")
-    parser.add_argument("--only", default="text,authors,dates", help="which figures (comma-separated)")
+    parser.add_argument("--only", default="text,authors,dates,titles", help="which figures (comma-separated)")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     pages = load_pages()
@@ -146,7 +148,22 @@ def main(argv: list[str] | None = None) -> int:
         _report_authors(pages, metas, args.list_authors)
     if "dates" in only:
         _report_dates(pages, metas, args.worst)
+    if "titles" in only:
+        _report_titles(pages, metas, args.worst)
     return 0
+
+
+def _report_titles(pages: list[SnippetPage], metas: list[dict], worst: int) -> None:
+    def norm(text: str) -> str:
+        return " ".join(text.replace("\u00a0", " ").split()).casefold()
+
+    titled = [(page, meta.get("title")) for page, meta in zip(pages, metas) if page.title]
+    same = [p for p, t in titled if t and norm(t) == norm(p.title)]
+    differ = [(p.name, t, p.title) for p, t in titled if t and norm(t) != norm(p.title)]
+    print(f"titles on {len(titled)} pages that state one: same {len(same)}, differ {len(differ)}, "
+          f"none given {len(titled) - len(same) - len(differ)}")
+    for name, ours, expected in differ[:worst]:
+        print(f"  TITLE {name}: Pinpoint {ours!r}, expected {expected!r}")
 
 
 def _report_text(pages: list[SnippetPage], ours: list[str], worst: int) -> None:
