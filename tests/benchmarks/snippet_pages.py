@@ -18,7 +18,34 @@ the sums.  Pinpoint is scored on what it indexes (title, headings, paragraphs).
 
 Authors: each page's stated authors are judged as ``tests.benchmarks.bylines``
 judges them (every name Pinpoint gives must be made of the expected authors'
-words).  Dates: the day Pinpoint gives must be the expected day.
+words).  Dates: the day Pinpoint gives must be the expected day (four
+annotations that are not dates, "2022-29-11", are left out).  Titles: the
+title Pinpoint states against the annotated headline, case and spacing folded.
+
+Measured (go-trafilatura v1.12.2, 983 pages, 2 shared cores)::
+
+    text                          precision  recall  F1
+    Pinpoint before session 20    0.911      0.915   0.913
+    Pinpoint                      0.915      0.915   0.915
+    trafilatura (default)         0.911      0.916   0.913
+    trafilatura favor_precision   0.927      0.892   0.909
+
+    authors (552 pages state some)   agrees  disagrees  none stated
+    before session 20                232     42         278
+    now                              241     7          304
+
+    dates (744 pages state one)      right   wrong      none given
+    before session 20                611     89 (of 748) 48
+    now                              617     69         58
+
+What the text figures miss: the "with" snippets include reader comments on
+some pages, which Pinpoint leaves out by design; trafilatura keeps them.
+The 7 author disagreements left are Pinpoint right by hand (co-authors the
+annotation leaves out, typos in it, the publication named as author).  Of
+the wrong dates, about 40 are read by hand as the annotation's (a typo, the
+"updated" day taken), about 10 are pages whose own signals disagree, and
+about 20 are Pinpoint's: mostly htmldate's reading of pages that state no
+publication date in their markup (a "last modified" line, a teaser's date).
 """
 
 from __future__ import annotations
