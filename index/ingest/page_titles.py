@@ -41,7 +41,8 @@ SITE_SEPARATOR = re.compile(f"{_SPACED}|{_UNSPACED}|{_CJK}")
 # only for finding where two statements agree, never to cut a title on its own
 # ("Star Wars: The Last Jedi" is one title).
 _KICKER = re.compile(r"(?<=\w)[:.!?]\s+|\s+[:]\s+")
-_EDGE = " \t|–—·•~/⁄*›‹»«:>-_"
+# Left over at a title's ends once a segment is cut; quotes and asterisks may be the title's own.
+_EDGE = " \t|–—·•~/⁄:>-_"
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _WORD = re.compile(r"[^\W_]+")
 # What may follow a headline in the same heading element without being part of
@@ -68,8 +69,9 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 @dataclass(frozen=True)
 class _Statement:
     """One statement of the title, where it comes from, and its text."""
-    kind: str  # "heading", "json-ld", "og", "twitter", "meta", "title"
+    kind: str  # "h1", "h2", "h3", "json-ld", "og", "twitter", "meta", "title"
     text: str
+    in_article: bool = False  # a heading inside the page's <article> or <main>
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -131,14 +133,23 @@ class SiteNames:
             if said == name or (len(said) >= 1 and (name[:len(said)] == said or name[-len(said):] == said)
                                 and len(said) * 2 >= len(name)):
                 return True
-        compact = "".join(w for w in said if w != "www")
-        for tld in ("com", "de", "net", "org", "at", "ch", "fr", "it", "eu", "info", "co", "uk", "es", "nl"):
-            if said[-1] == tld and len(said) > 1:
-                compact = "".join(w for w in said[:-1] if w != "www")
-        if self.domain and (compact == "".join(self.domain) or compact == self.domain[-1]
-                            or set(said) == set(self.domain)):
+        said = tuple(w for w in said if w != "www")
+        while len(said) > 1 and said[-1] in _LEGAL_FORMS | _TOP_LEVEL_DOMAINS:
+            said = said[:-1]  # "ProNATs e.V.", "taz.de"
+        compact = "".join(said)
+        domain = self.domain
+        if not domain or not said:
+            return False
+        if compact == "".join(domain) or compact == domain[-1] or set(said) == set(domain):
             return True
-        return False
+        # The domain's name and a word saying what kind of site it is ("Street One Blog").
+        return said[:len(domain)] == tuple(domain) and set(said[len(domain):]) <= _SITE_KINDS
+
+
+_LEGAL_FORMS = frozenset("e v ev gmbh mbh ag kg inc ltd llc co corp sa sarl srl spa bv nv plc".split())
+_TOP_LEVEL_DOMAINS = frozenset("com de net org at ch fr it eu info co uk es nl be io".split())
+_SITE_KINDS = frozenset("""blog magazin magazine mag online news shop store forum wiki media verlag zeitung
+journal tv radio""".split())
 
 
 def strip_site_affixes(title: str | None, site: SiteNames | Iterable[str]) -> str | None:
@@ -244,9 +255,10 @@ class _Page:
                                              else [item.get("@type")]) if isinstance(t, str)}
                 name = item.get("name") if isinstance(item.get("name"), str) else None
                 if types & JSON_ARTICLE_SCHEMA:
-                    for key in ("headline", "name", "alternativeHeadline"):
-                        if isinstance(item.get(key), str) and (text := _clean(item[key])):
-                            self.meta.append(_Statement("json-ld", text))
+                    # Its "name" where it states no "headline" (some put a summary there).
+                    key = "headline" if isinstance(item.get("headline"), str) else "name"
+                    if isinstance(item.get(key), str) and (text := _clean(item[key])):
+                        self.meta.append(_Statement("json-ld", text))
                 elif types & {"webpage"} and name:
                     self.meta.append(_Statement("json-ld", _clean(name)))
                 elif types & {"website", "organization", "newsmediaorganization"} and name:
@@ -261,6 +273,8 @@ class _Page:
     def _body(self) -> list[str]:
         """Collect the page's visible headings and navigation labels; return
         what its banner names (the site)."""
+        from trafilatura.baseline import block_text  # spaces between blocks, none inside words
+
         sites: list[str] = []
         stack = [(self.tree, "")]
         while stack:
@@ -270,7 +284,7 @@ class _Page:
                 continue
             region = _region(element, tag, region)
             if tag in ("h1", "h2", "h3") or (tag == "a" and (region in ("banner", "nav") or _home(element))):
-                text = _clean(" ".join(element.itertext()))
+                text = _clean(block_text(_without_kicker(element)))
                 if text and (region == "banner" or (tag == "a" and _home(element))):
                     sites.append(text)
                     if tag != "a":  # a hero header may hold the headline
@@ -278,7 +292,7 @@ class _Page:
                 elif text and region == "nav":
                     self.labels.add(words(text))
                 elif text and tag != "a" and region != "aside":
-                    self.headings.append(_Statement(tag, text))
+                    self.headings.append(_Statement(tag, text, region == "article"))
             stack.extend((child, region) for child in reversed(element))
         return sites
 
@@ -301,6 +315,24 @@ def _items(data) -> Iterator[dict]:
         for key in ("mainEntity", "mainEntityOfPage"):
             if isinstance(data.get(key), dict):
                 yield from _items(data[key])
+
+
+# Classes of the kicker (German "Dachzeile") set above a headline inside its
+# heading element: a label of the topic, shown apart, not part of the title.
+_KICKER_CLASS = re.compile(r"kicker|overline|dachzeile|roofline|topline|eyebrow|spitzmarke|supertitle|super-title"
+                           r"|headline-intro|teaser-label", re.I)
+
+
+def _without_kicker(heading):
+    """A copy of ``heading`` without its kicker and hidden parts."""
+    from copy import deepcopy
+
+    copy = deepcopy(heading)
+    copy.tail = None
+    for element in list(copy.iterdescendants()):
+        if isinstance(element.tag, str) and (_hidden(element) or _KICKER_CLASS.search(element.get("class") or "")):
+            element.drop_tree()
+    return copy
 
 
 def _contains(sequence: tuple[str, ...], part: tuple[str, ...]) -> bool:
@@ -379,19 +411,29 @@ def page_title(html: str, publishers: Iterable[str] = (), url: str | None = None
     for statement in page.meta:
         whole.add(words(strip_site_affixes(statement.text, page.site) or ""))
         parts.update(words(run) for run in _runs(statement.text))
-    for level in ("h1", "h2", "h3"):
-        for heading in (h for h in page.headings if h.kind == level):
-            text = heading.text.translate(_INVISIBLE)
-            said = words(text)
-            if not said or page.site.named(text):
-                continue
-            # A menu label is a page's title only when the metadata states it whole ("Impressum").
-            if said in whole or (said in parts and not page.label(text, menus=True)):
-                return text.strip(_EDGE)
+    best, best_rank = None, None
+    for index, heading in enumerate(page.headings):
+        text = heading.text.translate(_INVISIBLE).strip(_EDGE)
+        said = words(text)
+        if not said or page.site.named(text):
+            continue
+        found = None
+        # A menu label is a page's title only when the metadata states it whole ("Impressum").
+        if said in whole or (said in parts and not page.label(text, menus=True)):
+            found = (said in whole, len(said), text)
+        else:
             for length in range(len(said) - 1, 0, -1):
                 if (said[:length] in whole or said[:length] in parts) and \
                         _BYLINE_OR_DATE.match(text[len(_as_written(text, length)):]):
-                    return _as_written(text, length)
+                    found = (said[:length] in whole, length, _as_written(text, length))
+                    break
+        if found:
+            # The whole title stated before a segment of it; <h1> before <h2>; more words before fewer.
+            rank = (found[0], -int(heading.kind[1]), found[1], -index)
+            if best_rank is None or rank > best_rank:
+                best, best_rank = found[2], rank
+    if best:
+        return best
     # The article's schema.org headline first, then what sharing cards show, then <title>.
     ranked = sorted(page.meta, key=lambda s: _RANK[s.kind])
     stated = [(strip_site_affixes(s.text, page.site), s) for s in ranked if not _cut_short(s, page.meta)]
@@ -401,10 +443,10 @@ def page_title(html: str, publishers: Iterable[str] = (), url: str | None = None
                 for other in page.meta):
             return text
     for text, _ in stated:
-        if text and not page.label(text):
+        if text and not page.label(text, menus=True):
             return text
     # No metadata title to trust: the page's one main heading, if it has one.
-    main = [h.text for h in page.headings if h.kind == "h1" and not page.label(h.text, menus=True)]
+    main = [h.text for h in page.headings if h.kind == "h1" and h.in_article and not page.label(h.text, menus=True)]
     if len(main) == 1:
         return main[0].translate(_INVISIBLE).strip(_EDGE)
     return None
