@@ -21,6 +21,7 @@ bracketed description (``pinpoint.index.ingest.metadata.title_origin``).
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 import unicodedata
@@ -69,7 +70,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 @dataclass(frozen=True)
 class _Statement:
     """One statement of the title, where it comes from, and its text."""
-    kind: str  # "h1", "h2", "h3", "json-ld", "og", "twitter", "meta", "title"
+    kind: str  # "headline" (a heading marked so), "h1", "h2", "h3", "json-ld", "og", "twitter", "meta", "title"
     text: str
     in_article: bool = False  # a heading inside the page's <article> or <main>
 
@@ -201,7 +202,8 @@ class _Page:
             url = url or self._url()
         # A "site name" holding the article's headline is the page's title put
         # in the wrong tag (application-name, og:site_name).
-        headlines = [words(h.text) for h in self.headings if h.kind == "h1" and len(words(h.text)) >= 3]
+        headlines = [words(h.text) for h in self.headings
+                     if h.kind in ("h1", "headline") and (h.in_article or len(words(h.text)) >= 3)]
         names = [n for n in names if not any(_contains(words(n), h) for h in headlines)]
         # What the banner shows names the site where the metadata sets it apart
         # from the title ("CECIL Magazin | Lieblingsfarbe Blau") and names the
@@ -257,7 +259,7 @@ class _Page:
                 if types & JSON_ARTICLE_SCHEMA:
                     # Its "name" where it states no "headline" (some put a summary there).
                     key = "headline" if isinstance(item.get("headline"), str) else "name"
-                    if isinstance(item.get(key), str) and (text := _clean(item[key])):
+                    if isinstance(item.get(key), str) and (text := _clean(html_lib.unescape(item[key]))):
                         self.meta.append(_Statement("json-ld", text))
                 elif types & {"webpage"} and name:
                     self.meta.append(_Statement("json-ld", _clean(name)))
@@ -274,7 +276,10 @@ class _Page:
         """Collect the page's visible headings and navigation labels; return
         what its banner names (the site)."""
         from trafilatura.baseline import block_text  # spaces between blocks, none inside words
+        from trafilatura.xpaths import TITLE_XPATHS
 
+        # Headings marked as the headline ("entry-title", itemprop="headline"), as trafilatura finds them.
+        marked = set(TITLE_XPATHS[0](self.tree))
         sites: list[str] = []
         stack = [(self.tree, "")]
         while stack:
@@ -284,7 +289,7 @@ class _Page:
                 continue
             region = _region(element, tag, region)
             if tag in ("h1", "h2", "h3") or (tag == "a" and (region in ("banner", "nav") or _home(element))):
-                text = _clean(block_text(_without_kicker(element)))
+                text = _clean(block_text(_without_kicker(element))).strip(_EDGE)
                 if text and (region == "banner" or (tag == "a" and _home(element))):
                     sites.append(text)
                     if tag != "a":  # a hero header may hold the headline
@@ -292,7 +297,8 @@ class _Page:
                 elif text and region == "nav":
                     self.labels.add(words(text))
                 elif text and tag != "a" and region != "aside":
-                    self.headings.append(_Statement(tag, text, region == "article"))
+                    self.headings.append(_Statement("headline" if element in marked else tag, text,
+                                                    region == "article"))
             stack.extend((child, region) for child in reversed(element))
         return sites
 
@@ -383,57 +389,46 @@ def _region(element, tag: str, region: str) -> str:
     return region
 
 
-def _as_written(heading: str, length: int) -> str:
-    """The first ``length`` words of ``heading`` as the page writes them, with
-    the punctuation that closes them ("»...sauber!«")."""
-    found = list(_WORD.finditer(heading.translate(_INVISIBLE)))
-    text = heading.translate(_INVISIBLE)
-    end = found[length - 1].end()
-    while end < len(text) and not text[end].isspace() and not text[end].isalnum():
+def _as_written(heading: str, end: int) -> str:
+    """``heading`` up to ``end`` (the end of a word), with the punctuation
+    that closes it ("»...sauber!«")."""
+    while end < len(heading) and not heading[end].isspace() and not heading[end].isalnum():
         end += 1
-    return text[:end]
+    return heading[:end]
 
 
 def page_title(html: str, publishers: Iterable[str] = (), url: str | None = None) -> str | None:
     """The title of the work a saved page holds, or None when it states none to trust.
 
-    1. A heading the metadata agrees with (the whole title, or one of its
-       segments) is the headline, as the page writes it.  A byline or date
-       after those words in the same heading is left out.
-    2. Else a metadata title that another metadata statement agrees with
-       (og:title and the schema.org headline, say), then any metadata title,
-       without the segments that name the site.
-    A site's name or a navigation label is no title.
+    In order:
+
+    1. A heading the metadata agrees with (a whole title less the site's
+       name, or one of its segments: the headline after a kicker) is the
+       headline, kept as the page writes it.  A byline or date after those
+       words in the same heading is left out.
+    2. A metadata title another kind of metadata agrees with (og:title and
+       the schema.org headline, say), without the segments naming the site.
+    3. The article's one main heading (an <h1> in <article> or <main>, or
+       one marked as the headline), which the reader sees as the title.
+    4. Any metadata title, without the segments naming the site.
+    5. The page's one <h1>.
+
+    A site's name is never a title, and a menu label ("Aktuelles") only
+    where the metadata states it whole.
     """
     page = _Page(html, publishers, url)
+    if page.tree is None:
+        return None
+    written: dict[tuple[str, ...], str] = {}  # the metadata's spelling of each title and segment
     whole: set[tuple[str, ...]] = set()  # a statement less the site's name
-    parts: set[tuple[str, ...]] = set()  # a segment of one (a kicker's headline, say)
     for statement in page.meta:
-        whole.add(words(strip_site_affixes(statement.text, page.site) or ""))
-        parts.update(words(run) for run in _runs(statement.text))
-    best, best_rank = None, None
-    for index, heading in enumerate(page.headings):
-        text = heading.text.translate(_INVISIBLE).strip(_EDGE)
-        said = words(text)
-        if not said or page.site.named(text):
-            continue
-        found = None
-        # A menu label is a page's title only when the metadata states it whole ("Impressum").
-        if said in whole or (said in parts and not page.label(text, menus=True)):
-            found = (said in whole, len(said), text)
-        else:
-            for length in range(len(said) - 1, 0, -1):
-                if (said[:length] in whole or said[:length] in parts) and \
-                        _BYLINE_OR_DATE.match(text[len(_as_written(text, length)):]):
-                    found = (said[:length] in whole, length, _as_written(text, length))
-                    break
-        if found:
-            # The whole title stated before a segment of it; <h1> before <h2>; more words before fewer.
-            rank = (found[0], -int(heading.kind[1]), found[1], -index)
-            if best_rank is None or rank > best_rank:
-                best, best_rank = found[2], rank
-    if best:
-        return best
+        stripped = strip_site_affixes(statement.text, page.site) or ""
+        whole.add(words(stripped))
+        written.setdefault(words(stripped), stripped)
+        for run in _runs(statement.text):
+            written.setdefault(words(run), run)
+    if (found := _agreed_heading(page, whole, written)) is not None:
+        return found
     # The article's schema.org headline first, then what sharing cards show, then <title>.
     ranked = sorted(page.meta, key=lambda s: _RANK[s.kind])
     stated = [(strip_site_affixes(s.text, page.site), s) for s in ranked if not _cut_short(s, page.meta)]
@@ -442,16 +437,55 @@ def page_title(html: str, publishers: Iterable[str] = (), url: str | None = None
                 other.kind != statement.kind and words(text) in {words(r) for r in _runs(other.text)}
                 for other in page.meta):
             return text
+    main = [h.text for h in page.headings if (h.in_article and h.kind == "h1") or h.kind == "headline"]
+    main = list(dict.fromkeys(t for t in main if not page.label(t, menus=True)))
+    if len(main) == 1:
+        return main[0]
     for text, _ in stated:
         if text and not page.label(text, menus=True):
             return text
-    # No metadata title to trust: the page's one main heading, if it has one.
-    main = [h.text for h in page.headings if h.kind == "h1" and h.in_article and not page.label(h.text, menus=True)]
-    if len(main) == 1:
-        return main[0].translate(_INVISIBLE).strip(_EDGE)
-    return None
+    main = [h.text for h in page.headings if h.kind in ("h1", "headline") and not page.label(h.text, menus=True)]
+    return main[0] if len(main) == 1 else None
 
 
+def _agreed_heading(page: "_Page", whole: set, written: dict) -> str | None:
+    """The heading the metadata agrees with, as the page writes it (see ``page_title``)."""
+    best, best_rank = None, None
+    for index, heading in enumerate(page.headings):
+        text = heading.text
+        said = words(text)
+        if not said or page.site.named(text):
+            continue
+        found = None  # (the whole title?, exactly the heading?, words, text)
+        # A menu label is a page's title only when the metadata states it whole ("Impressum").
+        if said in whole or (said in written and not page.label(text, menus=True)):
+            found = (said in whole, True, len(said), text)
+        else:
+            ends = [w.end() for w in _WORD.finditer(text)]
+            for length in range(min(len(said), len(ends)) - 1, 0, -1):
+                # The heading goes on after the title: with a subtitle if the metadata
+                # states the title whole, else only with a byline or a date.
+                title, rest = _as_written(text, ends[length - 1]), text[ends[length - 1]:]
+                if said[:length] in whole and re.match(r"\W*?[:–—-]\s", rest) and not page.site.named(rest):
+                    found = (True, False, len(said), text)  # the title with its subtitle ("Title: Subtitle")
+                elif said[:length] in whole or (said[:length] in written and _BYLINE_OR_DATE.match(rest)):
+                    found = (said[:length] in whole, False, length, title.strip(_EDGE))
+                if found:
+                    break
+        if found:
+            # The whole title stated before a segment of it; <h1> before <h2>; the heading
+            # as stated before one going on; more words before fewer.
+            rank = (found[0], -_LEVEL[heading.kind], found[1], found[2], -index)
+            if best_rank is None or rank > best_rank:
+                best, best_rank = found[3], rank
+    if best is None:
+        return None
+    # Spacing is markup's ("Abrechnung : Musik-Stars" from two spans): the metadata's, if only that differs.
+    other = written.get(words(best), best)
+    return other if other.replace(" ", "") == best.replace(" ", "") else best
+
+
+_LEVEL = {"headline": 1, "h1": 1, "h2": 2, "h3": 3}
 _RANK = {"json-ld": 0, "og": 1, "twitter": 2, "meta": 3, "title": 4}
 
 
