@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 # none; bars and guillemet-like arrows also unspaced ("Site» Title"); in
 # scripts without spaces a dash or underscore between two CJK characters
 # ("...城！-新华网").
-_SPACED = r"\s+(?:[|–—·•~/⁄*›‹»«:>-]|-{2}|::)\s+"
+_SPACED = r"\s+(?:[|–—·•~/⁄*›‹»«:>@-]|-{2}|::)\s+"
 _UNSPACED = r"\s*[|›‹]\s*"
 _CJK = r"(?<=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])\s*[-_－—]\s*(?=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])"
 SITE_SEPARATOR = re.compile(f"{_SPACED}|{_UNSPACED}|{_CJK}")
@@ -117,23 +117,28 @@ class SiteNames:
     name its banner shows, and its domain's name."""
 
     def __init__(self, names: Iterable[str], url: str | None = None):
-        self.names = {w for w in (words(n) for n in names if n) if w}
+        names = [n for n in names if n]
+        self.names = {w for w in map(words, names) if w}
+        # The parts of a name with a tagline ("Viertausendhertz | Das Podcastlabel").
+        self.parts = {words(n[a:b]) for n in names for a, b in _segments(n, SITE_SEPARATOR)} - {()}
         host = (urlsplit(url).hostname or "") if url and "//" in url else ""
         labels = [label for label in host.lower().split(".") if label and label != "www"]
         # "blog.teufel.de": the words "teufel" and "blog"; "lastampa.it": "lastampa";
         # "liquimoly-hbl.de": "liquimoly" and "hbl".
         self.domain = [w for label in (labels[:-1] if len(labels) > 1 else labels) for w in label.split("-") if w]
+        # The name registered ("pixnet" of stevenhgm.pixnet.net), as one word.
+        self.registered = labels[-2].replace("-", "") if len(labels) > 1 and len(labels[-2]) > 3 else None
 
-    def named(self, text: str) -> bool:
-        """Whether ``text`` is the site's name (or the start or end of it, as
-        "Viertausendhertz" is of "Viertausendhertz | Das Podcastlabel")."""
+    def named(self, text: str, segment: bool = False) -> bool:
+        """Whether ``text`` is the site's name, or part of one with a tagline
+        ("Viertausendhertz" of "Viertausendhertz | Das Podcastlabel").  With
+        ``segment`` (``text`` is a segment of a title), also a short one
+        holding the registered domain's name ("Teufel Blog" on blog.teufel.de)."""
         said = words(text)
         if not said:
             return False
-        for name in self.names:
-            if said == name or (len(said) >= 1 and (name[:len(said)] == said or name[-len(said):] == said)
-                                and len(said) * 2 >= len(name)):
-                return True
+        if said in self.names or said in self.parts:
+            return True
         said = tuple(w for w in said if w != "www")
         while len(said) > 1 and said[-1] in _LEGAL_FORMS | _TOP_LEVEL_DOMAINS:
             said = said[:-1]  # "ProNATs e.V.", "taz.de"
@@ -143,6 +148,8 @@ class SiteNames:
             return False
         if compact == "".join(domain) or compact == domain[-1] or set(said) == set(domain):
             return True
+        if segment and self.registered and len(said) <= 3 and self.registered in said:
+            return True  # "痞客邦 PIXNET" on pixnet.net, "Teufel Blog" on blog.teufel.de
         # The domain's name and a word saying what kind of site it is ("Street One Blog").
         return said[:len(domain)] == tuple(domain) and set(said[len(domain):]) <= _SITE_KINDS
 
@@ -165,15 +172,18 @@ def strip_site_affixes(title: str | None, site: SiteNames | Iterable[str]) -> st
         return title
     if not isinstance(site, SiteNames):
         site = SiteNames(site)
+    bracketed = re.fullmatch(r"(.+?)\s*\[([^\]]+)\]", title)  # "Weekly Edition [LWN.net]"
+    if bracketed and site.named(bracketed[2]):
+        title = bracketed[1]
     spans = _segments(title, SITE_SEPARATOR)
     if len(spans) < 2:
         return title
     pieces = [title[a:b] for a, b in spans]
     for index in range(1, len(pieces)):
-        if site.named(pieces[index]) or site.named(title[spans[index][0]:]):
+        if site.named(pieces[index], segment=True) or site.named(title[spans[index][0]:]):
             return title[:spans[index - 1][1]].strip(_EDGE) or title
     for index in range(len(pieces) - 2, -1, -1):
-        if site.named(pieces[index]) or site.named(title[:spans[index][1]]):
+        if site.named(pieces[index], segment=True) or site.named(title[:spans[index][1]]):
             return title[spans[index + 1][0]:].strip(_EDGE) or title
     return title
 
@@ -329,6 +339,10 @@ _KICKER_CLASS = re.compile(r"kicker|overline|dachzeile|roofline|topline|eyebrow|
                            r"|headline-intro|teaser-label", re.I)
 
 
+# A heading's own permalink ("¶" after Sphinx headings, "#" on GitHub pages).
+_PERMALINK = re.compile(r"[¶#§🔗]")
+
+
 def _without_kicker(heading):
     """A copy of ``heading`` without its kicker and hidden parts."""
     from copy import deepcopy
@@ -336,7 +350,8 @@ def _without_kicker(heading):
     copy = deepcopy(heading)
     copy.tail = None
     for element in list(copy.iterdescendants()):
-        if isinstance(element.tag, str) and (_hidden(element) or _KICKER_CLASS.search(element.get("class") or "")):
+        if isinstance(element.tag, str) and (_hidden(element) or _KICKER_CLASS.search(element.get("class") or "")
+                                             or _PERMALINK.fullmatch(element.text_content().strip())):
             element.drop_tree()
     return copy
 
@@ -424,8 +439,7 @@ def page_title(html: str, publishers: Iterable[str] = (), url: str | None = None
     for statement in page.meta:
         stripped = strip_site_affixes(statement.text, page.site) or ""
         whole.add(words(stripped))
-        written.setdefault(words(stripped), stripped)
-        for run in _runs(statement.text):
+        for run in _runs(stripped):
             written.setdefault(words(run), run)
     if (found := _agreed_heading(page, whole, written)) is not None:
         return found
