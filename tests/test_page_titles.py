@@ -194,3 +194,23 @@ def test_a_page_without_a_trustworthy_title_gets_a_bracketed_description(tmp_pat
         (source,) = list(searcher.sources())
     assert source.csl["title"] == "[cecil.html]" and source.title_origin == "file-name-description"
     shutil.rmtree(tmp_path / "index")
+
+
+def test_the_article_headline_wins_over_metadata_that_retells_the_story():
+    html = page('<meta property="og:title" content="Niederlage für Johnson: Parlament vertagt Votum über Brexit-Deal">'
+                "<title>Niederlage für Johnson: Parlament vertagt Votum über Brexit-Deal</title>",
+                "<article><h1>Unterhaus vertagt Votum über Brexit-Deal - es drohen Chaos-Tage</h1></article>")
+    assert page_title(html) == "Unterhaus vertagt Votum über Brexit-Deal - es drohen Chaos-Tage"
+
+
+def test_a_section_heading_does_not_win_over_the_metadata():
+    html = page('<meta property="og:title" content="Impfen ist bis Ende Februar überall möglich">'
+                "<title>Impfen ist bis Ende Februar überall möglich</title>",
+                "<main><h1>Medienmitteilungen</h1><p>Text.</p></main>")
+    assert page_title(html) == "Impfen ist bis Ende Februar überall möglich"
+
+
+def test_a_kicker_in_its_own_element_is_left_out_where_the_metadata_states_the_rest():
+    html = page('<meta property="og:title" content="Große Aufgaben für die neue Regierung">',
+                "<article><h1><div>Tunesien</div><div>Große Aufgaben für die neue Regierung</div></h1></article>")
+    assert page_title(html) == "Große Aufgaben für die neue Regierung"

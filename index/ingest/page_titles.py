@@ -73,6 +73,7 @@ class _Statement:
     kind: str  # "headline" (a heading marked so), "h1", "h2", "h3", "json-ld", "og", "twitter", "meta", "title"
     text: str
     in_article: bool = False  # a heading inside the page's <article> or <main>
+    part: bool = False  # one element of a heading made of several
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -307,8 +308,15 @@ class _Page:
                 elif text and region == "nav":
                     self.labels.add(words(text))
                 elif text and tag != "a" and region != "aside":
-                    self.headings.append(_Statement("headline" if element in marked else tag, text,
-                                                    region == "article"))
+                    kind = "headline" if element in marked else tag
+                    self.headings.append(_Statement(kind, text, region == "article"))
+                    # A kicker set apart in its own element without saying so: each
+                    # part may be what the metadata states as the headline.
+                    parts = [_clean(block_text(child)) for child in _without_kicker(element)
+                             if isinstance(child.tag, str)]
+                    if len([p for p in parts if p]) > 1:
+                        self.headings.extend(_Statement(kind, p, region == "article", part=True)
+                                             for p in parts if len(words(p)) >= 3)
             stack.extend((child, region) for child in reversed(element))
         return sites
 
@@ -443,6 +451,8 @@ def page_title(html: str, publishers: Iterable[str] = (), url: str | None = None
             written.setdefault(words(run), run)
     if (found := _agreed_heading(page, whole, written)) is not None:
         return found
+    if (found := _retold_heading(page)) is not None:
+        return found
     # The article's schema.org headline first, then what sharing cards show, then <title>.
     ranked = sorted(page.meta, key=lambda s: _RANK[s.kind])
     stated = [(strip_site_affixes(s.text, page.site), s) for s in ranked if not _cut_short(s, page.meta)]
@@ -451,14 +461,15 @@ def page_title(html: str, publishers: Iterable[str] = (), url: str | None = None
                 other.kind != statement.kind and words(text) in {words(r) for r in _runs(other.text)}
                 for other in page.meta):
             return text
-    main = [h.text for h in page.headings if (h.in_article and h.kind == "h1") or h.kind == "headline"]
+    main = [h.text for h in page.headings if not h.part and ((h.in_article and h.kind == "h1") or h.kind == "headline")]
     main = list(dict.fromkeys(t for t in main if not page.label(t, menus=True)))
     if len(main) == 1:
         return main[0]
     for text, _ in stated:
         if text and not page.label(text, menus=True):
             return text
-    main = [h.text for h in page.headings if h.kind in ("h1", "headline") and not page.label(h.text, menus=True)]
+    main = [h.text for h in page.headings
+            if not h.part and h.kind in ("h1", "headline") and not page.label(h.text, menus=True)]
     return main[0] if len(main) == 1 else None
 
 
@@ -500,6 +511,28 @@ def _agreed_heading(page: "_Page", whole: set, written: dict) -> str | None:
 
 
 _LEVEL = {"headline": 1, "h1": 1, "h2": 2, "h3": 3}
+
+
+def _retold_heading(page: "_Page") -> str | None:
+    """The article's main heading where the metadata words the same story
+    otherwise (a search-engine title: "Niederlage für Johnson: Parlament
+    vertagt Votum über Brexit-Deal" for the headline "Unterhaus vertagt Votum
+    über Brexit-Deal - es drohen Chaos-Tage").  The page's own headline is
+    the title its readers see; the metadata vouches for it by sharing most of
+    its content words, which a section label ("Pressemitteilungen") does not."""
+    main = [h for h in page.headings if not h.part and (h.kind == "headline" or (h.kind == "h1" and h.in_article))]
+    if len(main) != 1 or page.label(main[0].text, menus=True):
+        return None
+    heading = _content_words(main[0].text)
+    for statement in page.meta:
+        shared = heading & _content_words(strip_site_affixes(statement.text, page.site) or "")
+        if len(shared) >= 2 and len(shared) * 2 >= len(heading):
+            return main[0].text
+    return None
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in words(text) if len(w) > 3}
 _RANK = {"json-ld": 0, "og": 1, "twitter": 2, "meta": 3, "title": 4}
 
 
