@@ -13,10 +13,16 @@ so the site's name never belongs in the title.
 So a statement is taken as the title when another, independent one agrees
 with it word for word (as a whole or as one of its separated segments): a
 heading that the metadata repeats is the headline, and is kept as the page
-writes it.  Failing that, the metadata's own title is kept without the
-segments that name the site.  A site's name or a navigation label alone is
-never a title; where nothing else is stated the caller falls back to a
-bracketed description (``pinpoint.index.ingest.metadata.title_origin``).
+writes it.  Failing that, the article's own headline where the metadata tells
+the same story in other words, then metadata titles without the segments
+that name the site (see ``page_title`` for the order).  A site's name or a
+navigation label alone is never a title; where nothing else is stated the
+caller falls back to a bracketed description
+(``pinpoint.index.ingest.metadata.title_origin``).
+
+trafilatura's pieces are reused where they fit: its tolerant HTML loader, its
+list of schema.org article types, its XPath for headings marked as the
+headline, and its block-aware heading text.
 """
 
 from __future__ import annotations
@@ -428,7 +434,9 @@ def page_title(html: str, publishers: Iterable[str] = (), url: str | None = None
     1. A heading the metadata agrees with (a whole title less the site's
        name, or one of its segments: the headline after a kicker) is the
        headline, kept as the page writes it.  A byline or date after those
-       words in the same heading is left out.
+       words in the same heading is left out; a subtitle is kept.
+    1b. The article's one main heading, where the metadata shares most of
+       its content words (``_retold_heading``).
     2. A metadata title another kind of metadata agrees with (og:title and
        the schema.org headline, say), without the segments naming the site.
     3. The article's one main heading (an <h1> in <article> or <main>, or
