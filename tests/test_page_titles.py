@@ -214,3 +214,11 @@ def test_a_kicker_in_its_own_element_is_left_out_where_the_metadata_states_the_r
     html = page('<meta property="og:title" content="Große Aufgaben für die neue Regierung">',
                 "<article><h1><div>Tunesien</div><div>Große Aufgaben für die neue Regierung</div></h1></article>")
     assert page_title(html) == "Große Aufgaben für die neue Regierung"
+
+
+def test_layout_classes_on_body_do_not_make_the_page_a_sidebar():
+    html = ('<html><head><title>Vegetarier zu sein. Bedarf oder Trend? | Ethify</title></head>'
+            '<body class="one-sidebar sidebar-second"><div class="content"><header><h1>Vegetarier zu sein. '
+            "Bedarf oder Trend?</h1></header></div></body></html>")
+    # The site name a metadata extractor guessed from <title> is the headline here, not the site.
+    assert page_title(html, ["Vegetarier zu sein. Bedarf oder Trend?"]) == "Vegetarier zu sein. Bedarf oder Trend?"

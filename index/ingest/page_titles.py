@@ -249,8 +249,9 @@ class _Page:
                 continue
             if key in kinds:
                 self.meta.append(_Statement(kinds[key], content))
-            elif key in ("og:site_name", "application-name", "apple-mobile-web-app-title"):
-                sites.append(content)
+            elif key in ("og:site_name", "application-name", "apple-mobile-web-app-title", "publisher",
+                         "dc.publisher", "twitter:site"):
+                sites.append(content.lstrip("@"))
         title = self.tree.find(".//head//title")
         if title is None:
             title = self.tree.find(".//title")
@@ -400,7 +401,8 @@ def _region(element, tag: str, region: str) -> str:
     if region in ("nav", "aside"):
         return region
     role = (element.get("role") or "").lower()
-    tokens = _tokens(element)
+    # <body>'s classes describe the layout ("one-sidebar sidebar-second"), not a region.
+    tokens = _tokens(element) if tag not in ("html", "body") else []
     if tag == "nav" or role == "navigation" or any(_NAV_TOKEN.match(t) for t in tokens):
         return "nav"
     if tag in ("aside", "footer") or role in ("contentinfo", "complementary") \
