@@ -63,8 +63,6 @@ _BYLINE_OR_DATE = re.compile(
 # Elements whose headings and links are the site's furniture, not the article's.
 _BANNER_TOKENS = frozenset("""site-header masthead branding site-branding logo site-logo site-title
 sitename site-name brand navbar-brand""".split())
-# A <header> element is the article's own ("article-header") as often as the site's.
-_CONTENT_TOKEN = re.compile(r"article|entry|post|story|content|page-header|title|headline", re.I)
 _NAV_TOKEN = re.compile(r"^(?:nav|navi|navigation|menu|menue|breadcrumbs?|submenu|cat-links|tag-links)(?:$|[-_])", re.I)
 _ASIDE_TOKEN = re.compile(r"^(?:sidebar|widget|widget-title|widgettitle|footer|site-footer|related|comments?|respond)"
                           r"(?:$|[-_])", re.I)
@@ -414,8 +412,8 @@ def _region(element, tag: str, region: str) -> str:
         return "article"
     if region == "banner":
         return region
-    if role == "banner" or any(t in _BANNER_TOKENS for t in tokens) or (
-            tag == "header" and region != "article" and not any(_CONTENT_TOKEN.search(t) for t in tokens)):
+    # Only what says it is the site's brand: a bare <header> holds the article's headline as often.
+    if role == "banner" or any(t in _BANNER_TOKENS for t in tokens):
         return "banner"
     return region
 
