@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pinpoint.index.ingest.bylines import page_publishers, strip_site_suffix, trusted_byline
+from pinpoint.index.ingest.bylines import page_publishers, trusted_byline
+from pinpoint.index.ingest.page_titles import strip_site_suffix
 from pinpoint.index.ingest.readers import read_file
 from tests.conftest import ROOT
 

@@ -5,8 +5,7 @@ Nast"), a role ("AP Auto Writer", "Staff", "admin"), a link label ("View all
 posts by ..."), or, on fact-check pages, the people whose claims the article
 is about.  A wrong author is worse than none (none is never wrong), so a name
 is kept only when it looks like a person's and nothing on the page says
-otherwise.  Titles lose the site-name suffix pages append ("| The Hill") when
-the page names its site.
+otherwise.  (A page's title is chosen in ``pinpoint.index.ingest.page_titles``.)
 
 Metadata extractors hand over bylines already normalised: a label left in
 ("Par Attac France", "Interview Julia Lauter"), a date label run into the name
@@ -110,7 +109,6 @@ _COPYRIGHT = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s
 _JSON_LD = re.compile(r"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.S | re.I)
 _META = re.compile(r"<meta\s[^>]*>", re.I)
 _ATTR = re.compile(r"""([a-z:_-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
-_TITLE_SEPARATOR = re.compile(r"\s+[|–—·•:-]\s+|\s+-{2}\s+")
 
 
 def fold(text: str) -> str:
@@ -473,18 +471,3 @@ def _written_as_name(form: str) -> bool:
 
 def _cased(character: str) -> bool:
     return character.isupper() or character.islower()
-
-
-def strip_site_suffix(title: str | None, publishers: Iterable[str]) -> str | None:
-    """``title`` without a leading or trailing segment that names the site."""
-    if not title:
-        return title
-    names = {fold(p) for p in publishers if fold(p)}
-    pieces = _TITLE_SEPARATOR.split(title)
-    if len(pieces) < 2:
-        return title
-    if fold(pieces[-1]) in names:
-        return title[: title.rfind(pieces[-1])].rstrip(" |–—·•:-")
-    if fold(pieces[0]) in names:
-        return title[len(pieces[0]):].lstrip(" |–—·•:-")
-    return title

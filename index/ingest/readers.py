@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pinpoint.index.ingest.bylines import page_publishers, strip_site_suffix, trusted_byline
+from pinpoint.index.ingest.bylines import page_publishers, trusted_byline
 from pinpoint.index.ingest.encodings import BINARY_PROBE as _BINARY_PROBE
 from pinpoint.index.ingest.encodings import NotText, decode
 from pinpoint.index.ingest.front_matter import split_front_matter
 from pinpoint.index.ingest.metadata import csl_from_fields
 from pinpoint.index.ingest.page_dates import publication_date
+from pinpoint.index.ingest.page_titles import page_title
 from pinpoint.index.records import RawSource
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz",
@@ -309,12 +310,11 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     except (ValueError, OverflowError):
         # htmldate (inside) raises on impossible stamps ("+99:99"); the page keeps its text, unattributed.
         found = None
-    fields: dict[str, Any] = {}
+    fields: dict[str, Any] = {"title": page_title(html, [found.sitename] if found else [], found and found.url)}
     if found is not None:
         publishers = page_publishers(html, found.sitename)
         # The publication date as the page states it (page_dates), not htmldate's first date-like stamp.
-        fields = {"title": strip_site_suffix(found.title, publishers),
-                  "author": trusted_byline(found.author, publishers=publishers, body=body, html=html),
+        fields |= {"author": trusted_byline(found.author, publishers=publishers, body=body, html=html),
                   "issued": publication_date(html, found.url), "container-title": found.sitename,
                   "url": found.url}
     meta = csl_from_fields(fields)
