@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import bisect
 import html as html_lib
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from html.entities import name2codepoint
+
+from pinpoint.index.ingest.page_markup import is_hidden, json_ld_items, publisher_names
 
 # Words that make a "name" a job, a desk or a placeholder rather than a person.
 ROLE_WORDS = frozenset("""
@@ -106,9 +107,6 @@ _EDGE_PUNCTUATION = " \t,.;:'\"‘’‚“”„«»‹›()[]{}<>|/\\-–—*�
 _DOMAIN_ENDINGS = frozenset("com net org info biz io de at ch fr it es nl be eu uk ru pl cz".split())
 _COPYRIGHT = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
                         r"([A-Z][^.<>|\n]{1,60})", re.I)
-_JSON_LD = re.compile(r"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.S | re.I)
-_META = re.compile(r"<meta\s[^>]*>", re.I)
-_ATTR = re.compile(r"""([a-z:_-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 
 
 def fold(text: str) -> str:
@@ -125,36 +123,19 @@ def _words(name: str) -> list[str]:
 def page_publishers(html: str, *known: str | None) -> list[str]:
     """Names the page gives its site or publisher: site name meta tags,
     JSON-LD ``publisher``, copyright holders, plus ``known`` ones."""
+    from trafilatura.utils import load_html  # trafilatura's own tolerant parser
+
     names = [k for k in known if k]
-    for tag in _META.findall(html):
-        attrs = {k.lower(): v.strip("\"'") for k, v in _ATTR.findall(tag)}
-        key = (attrs.get("property") or attrs.get("name") or "").lower()
-        if key in ("og:site_name", "application-name", "publisher", "dc.publisher", "twitter:site"):
-            names.append(attrs.get("content", "").lstrip("@"))
-    for block in _JSON_LD.findall(html):
-        try:
-            data = json.loads(block)
-        except ValueError:
-            continue
-        names.extend(_json_ld_publishers(data))
+    tree = load_html(html)
+    if tree is not None:
+        for meta in tree.iter("meta"):
+            key = (meta.get("property") or meta.get("name") or "").strip().lower()
+            if key in ("og:site_name", "application-name", "publisher", "dc.publisher", "twitter:site"):
+                names.append((meta.get("content") or "").lstrip("@"))
+        for item in json_ld_items(tree):
+            names.extend(publisher_names(item))
     names.extend(m.group(1).strip() for m in _COPYRIGHT.finditer(html))
     return [n for n in dict.fromkeys(" ".join(n.split()) for n in names) if n]
-
-
-def _json_ld_publishers(data) -> Iterable[str]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _json_ld_publishers(item)
-    elif isinstance(data, dict):
-        for key in ("publisher", "sourceOrganization"):
-            value = data.get(key)
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, dict) and isinstance(item.get("name"), str):
-                    yield item["name"]
-                elif isinstance(item, str):
-                    yield item
-        if "@graph" in data:
-            yield from _json_ld_publishers(data["@graph"])
 
 
 def _is_publisher(name: str, publishers: Iterable[str]) -> bool:
@@ -316,8 +297,6 @@ _RELATED_CLASS = re.compile(r"^(?:[a-z]+[-_])?related(?:$|[-_]|posts|articles|st
 # Classes that hide an element.  Not any "-hidden": "tw-overflow-hidden",
 # "field--label-hidden", "mobile-hidden" or <body>'s "footer-top-hidden" hide
 # nothing, or something else.
-_HIDDEN_CLASSES = frozenset("hidden is-hidden u-hidden d-none hide invisible".split())
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _UNSEEN_TAGS = frozenset("head title script style noscript template svg button select option textarea".split())
 _AUTHOR_HREF = re.compile(r"/(?:author|autor|auteur)[\w-]*(?:/|#|$)", re.I)
@@ -368,7 +347,7 @@ class _Page:
                 self._add(item, aside, parts)
                 continue
             tag = item.tag if isinstance(item.tag, str) else ""
-            if tag.lower() in _UNSEEN_TAGS or not tag or self._hidden(item):
+            if tag.lower() in _UNSEEN_TAGS or not tag or is_hidden(item):
                 continue
             aside = aside or self._aside(item, tag)
             self._add(item.text, aside, parts)
@@ -381,15 +360,6 @@ class _Page:
             self._spans.append((self._end, aside))
             parts.append(" " + text.translate(_INVISIBLE_CHARACTERS).replace("\u00a0", " "))
             self._end += len(parts[-1])
-
-    @staticmethod
-    def _hidden(element) -> bool:
-        if element.get("hidden") is not None or element.get("aria-hidden") == "true":
-            return True
-        if _HIDDEN_STYLE.search(element.get("style") or ""):
-            return True
-        return element.tag not in ("html", "body") and any(
-            token in _HIDDEN_CLASSES for token in (element.get("class") or "").lower().split())
 
     @staticmethod
     def _aside(element, tag: str) -> bool:

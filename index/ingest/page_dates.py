@@ -32,12 +32,13 @@ fall on, that local day is taken; otherwise the UTC day is all it states.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+
+from pinpoint.index.ingest.page_markup import json_ld_items
 
 # Microdata items whose datePublished is the page's own: top-level ones and the page's main entity.
 _PAGE_ITEMPROPS = {"", "mainentity", "mainentityofpage"}
@@ -117,25 +118,6 @@ def _offset(zone: str) -> timezone:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
-def _jsonld_objects(tree) -> Iterator[dict]:
-    """Top-level JSON-LD objects (and ``@graph`` members): the statements about the page itself."""
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except (ValueError, RecursionError):
-            continue
-        for item in data if isinstance(data, list) else [data]:
-            if not isinstance(item, dict):
-                continue
-            graph = item.get("@graph")
-            if isinstance(graph, list):
-                yield from (g for g in graph if isinstance(g, dict))
-            yield item
-            main = item.get("mainEntity")
-            if isinstance(main, dict):
-                yield main
-
-
 def _urls(item: dict) -> set[str]:
     urls = set()
     for key in ("url", "@id", "mainEntityOfPage"):
@@ -156,7 +138,7 @@ def _is_media(item: dict) -> bool:
 
 def _jsonld_published(tree, canonical: str | None) -> Stamp | None:
     """``datePublished`` of the object that is the page: the one naming its URL, else the first."""
-    dated = [(item, stamp) for item in _jsonld_objects(tree)
+    dated = [(item, stamp) for item in json_ld_items(tree)
              if isinstance(item.get("datePublished"), str) and not _is_media(item)
              and (stamp := parse_stamp(item["datePublished"]))]
     if canonical:

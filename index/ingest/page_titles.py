@@ -28,12 +28,13 @@ headline, and its block-aware heading text.
 from __future__ import annotations
 
 import html as html_lib
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from pinpoint.index.ingest.page_markup import is_hidden, json_ld_items, publisher_names
 
 # Separators pages put between a title and the site's name or section.  Spaced
 # on both sides ("Title - Site"), since a hyphen or slash inside a word is
@@ -66,9 +67,6 @@ sitename site-name brand navbar-brand""".split())
 _NAV_TOKEN = re.compile(r"^(?:nav|navi|navigation|menu|menue|breadcrumbs?|submenu|cat-links|tag-links)(?:$|[-_])", re.I)
 _ASIDE_TOKEN = re.compile(r"^(?:sidebar|widget|widget-title|widgettitle|footer|site-footer|related|comments?|respond)"
                           r"(?:$|[-_])", re.I)
-_HIDDEN_TOKENS = frozenset("""hidden is-hidden u-hidden d-none hide invisible is-invisible element-invisible
-screen-reader-text sr-only visually-hidden visuallyhidden""".split())
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
 @dataclass(frozen=True)
@@ -263,29 +261,20 @@ class _Page:
         from trafilatura.json_metadata import JSON_ARTICLE_SCHEMA
 
         sites: list[str] = []
-        for script in self.tree.xpath('//script[@type="application/ld+json"]'):
-            try:
-                data = json.loads(script.text or "", strict=False)
-            except ValueError:
-                continue
-            for item in _items(data):
-                types = {t.lower() for t in (item.get("@type") if isinstance(item.get("@type"), list)
-                                             else [item.get("@type")]) if isinstance(t, str)}
-                name = item.get("name") if isinstance(item.get("name"), str) else None
-                if types & JSON_ARTICLE_SCHEMA:
-                    # Its "name" where it states no "headline" (some put a summary there).
-                    key = "headline" if isinstance(item.get("headline"), str) else "name"
-                    if isinstance(item.get(key), str) and (text := _clean(html_lib.unescape(item[key]))):
-                        self.meta.append(_Statement("json-ld", text))
-                elif types & {"webpage"} and name:
-                    self.meta.append(_Statement("json-ld", _clean(name)))
-                elif types & {"website", "organization", "newsmediaorganization"} and name:
-                    sites.append(name)
-                for key in ("publisher", "sourceOrganization"):
-                    value = item.get(key)
-                    for part in value if isinstance(value, list) else [value]:
-                        if isinstance(part, dict) and isinstance(part.get("name"), str):
-                            sites.append(part["name"])
+        for item in json_ld_items(self.tree):
+            types = {t.lower() for t in (item.get("@type") if isinstance(item.get("@type"), list)
+                                         else [item.get("@type")]) if isinstance(t, str)}
+            name = item.get("name") if isinstance(item.get("name"), str) else None
+            if types & JSON_ARTICLE_SCHEMA:
+                # Its "name" where it states no "headline" (some put a summary there).
+                key = "headline" if isinstance(item.get("headline"), str) else "name"
+                if isinstance(item.get(key), str) and (text := _clean(html_lib.unescape(item[key]))):
+                    self.meta.append(_Statement("json-ld", text))
+            elif types & {"webpage"} and name:
+                self.meta.append(_Statement("json-ld", _clean(name)))
+            elif types & {"website", "organization", "newsmediaorganization"} and name:
+                sites.append(name)
+            sites.extend(publisher_names(item))
         return sites
 
     def _body(self) -> list[str]:
@@ -301,7 +290,7 @@ class _Page:
         while stack:
             element, region = stack.pop()
             tag = element.tag.lower() if isinstance(element.tag, str) else ""
-            if not tag or tag in ("script", "style", "noscript", "template", "head", "svg") or _hidden(element):
+            if not tag or tag in ("script", "style", "noscript", "template", "head", "svg") or is_hidden(element):
                 continue
             region = _region(element, tag, region)
             if tag in ("h1", "h2", "h3") or (tag == "a" and (region in ("banner", "nav") or _home(element))):
@@ -333,19 +322,6 @@ class _Page:
         return not said or (menus and said in self.labels and len(said) <= 3) or self.site.named(text)
 
 
-def _items(data) -> Iterator[dict]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _items(item)
-    elif isinstance(data, dict):
-        yield data
-        if "@graph" in data:
-            yield from _items(data["@graph"])
-        for key in ("mainEntity", "mainEntityOfPage"):
-            if isinstance(data.get(key), dict):
-                yield from _items(data[key])
-
-
 # Classes of the kicker (German "Dachzeile") set above a headline inside its
 # heading element: a label of the topic, shown apart, not part of the title.
 _KICKER_CLASS = re.compile(r"kicker|overline|dachzeile|roofline|topline|eyebrow|spitzmarke|supertitle|super-title"
@@ -363,7 +339,7 @@ def _without_kicker(heading):
     copy = deepcopy(heading)
     copy.tail = None
     for element in list(copy.iterdescendants()):
-        if isinstance(element.tag, str) and (_hidden(element) or _KICKER_CLASS.search(element.get("class") or "")
+        if isinstance(element.tag, str) and (is_hidden(element) or _KICKER_CLASS.search(element.get("class") or "")
                                              or _PERMALINK.fullmatch(element.text_content().strip())):
             element.drop_tree()
     return copy
@@ -382,14 +358,6 @@ def _home(link) -> bool:
 
 def _tokens(element) -> list[str]:
     return ((element.get("class") or "") + " " + (element.get("id") or "")).lower().split()
-
-
-def _hidden(element) -> bool:
-    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
-        return True
-    if _HIDDEN_STYLE.search(element.get("style") or ""):
-        return True
-    return element.tag not in ("html", "body") and any(t in _HIDDEN_TOKENS for t in _tokens(element))
 
 
 def _region(element, tag: str, region: str) -> str:

@@ -24,6 +24,7 @@ from pinpoint.index.ingest.encodings import NotText, decode
 from pinpoint.index.ingest.front_matter import split_front_matter
 from pinpoint.index.ingest.metadata import csl_from_fields
 from pinpoint.index.ingest.page_dates import publication_date
+from pinpoint.index.ingest.page_markup import HIDDEN_XPATH
 from pinpoint.index.ingest.page_titles import page_title
 from pinpoint.index.records import RawSource
 
@@ -266,17 +267,6 @@ def read_latex_file(path: Path, root: Path) -> list[RawSource]:
     from pinpoint.index.ingest.structured_text import latex_document
 
     return _read_structured(path, root, "tex", latex_document, "LaTeX")
-
-
-# What the page itself hides is not what its reader sees: elements marked
-# hidden, hidden from assistive technology, or styled out of sight (a video
-# player's dialog text, a collapsed gallery, a "you may also like" template).
-HIDDEN_XPATH = [
-    "//*[@hidden]",
-    "//*[@aria-hidden='true']",
-    "//*[contains(translate(@style, ' ', ''), 'display:none')]",
-    "//*[contains(translate(@style, ' ', ''), 'visibility:hidden')]",
-]
 
 
 def _article_markdown(trafilatura, html: str) -> str | None:
