@@ -196,6 +196,30 @@ def test_a_page_without_a_trustworthy_title_gets_a_bracketed_description(tmp_pat
     shutil.rmtree(tmp_path / "index")
 
 
+@pytest.mark.parametrize("heading,described", [
+    ("Podcasts in Plex einbinden", True),
+    ("Bild 1 von 10", False),  # a gallery's counter
+    ("[spanish] [greek] [english]", False),  # a language menu's links
+    ("> Jens Weber", False),  # a breadcrumb's leftover
+    ("Summary", False),  # a section's name
+])
+def test_only_a_heading_that_can_stand_for_the_work_describes_it(tmp_path, heading, described):
+    from pinpoint.index.store.build import build_index
+    from pinpoint.index.store.versions import open_searcher
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    paragraph = "<p>" + "The council met on Tuesday to discuss the new bus routes for the city. " * 8 + "</p>"
+    (folder / "untitled.html").write_text(
+        page('<meta property="og:site_name" content="CECIL Magazin">',
+             f"<article><h2>{heading}</h2>{paragraph}</article>"), encoding="utf-8")
+    build_index([folder], tmp_path / "index")
+    with open_searcher(tmp_path / "index") as searcher:
+        (source,) = list(searcher.sources())
+    expected = f"[{heading}]" if described else "[untitled.html]"
+    assert source.csl["title"] == expected, source.title_origin
+
+
 def test_the_article_headline_wins_over_metadata_that_retells_the_story():
     html = page('<meta property="og:title" content="Niederlage für Johnson: Parlament vertagt Votum über Brexit-Deal">'
                 "<title>Niederlage für Johnson: Parlament vertagt Votum über Brexit-Deal</title>",

@@ -76,6 +76,9 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
     # A slideshow's or player's controls, and a widget's loading and error messages.
     (re.compile(r"^(?:previous|next|fullscreen|full screen|thumbnails|\d+ of \d+|loading(?: comments)?\W*"
                 r"|please wait\W*)$", _I), NAVIGATION),
+    # A gallery's counter in other languages too ("Bild 1 von 10", "Photo 3 sur 12").
+    (re.compile(r"^(?:(?:image|photo|picture|slide|bild|foto|imagen|immagine)\s+)?\d+\s*"
+                r"(?:of|von|sur|de|di|van|z|av|/)\s*\d+$", _I), NAVIGATION),
     (re.compile(r"^(?:(?:sorry|unfortunately),?\s+)?this (?:video|feature|content) is (?:temporarily )?(?:not available|unavailable)\b", _I),
      NAVIGATION),
     (re.compile(r"^(?:tags|topics|filed under|categories)\s*:", _I), MORE_LINKS),

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pinpoint.index.bibliography.dates import month_number
+from pinpoint.index.ingest.boilerplate import PERSONAL_NAME, furniture_kind
 from pinpoint.index.ingest.bylines import ORGANISATION_WORDS, ROLE_WORDS
 from pinpoint.index.records import CleanDocument, RawSource
 
@@ -257,10 +258,17 @@ def title_origin(raw: RawSource, doc: CleanDocument, csl: dict, origin: str) -> 
             return csl, "sidecar"
         return csl, "embedded" if raw.meta.get("title") else "text"
     first = next((b.text for b in doc.blocks if b.kind in ("title", "heading")), None)
-    if first and not _section_name(first):
+    if first and _describes(first):
         return {**csl, "title": f"[{first}]"}, "heading-description"
     name = raw.id if raw.fmt == "jsonl" else Path(raw.path).name
     return {**csl, "title": f"[{name}]"}, "file-name-description"
+
+
+def _describes(heading: str) -> bool:
+    """Whether a first heading can stand for the work: not a section's name ("Summary"), not a
+    page's furniture ("Bild 1 von 10"), not link or menu markup left over ("[english] [greek]",
+    "> Jens Weber")."""
+    return not _section_name(heading) and furniture_kind(heading) is None and heading[:1].isalnum()
 
 
 def title_proper_nouns(title: str, doc: CleanDocument) -> list[str]:
@@ -285,8 +293,7 @@ def title_proper_nouns(title: str, doc: CleanDocument) -> list[str]:
 
 # --- what the text states --------------------------------------------------------------
 
-_NAME_WORD = r"(?:[A-Z][a-z'’\-]+|[A-Z]\.|[A-Z][a-z]*[A-Z][a-z]+)"
-_PERSON = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}"
+_PERSON = PERSONAL_NAME
 _PEOPLE = rf"{_PERSON}(?:(?:,\s*|,?\s+and\s+){_PERSON})*"
 _BYLINE = re.compile(rf"^(?:By|Written by)\s*:?\s+({_PEOPLE})(?:\s*[–—-]\s+|\s*,|\s*\|\s*|\s*$)")
 _AUTHOR_LABEL = re.compile(rf"^Authors?\s*:\s*({_PEOPLE})\s*(?:,.*)?$")
