@@ -60,8 +60,8 @@ v0.0.0-20251205110129-5db1dc9836f0, 87 published pages; Rust 1.95.0 docs,
 
     Pinpoint one session earlier: as expected 0.956 / 0.946 / 0.951,
     without captions 0.957 / 0.957 / 0.957, article body 0.935 / 0.976 / 0.955;
-    reading a page then took 44 ms, now 68 (two trafilatura reads, and the page tree
-    read again for its publication date and bylines)
+    reading a page then took 44 ms, now 78 (two trafilatura reads, and the page tree
+    read again for its title, publication date and bylines)
 
     mdBook pages                  truth              precision  recall  F1
     Pinpoint                      <main>             0.977      0.953   0.965
