@@ -99,6 +99,17 @@ def test_a_removed_file_leaves_the_index(corpus, tmp_path):
         assert all(h.source.id != CFR for h in searcher.search(SearchRequest(q="Futenma")).hits)
 
 
+def test_every_skipped_file_is_named_by_its_absolute_path(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "kept.md").write_text("# Owls\n\nOwls hunt at night over the fields near the river.\n")
+    (folder / "empty.md").write_text("   \n")  # refused by its reader
+    (folder / "widgets.md").write_text("# Share this article\n\nFollow us on Mastodon\n")  # nothing left after cleaning
+    report = build_index([folder], tmp_path / "index")
+    assert report.sources == 1
+    assert sorted(where for where, _ in report.skipped) == [str(folder / "empty.md"), str(folder / "widgets.md")]
+
+
 def test_duplicate_source_ids_keep_the_first_and_report_the_later(tmp_path):
     folder = tmp_path / "dupes"
     folder.mkdir()

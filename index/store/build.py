@@ -479,7 +479,9 @@ class _Build:
         def left_empty(source: Source) -> None:
             # The id stays claimed by its file, as in a fresh build: an empty
             # source still shadows a later duplicate of its id.
-            self._skip(owner.get(source.id), source.path, "no text left to index after cleaning")
+            key = owner.get(source.id)
+            # Named by its absolute path, as every other skipped file is.
+            self._skip(key, key or source.path, "no text left to index after cleaning")
 
         with tqdm(total=new_bytes, unit="B", unit_scale=True, disable=not show, file=sys.stderr,
                   desc="indexing", mininterval=0.5 if sys.stderr.isatty() else 10) as bar:
