@@ -308,6 +308,17 @@ def test_html_dates_of_comments_and_navigation_are_not_the_pages(tmp_path):
     assert _page_date(tmp_path, before=before, after=after) == [[2019, 8, 16]]
 
 
+@pytest.mark.parametrize("footer", [
+    '<p class="footer">Letzte Änderung: 31.10.2023 - 14:49:39</p>',
+    '<footer><ul><li id="footer-info-lastmod"> This page was last modified on 4 November 2020, at 19:23.</li></ul></footer>',
+    '<p class="date">Updated: 2023-11-03</p>',
+])
+def test_html_a_line_dating_the_last_change_is_not_the_publication_date(tmp_path, footer):
+    assert _page_date(tmp_path, after=footer) is None
+    # The page's own dateline still counts beside it.
+    assert _page_date(tmp_path, before='<p class="entry-date">16.08.2019</p>', after=footer) == [[2019, 8, 16]]
+
+
 def test_html_utc_stamp_takes_the_day_the_page_shows_for_that_instant(tmp_path):
     # 00:44 UTC shown as 21:44 the evening before (UTC-3); the instant settles the day-first order too.
     head = ('<script type="application/ld+json">{"@type": "NewsArticle", '

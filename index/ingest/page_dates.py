@@ -51,6 +51,11 @@ _PUBLISHED_META = {
 _MODIFIED_META = re.compile(r"modif|updated|revis|last-?mod|lastdate|utime|datemodified|dateupdate", re.I)
 # Dublin Core's and HTML's bare "date": "a date associated with an event in the life cycle"
 # of the page, often when it was last generated; the page's own dateline says more.
+# Labels of a modification date in the text, in the languages sites most often use.
+_MODIFIED_LINE = re.compile(
+    r"\s*(?:(?:this page was )?(?:zuletzt |last |dernière )?(?:modified|updated|changed|edited|geändert|aktualisiert"
+    r"|bearbeitet)\b|letzte (?:änderung|aktualisierung)|stand\s*:|mis à jour|modifié|actualizado|aggiornato"
+    r"|última (?:actualización|modificación))", re.I)
 _GENERIC_META = re.compile(r"^(?:date|dc\.date|dcterms\.date|dc:date)$", re.I)
 _ISO = re.compile(
     r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})"
@@ -360,6 +365,14 @@ def _htmldate_reading(html_tree, url: str | None) -> str | None:
     for element in others:
         if element.getparent() is not None:
             element.getparent().remove(element)
+    # A line the page labels as its last change ("Letzte Änderung: 31.10.2023", "This page was
+    # last modified on ...") dates an edit, never the publication: its text goes, and a
+    # publication line beside it in the same element ("<br>Erschienen am: 01.11.2023") stays.
+    for element in html_tree.iter():
+        if _MODIFIED_LINE.match(element.text or ""):
+            element.text = None
+        if _MODIFIED_LINE.match(element.tail or ""):
+            element.tail = None
     # extensive_search=False: dates the markup states, never guesses from copyright lines.
     try:
         return find_date(html_tree, extensive_search=False, original_date=True, url=url)

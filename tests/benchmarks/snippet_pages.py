@@ -36,7 +36,7 @@ Measured (go-trafilatura v1.12.2, 983 pages, 2 shared cores)::
 
     dates (744 pages state one)      right   wrong      none given
     before session 20                611     89 (of 748) 48
-    now                              617     69         58
+    now                              617     66         61
 
     titles (869 pages state one)     same    differ     none given
     before session 20                594     270        5
