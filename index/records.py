@@ -169,6 +169,9 @@ class Hit:
     excerpt: str
     excerpt_html: str
     matches: tuple[Match, ...]
+    # The words of a plain query (under match=preferred or any, which rank rather than require
+    # every word) that this passage does not hold, as typed: "Missing: relocation".
+    missing: tuple[str, ...] = ()
 
 
 # How the words of a plain query (words and phrases, no operators) combine:

@@ -195,6 +195,8 @@ def _cmd_search(args, config) -> int:
         title = hit["source"]["title"] or "[no title stated]"  # an index built before titles were always set
         print(f"\n{hit['rank']}. {title} [{hit['passage_id']}] score {hit['score']}")
         print(f"   {hit['excerpt']}")
+        if hit["missing"]:
+            print(f"   missing: {', '.join(hit['missing'])}")
         print(f"   {hit['citation']['in_text']}")
     return 0
 

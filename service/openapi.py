@@ -107,13 +107,16 @@ def _schemas() -> dict[str, Any]:
     hit = {
         "allOf": [_ref("Passage")],
         "type": "object",
-        "required": ["rank", "score", "excerpt", "excerpt_html", "matches", "source", "citation"],
+        "required": ["rank", "score", "excerpt", "excerpt_html", "matches", "missing", "source", "citation"],
         "properties": {
             "rank": integer, "score": {"type": "number"}, "excerpt": string,
             "excerpt_html": {"type": "string", "description": "source text escaped once, matched terms in <mark>"},
             "matches": {"type": "array", "items": {
                 "type": "object", "required": ["start", "end", "term"],
                 "properties": {"start": integer, "end": integer, "term": string}}},
+            "missing": {"type": "array", "items": string,
+                        "description": "words of a plain query (match=preferred or any) that this passage does "
+                                       "not hold, as typed"},
             "source": _ref("Source"), "citation": _ref("Citation"),
         },
     }

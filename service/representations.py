@@ -166,6 +166,7 @@ def hit_json(hit: Hit, style: str, memo: VersionedMemo | None = None, version: s
         excerpt=hit.excerpt,
         excerpt_html=hit.excerpt_html,
         matches=[match_json(m) for m in hit.matches],
+        missing=list(hit.missing),
         source=source_body,
         citation=citation_json(citation, hit.excerpt),
     )

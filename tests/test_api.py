@@ -130,6 +130,13 @@ def test_ready_is_503_without_an_index(tmp_path):
     assert resp.headers["content-type"] == "application/problem+json"
 
 
+def test_hits_name_the_words_their_passage_lacks(client):
+    hits = client.simulate_get("/search", params={"q": "Futenma xylophone"}).json["hits"]
+    assert hits and all(hit["missing"] == ["xylophone"] for hit in hits)
+    hits = client.simulate_get("/search", params={"q": "Futenma OR xylophone"}).json["hits"]
+    assert hits and all(hit["missing"] == [] for hit in hits)
+
+
 def test_match_any_ranks_by_any_word(client):
     strict = client.simulate_get("/search", params={"q": "Futenma xylophone", "match": "all"}).json
     loose = client.simulate_get("/search", params={"q": "Futenma xylophone", "match": "any"}).json

@@ -26,7 +26,9 @@ def test_index_then_search(tmp_path):
     assert body["hits"][0]["source_id"] == "004_9574ace01beba1aa"
 
     text = run("search", "Futenma", "--index", str(index))
-    assert "(Xu, 2014" in text.stdout
+    assert "(Xu, 2014" in text.stdout and "missing:" not in text.stdout
+    lacking = run("search", "Futenma xylophone", "--index", str(index))
+    assert "   missing: xylophone" in lacking.stdout
 
 
 def test_search_json_is_what_get_search_returns(seeds_index, client):

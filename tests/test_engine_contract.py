@@ -75,6 +75,29 @@ def test_matches_are_offsets_into_the_passage_text(searcher):
         assert plain == hit.excerpt
 
 
+def test_a_hit_names_the_typed_words_its_passage_lacks(searcher):
+    result = searcher.search(SearchRequest(q="Okinawa protests relocation the", limit=50))
+    # "protests" is matched through its stem ("protested"); "the" is a stop word nobody looks for.
+    assert [(h.passage.id, h.missing) for h in result.hits] == [
+        ("okinawa:2", ()),  # every word first
+        ("okinawa:1", ("Okinawa", "protests")),
+        ("okinawa:3", ("Okinawa", "protests", "relocation")),  # found through its source's title only
+    ]
+    # A phrase counts only with its words in a row.
+    phrased = {h.passage.id: h.missing for h in searcher.search(SearchRequest(q='"security treaty" revised')).hits}
+    assert phrased["treaty:1"] == () and phrased["okinawa:3"] == ("revised",)
+    assert phrased["treaty:2"] == ("security treaty", "revised")  # "treaty" alone, and the title's phrase
+
+
+@pytest.mark.parametrize("request_", [
+    SearchRequest(q="Okinawa OR relocation"),  # an operator means what it says
+    SearchRequest(q="relocation"),  # one word
+    SearchRequest(q="Okinawa relocation", highlight=False),  # callers that show no excerpts
+])
+def test_no_missing_words_where_the_query_requires_them_or_nobody_reads_them(searcher, request_):
+    assert all(h.missing == () for h in searcher.search(request_).hits)
+
+
 def test_highlighting_and_facets_can_be_skipped_without_changing_the_ranking(searcher):
     full = searcher.search(SearchRequest(q="treaty", limit=50))
     bare = searcher.search(SearchRequest(q="treaty", limit=50, highlight=False, facets=False))

@@ -157,6 +157,15 @@ def test_did_you_mean_links_the_corrected_query(page):
     assert query_of(link.get("href")) == {"q": link.text, "style": "harvard"}
 
 
+def test_a_hit_says_which_typed_words_its_passage_lacks(page):
+    _, doc = get(page, q="Futenma xylophone")
+    missing = doc.xpath("//article[@class='hit']//p[@class='missing']")
+    assert missing and all(p.text_content() == "Missing: xylophone" for p in missing)
+    assert all(p.xpath("s")[0].text == "xylophone" for p in missing)
+    _, doc = get(page, q="Futenma")
+    assert not doc.xpath("//p[@class='missing']")
+
+
 def test_empty_state_says_what_to_try(page):
     _, doc = get(page, q="zzqqxx", author="Xu")
     assert texts(doc, "//h2[@id='results-heading']")[0] == "No passages match “zzqqxx”"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Protocol
 
 from pinpoint.index.records import Match
@@ -67,6 +68,25 @@ class Highlighter:
 
     def highlight(self, text: str, terms: QueryTerms) -> Marked:
         return mark(text, self.find_matches(text, terms))
+
+    def missing(self, text: str, typed: Sequence[str]) -> tuple[str, ...]:
+        """Which of the ``typed`` words (or phrases: their words in a row) ``text`` does not hold,
+        compared as the engine indexed them; a stop word is never missing, the engine ignores it."""
+        stems_of_text = [stem for stem, _, _ in self.tokens(text)]
+        present = set(stems_of_text)
+        gone = []
+        for words in typed:
+            stems = [stem for stem, _, _ in self.tokens(words)]
+            if not stems:
+                continue
+            if len(stems) == 1 or not all(stem in present for stem in stems):
+                held = all(stem in present for stem in stems)
+            else:  # a phrase: its words in a row, as the engines match phrases
+                n = len(stems)
+                held = any(stems_of_text[i:i + n] == stems for i in range(len(stems_of_text) - n + 1))
+            if not held:
+                gone.append(words)
+        return tuple(gone)
 
 
 def mark(text: str, matches: tuple[Match, ...]) -> Marked:

@@ -489,6 +489,18 @@ def prefer_all(root: Node | None) -> Node | None:
     return root
 
 
+def plain_words(request: SearchRequest) -> tuple[Word | Phrase, ...]:
+    """The words and phrases of a plain query of several (``_plain``), which a passage
+    may hold only some of; () for a single word, an operator, a field or a tree."""
+    if request.query is not None or not request.q or not _plain(request.q):
+        return ()
+    root = parse(request.q, match_all=True)
+    if (isinstance(root, And) and len(root.children) > 1
+            and all(isinstance(c, (Word, Phrase)) and c.field is None for c in root.children)):
+        return root.children
+    return ()
+
+
 def _plain(text: str) -> bool:
     """Words and phrases only, as most people type a query."""
     return all(token.kind in ("word", "phrase", "space") for token in _tokens(text))

@@ -138,6 +138,19 @@ class OpenSearchCompiler:
         return self._leaf(node, node.field, 1.0, match_all=match_all)
 
     def _leaf(self, node: Word | Phrase, field: str, boost: float, *, match_all: bool, count: bool = True) -> dict | None:
+        compiled = self._leaf_query(node, field, boost, match_all=match_all, count=count)
+        if compiled is not None and field == "text" and node.start is not None:
+            # Named by where it was typed, so a hit reports which typed words its passage
+            # holds (OpenSearch's matched_queries), as a passage's "Missing: ..." needs.
+            kind, body = next(iter(compiled.items()))
+            if kind == "bool":
+                body["_name"] = typed_name(node)
+            else:
+                next(iter(body.values()))["_name"] = typed_name(node)
+        return compiled
+
+    def _leaf_query(self, node: Word | Phrase, field: str, boost: float, *, match_all: bool,
+                    count: bool = True) -> dict | None:
         if field == "year":  # the parser reads year values itself; anything else here is not one
             raise QuerySyntaxError(f"year:{node.text} is not a year or a range like 2010..2014", node.start)
         if field == "source":
@@ -158,6 +171,11 @@ class OpenSearchCompiler:
         if len(terms) == 1:
             return terms[0]
         return {"bool": {"must": terms}} if match_all else {"bool": {"should": terms, "minimum_should_match": 1}}
+
+
+def typed_name(node: Word | Phrase) -> str:
+    """The name a typed word's clause carries in the request body (``_name``)."""
+    return f"typed:{node.start}"
 
 
 def _is_not(compiled: dict) -> bool:

@@ -22,7 +22,7 @@ from opensearchpy import helpers
 from pinpoint.index.errors import BadQuery, UnknownPassage
 from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, Source
 from pinpoint.index.search.opensearch.client import ClusterUnavailable, unavailable
-from pinpoint.index.search.opensearch.compile import OpenSearchCompiler, Plan
+from pinpoint.index.search.opensearch.compile import OpenSearchCompiler, Plan, typed_name
 from pinpoint.index.search.engine import SourceCatalog
 from pinpoint.index.search.highlight import UNMARKED, mark
 from pinpoint.index.search.live import VersionFollower
@@ -30,7 +30,7 @@ from pinpoint.index.search.opensearch.marks import highlight_options, matches_fr
 from pinpoint.index.search.results import check_request, facets
 from pinpoint.index.search.opensearch.store import ClusterStore
 from pinpoint.index.search.opensearch.mapping import query_words
-from pinpoint.index.search.syntax import And, Not, Or, Phrase, Word, parse_request
+from pinpoint.index.search.syntax import And, Not, Or, Phrase, Word, parse_request, plain_words
 from pinpoint.index.store.catalog import source_from_json
 
 # Below the cluster's search.max_buckets (65,536); past it, grouped totals come from a cardinality count.
@@ -121,9 +121,14 @@ class OpenSearchSearcher(SourceCatalog):
                 plan, found, matched_all = loose, loose_found, False
         corrected = _corrected(request.q, plan, answers[1]) if spelling else None
 
+        # Words the analyzer drops (stop words) are never missing: nothing looks for them.
+        typed = tuple(node for node in plain_words(request)
+                      if query_words(node.text, ranking=self._compiler.ranking)) if request.highlight else ()
         hits = []
         for rank, hit in enumerate(found["hits"]["hits"], start=request.offset + 1):
             passage = _passage(hit["_source"])
+            matched = set(hit.get("matched_queries") or ())
+            missing = tuple(node.text for node in typed if typed_name(node) not in matched)
             if request.highlight:
                 marked_text = (hit.get("highlight", {}).get("text") or [None])[0]
                 marked = mark(passage.text, matches_from_marked(passage.text, marked_text))
@@ -132,7 +137,7 @@ class OpenSearchSearcher(SourceCatalog):
             hits.append(Hit(
                 rank=rank, score=float(hit.get("_score") or 0.0), passage=passage,
                 source=self._sources[passage.source_id], excerpt=marked.excerpt,
-                excerpt_html=marked.excerpt_html, matches=marked.matches,
+                excerpt_html=marked.excerpt_html, matches=marked.matches, missing=missing,
             ))
         return SearchResult(
             query=request.q, corrected_query=corrected, total=_total(found, request), hits=tuple(hits),

@@ -16,7 +16,7 @@ from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, So
 from pinpoint.index.search.engine import SourceCatalog
 from pinpoint.index.search.highlight import UNMARKED, Highlighter
 from pinpoint.index.search.results import check_request, facets
-from pinpoint.index.search.syntax import parse_request
+from pinpoint.index.search.syntax import parse_request, plain_words
 from pinpoint.index.search.whoosh.analysis import TextAnalysis
 from pinpoint.index.search.whoosh.column_search import ColumnSearch, SourceOrdinals, Unsupported
 from pinpoint.index.search.whoosh.compile import Plan, WhooshCompiler
@@ -173,11 +173,13 @@ def execute_search(
     if corrected and not _finds_more(searcher, source_keys, compiler, request, corrected, as_asked, left(), columns):
         corrected = None
 
+    typed = [node.text for node in plain_words(request)] if request.highlight else []
     hits = []
     for rank, (docnum, score) in enumerate(run.ranked[request.offset : request.offset + request.limit],
                                            start=request.offset + 1):
         passage = passage_from_fields(searcher.stored_fields(docnum))
         marked = highlighter.highlight(passage.text, plan.terms) if request.highlight else UNMARKED
+        missing = highlighter.missing(passage.text, typed) if typed else ()
         hits.append(
             Hit(
                 rank=rank,
@@ -187,6 +189,7 @@ def execute_search(
                 excerpt=marked.excerpt,
                 excerpt_html=marked.excerpt_html,
                 matches=marked.matches,
+                missing=missing,
             )
         )
     return SearchResult(
