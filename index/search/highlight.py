@@ -52,8 +52,9 @@ class Highlighter:
     def __init__(self, analysis: Analysis):
         self.tokens = analysis.tokens
 
-    def find_matches(self, text: str, terms: QueryTerms) -> tuple[Match, ...]:
-        tokens = self.tokens(text)
+    def find_matches(self, text: str, terms: QueryTerms,
+                     tokens: list[tuple[str, int, int]] | None = None) -> tuple[Match, ...]:
+        tokens = self.tokens(text) if tokens is None else tokens
         marked: dict[int, Match] = {}
         for stem, start, end in tokens:
             if stem in terms.words:
@@ -69,24 +70,31 @@ class Highlighter:
     def highlight(self, text: str, terms: QueryTerms) -> Marked:
         return mark(text, self.find_matches(text, terms))
 
-    def missing(self, text: str, typed: Sequence[str]) -> tuple[str, ...]:
-        """Which of the ``typed`` words (or phrases: their words in a row) ``text`` does not hold,
-        compared as the engine indexed them; a stop word is never missing, the engine ignores it."""
-        stems_of_text = [stem for stem, _, _ in self.tokens(text)]
+    def typed(self, words: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Typed words (or phrases) with their stems, once per search; a stop word has none
+        and is left out: the engine ignores it, so it is never missing."""
+        analysed = ((word, tuple(stem for stem, _, _ in self.tokens(word))) for word in words)
+        return tuple((word, stems) for word, stems in analysed if stems)
+
+    def highlight_hit(self, text: str, terms: QueryTerms,
+                      typed: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[Marked, tuple[str, ...]]:
+        """The hit's marking and which ``typed`` words (phrases: their words in a row) ``text``
+        lacks, both from one analysis of ``text``, as the engine indexed it."""
+        tokens = self.tokens(text)
+        marked = mark(text, self.find_matches(text, terms, tokens))
+        if not typed:
+            return marked, ()
+        stems_of_text = [stem for stem, _, _ in tokens]
         present = set(stems_of_text)
-        gone = []
-        for words in typed:
-            stems = [stem for stem, _, _ in self.tokens(words)]
-            if not stems:
-                continue
-            if len(stems) == 1 or not all(stem in present for stem in stems):
-                held = all(stem in present for stem in stems)
-            else:  # a phrase: its words in a row, as the engines match phrases
+        missing = []
+        for word, stems in typed:
+            held = all(stem in present for stem in stems)
+            if held and len(stems) > 1:  # a phrase: its words in a row, as the engines match phrases
                 n = len(stems)
-                held = any(stems_of_text[i:i + n] == stems for i in range(len(stems_of_text) - n + 1))
+                held = any(tuple(stems_of_text[i:i + n]) == stems for i in range(len(stems_of_text) - n + 1))
             if not held:
-                gone.append(words)
-        return tuple(gone)
+                missing.append(word)
+        return marked, tuple(missing)
 
 
 def mark(text: str, matches: tuple[Match, ...]) -> Marked:

@@ -173,13 +173,13 @@ def execute_search(
     if corrected and not _finds_more(searcher, source_keys, compiler, request, corrected, as_asked, left(), columns):
         corrected = None
 
-    typed = [node.text for node in plain_words(request)] if request.highlight else []
+    typed = highlighter.typed([node.text for node in plain_words(request)]) if request.highlight else ()
     hits = []
     for rank, (docnum, score) in enumerate(run.ranked[request.offset : request.offset + request.limit],
                                            start=request.offset + 1):
         passage = passage_from_fields(searcher.stored_fields(docnum))
-        marked = highlighter.highlight(passage.text, plan.terms) if request.highlight else UNMARKED
-        missing = highlighter.missing(passage.text, typed) if typed else ()
+        marked, missing = (highlighter.highlight_hit(passage.text, plan.terms, typed) if request.highlight
+                           else (UNMARKED, ()))
         hits.append(
             Hit(
                 rank=rank,
