@@ -148,6 +148,9 @@ class SearchQuery:
     root: Node | None
     filters: tuple[Filter, ...] = ()
     match_all: bool = True
+    # The words and phrases of a plain query of several, as typed: a passage may hold only
+    # some of them (a hit's "missing" words); () for one word, an operator, a field or a tree.
+    typed: tuple[Word | Phrase, ...] = ()
 
 
 def positive_leaves(node: Node | None):
@@ -489,13 +492,8 @@ def prefer_all(root: Node | None) -> Node | None:
     return root
 
 
-def plain_words(request: SearchRequest) -> tuple[Word | Phrase, ...]:
-    """The words and phrases of a plain query of several (``_plain``), which a passage
-    may hold only some of; () for a single word, an operator, a field or a tree."""
-    if request.query is not None or not request.q or not _plain(request.q):
-        return ()
-    root = parse(request.q, match_all=True)
-    if (isinstance(root, And) and len(root.children) > 1
+def _typed(root: Node | None) -> tuple[Word | Phrase, ...]:
+    if (isinstance(root, (And, Or)) and len(root.children) > 1
             and all(isinstance(c, (Word, Phrase)) and c.field is None for c in root.children)):
         return root.children
     return ()
@@ -513,7 +511,8 @@ def parse_request(request: SearchRequest, *, match: str | None = None) -> Search
     """
     match = match or request.match
     root = request.query if request.query is not None else parse(request.q, match_all=match != "any")
-    if match == "preferred" and request.query is None and _plain(request.q):
+    typed = _typed(root) if request.query is None and _plain(request.q) else ()
+    if match == "preferred" and typed:
         root = prefer_all(root)
     filters: list[Filter] = []
     for name, value in (("author", request.author), ("title", request.title)):
@@ -530,4 +529,4 @@ def parse_request(request: SearchRequest, *, match: str | None = None) -> Search
         filters.append(YearRange(low, high))
     if root is None and not filters:
         raise QuerySyntaxError("empty query: type some words or choose a filter")
-    return SearchQuery(root=root, filters=tuple(filters), match_all=match != "any")
+    return SearchQuery(root=root, filters=tuple(filters), match_all=match != "any", typed=typed)

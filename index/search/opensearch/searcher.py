@@ -30,7 +30,7 @@ from pinpoint.index.search.opensearch.marks import highlight_options, matches_fr
 from pinpoint.index.search.results import check_request, facets
 from pinpoint.index.search.opensearch.store import ClusterStore
 from pinpoint.index.search.opensearch.mapping import query_words
-from pinpoint.index.search.syntax import And, Not, Or, Phrase, Word, parse_request, plain_words
+from pinpoint.index.search.syntax import And, Not, Or, Phrase, Word, parse_request
 from pinpoint.index.store.catalog import source_from_json
 
 # Below the cluster's search.max_buckets (65,536); past it, grouped totals come from a cardinality count.
@@ -122,7 +122,7 @@ class OpenSearchSearcher(SourceCatalog):
         corrected = _corrected(request.q, plan, answers[1]) if spelling else None
 
         # Words the analyzer drops (stop words) are never missing: nothing looks for them.
-        typed = tuple(node for node in plain_words(request)
+        typed = tuple(node for node in query.typed
                       if query_words(node.text, ranking=self._compiler.ranking)) if request.highlight else ()
         hits = []
         for rank, hit in enumerate(found["hits"]["hits"], start=request.offset + 1):

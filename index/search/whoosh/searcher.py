@@ -16,7 +16,7 @@ from pinpoint.index.records import Hit, Passage, SearchRequest, SearchResult, So
 from pinpoint.index.search.engine import SourceCatalog
 from pinpoint.index.search.highlight import UNMARKED, Highlighter
 from pinpoint.index.search.results import check_request, facets
-from pinpoint.index.search.syntax import parse_request, plain_words
+from pinpoint.index.search.syntax import parse_request
 from pinpoint.index.search.whoosh.analysis import TextAnalysis
 from pinpoint.index.search.whoosh.column_search import ColumnSearch, SourceOrdinals, Unsupported
 from pinpoint.index.search.whoosh.compile import Plan, WhooshCompiler
@@ -158,7 +158,8 @@ def execute_search(
     def left() -> float | None:
         return None if deadline is None else deadline - time.monotonic()
 
-    plan = compiler.plan(parse_request(request))
+    query = parse_request(request)
+    plan = compiler.plan(query)
     run = _run(searcher, source_keys, plan, request, left(), columns)
     as_asked = run.total  # in the matching the request asked for, before any fallback
     matched_all = request.match != "any"
@@ -173,7 +174,7 @@ def execute_search(
     if corrected and not _finds_more(searcher, source_keys, compiler, request, corrected, as_asked, left(), columns):
         corrected = None
 
-    typed = highlighter.typed([node.text for node in plain_words(request)]) if request.highlight else ()
+    typed = highlighter.typed([node.text for node in query.typed]) if request.highlight else ()
     hits = []
     for rank, (docnum, score) in enumerate(run.ranked[request.offset : request.offset + request.limit],
                                            start=request.offset + 1):
