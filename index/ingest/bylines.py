@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Iterable
 from html.entities import name2codepoint
 
-from pinpoint.index.ingest.page_markup import is_hidden, json_ld_items, publisher_names
+from pinpoint.index.ingest.page_markup import is_hidden, json_ld_items, meta_site_names, parse, publisher_names
 
 # Words that make a "name" a job, a desk or a placeholder rather than a person.
 ROLE_WORDS = frozenset("""
@@ -120,18 +120,14 @@ def _words(name: str) -> list[str]:
     return fold(name).split()
 
 
-def page_publishers(html: str, *known: str | None) -> list[str]:
+def page_publishers(html: str, *known: str | None, tree=None) -> list[str]:
     """Names the page gives its site or publisher: site name meta tags,
-    JSON-LD ``publisher``, copyright holders, plus ``known`` ones."""
-    from trafilatura.utils import load_html  # trafilatura's own tolerant parser
-
+    JSON-LD ``publisher``, copyright holders, plus ``known`` ones.
+    ``tree``: the page already parsed (``page_markup.parse``), else ``html`` is."""
     names = [k for k in known if k]
-    tree = load_html(html)
+    tree = parse(html) if tree is None else tree
     if tree is not None:
-        for meta in tree.iter("meta"):
-            key = (meta.get("property") or meta.get("name") or "").strip().lower()
-            if key in ("og:site_name", "application-name", "publisher", "dc.publisher", "twitter:site"):
-                names.append((meta.get("content") or "").lstrip("@"))
+        names.extend(meta_site_names(tree))
         for item in json_ld_items(tree):
             names.extend(publisher_names(item))
     names.extend(m.group(1).strip() for m in _COPYRIGHT.finditer(html))

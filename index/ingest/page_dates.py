@@ -34,11 +34,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from pinpoint.index.ingest.page_markup import json_ld_items
+from pinpoint.index.ingest.page_markup import json_ld_items, own_urls, parse
 
 # Microdata items whose datePublished is the page's own: top-level ones and the page's main entity.
 _PAGE_ITEMPROPS = {"", "mainentity", "mainentityofpage"}
@@ -182,11 +183,7 @@ def _meta_published(tree) -> Stamp | None:
 
 
 def _canonical(tree) -> str | None:
-    for xpath in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'):
-        found = tree.xpath(xpath)
-        if found and found[0].strip():
-            return found[0].strip()
-    return None
+    return next(iter(own_urls(tree)), None)
 
 
 def published_statements(tree) -> dict[str, Stamp]:
@@ -301,17 +298,16 @@ def _url_day(tree) -> date | None:
 _NAIVE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?=\s*$)")
 
 
-def publication_date(html: str, url: str | None = None) -> str | None:
-    """The page's publication day as 'YYYY-MM-DD', or None when it states none clearly."""
-    from htmldate.utils import load_html
-
-    html_tree = load_html(html)
+def publication_date(html, url: str | None = None) -> str | None:
+    """The page's publication day as 'YYYY-MM-DD', or None when it states none clearly.
+    ``html``: the page's text, or its tree (``page_markup.parse``), which is left as it was."""
+    html_tree = parse(html)
     if html_tree is None:
         return None
     statements = published_statements(html_tree)
     if not statements:
         generic = _generic_day(html_tree)
-        shown = _htmldate_reading(html_tree, url)
+        shown = _htmldate_reading(deepcopy(html_tree), url)
         # The bare "date" meta names some day in the page's life: the publication
         # date only where the page shows no date of its own.
         return shown or (generic.isoformat() if generic else None)
@@ -331,8 +327,6 @@ def publication_date(html: str, url: str | None = None) -> str | None:
 
 
 def _without_date_metadata(html_tree):
-    from copy import deepcopy
-
     tree = deepcopy(html_tree)
     for element in tree.xpath('//meta|//script[@type="application/ld+json"]'):
         element.getparent().remove(element)
@@ -350,7 +344,7 @@ def _generic_day(tree) -> date | None:
 
 
 def _htmldate_reading(html_tree, url: str | None) -> str | None:
-    """htmldate's reading of a page that names no publication date (the tree is ours to prune)."""
+    """htmldate's reading of a page that names no publication date (``html_tree``, a copy, is pruned)."""
     from htmldate import find_date
 
     for meta in html_tree.xpath("//meta"):

@@ -2,8 +2,9 @@
 
 A page's title (``page_titles``), publication date (``page_dates``) and
 bylines (``bylines``) are each read from its markup.  What they share lives
-here: which elements a reader does not see, and the page's schema.org
-statements in JSON-LD.
+here: the page parsed once, which elements a reader does not see, the URLs
+the page gives itself, the names its meta tags give its site, and its
+schema.org statements in JSON-LD.
 """
 
 from __future__ import annotations
@@ -31,6 +32,37 @@ HIDDEN_XPATH = [
     "//*[contains(translate(@style, ' ', ''), 'display:none')]",
     "//*[contains(translate(@style, ' ', ''), 'visibility:hidden')]",
 ]
+
+
+def parse(html):
+    """The page's tree (trafilatura's tolerant loader), or None when it is no HTML.
+    A tree passed in is returned as it is, so readers of the page may share one."""
+    from trafilatura.utils import load_html
+
+    return load_html(html)
+
+
+def own_urls(tree) -> list[str]:
+    """The URLs the page gives itself: its canonical links, then its ``og:url``."""
+    urls = []
+    for xpath in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'):
+        urls.extend(url.strip() for url in tree.xpath(xpath) if url.strip())
+    return urls
+
+
+# Meta tags that name the site or its publisher, not the page.
+SITE_NAME_META = frozenset({"og:site_name", "application-name", "apple-mobile-web-app-title", "publisher",
+                            "dc.publisher", "twitter:site"})
+
+
+def meta_site_names(tree) -> list[str]:
+    """What the page's meta tags name its site ("@handle" as the handle)."""
+    names = []
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        if key in SITE_NAME_META and (content := " ".join((meta.get("content") or "").split())):
+            names.append(content.lstrip("@"))
+    return names
 
 
 def is_hidden(element) -> bool:

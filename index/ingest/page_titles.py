@@ -34,7 +34,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pinpoint.index.ingest.page_markup import is_hidden, json_ld_items, publisher_names
+from pinpoint.index.ingest.page_markup import (
+    is_hidden,
+    json_ld_items,
+    meta_site_names,
+    own_urls,
+    parse,
+    publisher_names,
+)
 
 # Separators pages put between a title and the site's name or section.  Spaced
 # on both sides ("Title - Site"), since a hyphen or slash inside a word is
@@ -200,9 +207,7 @@ class _Page:
     """The statements of a page's title, and what names its site or its navigation."""
 
     def __init__(self, html: str, publishers: Iterable[str], url: str | None):
-        from trafilatura.utils import load_html  # trafilatura's own tolerant parser
-
-        self.tree = load_html(html)
+        self.tree = parse(html)
         self.meta: list[_Statement] = []
         self.headings: list[_Statement] = []
         self.labels: set[tuple[str, ...]] = set()
@@ -229,13 +234,10 @@ class _Page:
         self.site = SiteNames(names, url)
 
     def _url(self) -> str | None:
-        for href in self.tree.xpath('//head/link[@rel="canonical"]/@href|//head/meta[@property="og:url"]/@content'):
-            if href.startswith("http"):
-                return href
-        return None
+        return next((url for url in own_urls(self.tree) if url.startswith("http")), None)
 
     def _meta_tags(self) -> list[str]:
-        sites = []
+        """Titles the meta tags and <title> state (to ``self.meta``); the site names they give (returned)."""
         kinds = {"og:title": "og", "twitter:title": "twitter", "title": "meta", "dc.title": "meta",
                  "dcterms.title": "meta", "citation_title": "meta", "headline": "meta"}
         for meta in self.tree.iterfind(".//meta"):
@@ -245,15 +247,12 @@ class _Page:
                 continue
             if key in kinds:
                 self.meta.append(_Statement(kinds[key], content))
-            elif key in ("og:site_name", "application-name", "apple-mobile-web-app-title", "publisher",
-                         "dc.publisher", "twitter:site"):
-                sites.append(content.lstrip("@"))
         title = self.tree.find(".//head//title")
         if title is None:
             title = self.tree.find(".//title")
         if title is not None and (text := _clean(title.text_content())):
             self.meta.append(_Statement("title", text))
-        return sites
+        return meta_site_names(self.tree)
 
     def _json_ld(self) -> list[str]:
         """Headlines of the page's schema.org articles (to ``self.meta``), and
@@ -394,7 +393,7 @@ def _as_written(heading: str, end: int) -> str:
     return heading[:end]
 
 
-def page_title(html: str, publishers: Iterable[str] = (), url: str | None = None) -> str | None:
+def page_title(html, publishers: Iterable[str] = (), url: str | None = None) -> str | None:
     """The title of the work a saved page holds, or None when it states none to trust.
 
     In order:

@@ -24,7 +24,7 @@ from pinpoint.index.ingest.encodings import NotText, decode
 from pinpoint.index.ingest.front_matter import split_front_matter
 from pinpoint.index.ingest.metadata import csl_from_fields
 from pinpoint.index.ingest.page_dates import publication_date
-from pinpoint.index.ingest.page_markup import HIDDEN_XPATH
+from pinpoint.index.ingest.page_markup import HIDDEN_XPATH, parse
 from pinpoint.index.ingest.page_titles import page_title
 from pinpoint.index.records import RawSource
 
@@ -300,12 +300,15 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     except (ValueError, OverflowError):
         # htmldate (inside) raises on impossible stamps ("+99:99"); the page keeps its text, unattributed.
         found = None
-    fields: dict[str, Any] = {"title": page_title(html, [found.sitename] if found else [], found and found.url)}
+    # One tree for what the markup states: title, publishers and date read it, none changes it.
+    tree = parse(html)
+    page = tree if tree is not None else html
+    fields: dict[str, Any] = {"title": page_title(page, [found.sitename] if found else [], found and found.url)}
     if found is not None:
-        publishers = page_publishers(html, found.sitename)
+        publishers = page_publishers(html, found.sitename, tree=tree)
         # The publication date as the page states it (page_dates), not htmldate's first date-like stamp.
         fields |= {"author": trusted_byline(found.author, publishers=publishers, body=body, html=html),
-                  "issued": publication_date(html, found.url), "container-title": found.sitename,
+                  "issued": publication_date(page, found.url), "container-title": found.sitename,
                   "url": found.url}
     meta = csl_from_fields(fields)
     if meta.get("issued") or meta.get("URL"):
