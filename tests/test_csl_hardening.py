@@ -135,3 +135,23 @@ def test_the_page_caches_citations_per_index_version(library):
         assert fresh.simulate_get("/", params={"q": "zanzibarian", "style": "nature"}).status_code == 200
     # Repeats are answered from the page's own memo, as /search's are.
     assert csl_styles._rendered.cache_info() == first
+
+
+def test_only_citeproc_s_own_warnings_become_notes_on_a_citation(tmp_path):
+    """A ResourceWarning the garbage collector raises while a style renders (an unrelated file
+    left open) named a server path in a citation's warnings; only citeproc-py's own count."""
+    import gc
+    import warnings
+
+    import citeproc.frontend
+
+    from pinpoint.service.citations.csl_styles import citeproc_notes
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        open(tmp_path / "left-open.txt", "w")  # noqa: SIM115 - left open on purpose
+        gc.collect()
+        warnings.warn_explicit("XML file didn't pass schema validation", UserWarning,
+                               citeproc.frontend.__file__, 30)
+    assert any(issubclass(w.category, ResourceWarning) for w in caught)
+    assert citeproc_notes(caught) == ("citeproc-py: XML file didn't pass schema validation",)

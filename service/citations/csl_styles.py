@@ -31,6 +31,7 @@ import json
 import logging
 import io
 import re
+import os
 import warnings as pywarnings
 from functools import lru_cache
 from typing import Any
@@ -314,10 +315,19 @@ def _citeproc_render(item_json: str, path: str) -> tuple[str, str, tuple[str, ..
         bib.register(cite)
         in_text_html = str(bib.cite(cite, lambda _item: None))
         entries = [str(entry) for entry in bib.bibliography()]
-    notes = tuple(sorted({f"citeproc-py: {_text(str(w.message))}" for w in caught}))
+    notes = citeproc_notes(caught)
     entry = _release_nocase(entries[0], kept) if entries else ""
     entry = _substitute_once(_repair(entry, cp_style), json.loads(item_json)) if entry else ""
     return entry, _quotes(_release_nocase(in_text_html, kept), cp_style), notes
+
+
+def citeproc_notes(caught) -> tuple[str, ...]:
+    """What citeproc-py itself warned while rendering.  Other warnings raised meanwhile (a
+    ResourceWarning as the garbage collector closes some unrelated file) are no note on the
+    citation: they named a server path in one."""
+    package = os.path.dirname(_citeproc().__file__) + os.sep
+    return tuple(sorted({f"citeproc-py: {_text(str(w.message))}" for w in caught
+                         if (w.filename or "").startswith(package)}))
 
 
 def _substitute_once(entry: str, item: dict[str, Any]) -> str:
