@@ -24,6 +24,7 @@ from pinpoint.index.ingest.encodings import NotText, decode
 from pinpoint.index.ingest.front_matter import split_front_matter
 from pinpoint.index.ingest.metadata import csl_from_fields
 from pinpoint.index.ingest.page_dates import publication_date
+from pinpoint.index.ingest.page_layout import article_tree
 from pinpoint.index.ingest.page_markup import HIDDEN_XPATH, parse
 from pinpoint.index.ingest.page_titles import page_title
 from pinpoint.index.records import RawSource
@@ -269,7 +270,7 @@ def read_latex_file(path: Path, root: Path) -> list[RawSource]:
     return _read_structured(path, root, "tex", latex_document, "LaTeX")
 
 
-def _article_markdown(trafilatura, html: str) -> str | None:
+def _article_markdown(trafilatura, tree) -> str | None:
     """The page's article as Markdown: the longer of trafilatura's default and recall-favouring reads.
 
     The default read prunes sections whose link or text density looks like
@@ -278,12 +279,14 @@ def _article_markdown(trafilatura, html: str) -> str | None:
     but on other pages stops early.  Whichever holds more text holds more of
     the article, and the cleaner (``pinpoint.index.ingest.clean``) then drops the furniture
     either may let through.  Markdown output keeps headings and paragraph
-    breaks, which the cleaner reads.
+    breaks, which the cleaner reads.  Both reads start from the page as its
+    layout reads (``page_layout.article_tree``), and trafilatura copies it.
     """
+    article = article_tree(tree)
     options = dict(output_format="markdown", include_comments=False, include_images=False,
                    include_tables=True, prune_xpath=HIDDEN_XPATH)
-    default = trafilatura.extract(html, **options) or ""
-    recall = trafilatura.extract(html, favor_recall=True, **options) or ""
+    default = trafilatura.extract(article, **options) or ""
+    recall = trafilatura.extract(article, favor_recall=True, **options) or ""
     return recall if len(recall) > len(default) else default
 
 
@@ -292,17 +295,18 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     import trafilatura  # imported here: loading it costs ~0.5 s, and most folders hold no HTML
 
     html = decode_text(_read_bytes(path), path, html=True)
-    body = _article_markdown(trafilatura, html)
+    # The page parsed once: the article, the metadata, title, publishers and date all read this
+    # tree, and none changes it (trafilatura and htmldate copy a tree they are given).
+    tree = parse(html)
+    body = _article_markdown(trafilatura, tree) if tree is not None else None
     if not body or not body.strip():
         raise SkipFile("no article text found in the page", path)
     try:
-        found = trafilatura.extract_metadata(html, extensive=False)
+        found = trafilatura.extract_metadata(tree, extensive=False)
     except (ValueError, OverflowError):
         # htmldate (inside) raises on impossible stamps ("+99:99"); the page keeps its text, unattributed.
         found = None
-    # One tree for what the markup states: title, publishers and date read it, none changes it.
-    tree = parse(html)
-    page = tree if tree is not None else html
+    page = tree
     fields: dict[str, Any] = {"title": page_title(page, [found.sitename] if found else [], found and found.url)}
     if found is not None:
         publishers = page_publishers(html, found.sitename, tree=tree)
