@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pinpoint.index.ingest.clean import clean
 from pinpoint.index.ingest.readers import (
     SAFE_ID,
     SUPPORTED_SUFFIXES,
@@ -136,6 +137,24 @@ def test_html_leaves_out_what_the_page_hides(tmp_path, hidden):
     (raw,) = read_file(tmp_path / "page.html", tmp_path)
     assert "three generations of field scientists" in raw.text
     assert "Escape key" not in raw.text
+
+
+@pytest.mark.parametrize("heading, control", [
+    # MediaWiki's section-edit link, Sphinx's permalink, a Markdown renderer's empty anchor.
+    ('<h2><span class="mw-headline" id="Examples">Examples</span><span class="mw-editsection">'
+     '<span class="mw-editsection-bracket">[</span><a href="/w/index.php?action=edit&section=3">edit</a>'
+     '<span class="mw-editsection-bracket">]</span></span></h2>', "[edit]"),
+    ('<h2>Examples<a class="headerlink" href="#examples" title="Permalink to this heading">¶</a></h2>', "¶"),
+])
+def test_html_headings_lose_the_controls_publishing_software_adds(tmp_path, heading, control):
+    prose = "".join(f"<p>Paragraph {n} of the article explains at some length how a matrix equal to its "
+                    "own conjugate transpose has real eigenvalues, and why that matters.</p>" for n in range(4))
+    (tmp_path / "page.html").write_text(
+        f"<html><head><title>Matrices</title></head><body><article><h1>Matrices</h1>{prose}{heading}{prose}"
+        "</article></body></html>", encoding="utf-8")
+    (raw,) = read_file(tmp_path / "page.html", tmp_path)
+    headings = [block.text for block in clean(raw).blocks if block.kind == "heading"]
+    assert headings == ["Examples"], control
 
 
 def test_html_keeps_a_list_that_the_density_filter_would_prune(tmp_path):

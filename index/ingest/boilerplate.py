@@ -71,6 +71,7 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
                 r"[^.!?]*$", _I), MORE_LINKS),
     (re.compile(r"^(?:related|recommended|popular|trending)(?: (?:articles|content|posts|stories|reading"
                 r"|videos|links|coverage))?\s*:?$", _I), MORE_LINKS),
+    (re.compile(r"^(?:read more|see also|further reading)\s*:$", _I), MORE_LINKS),
     (re.compile(r"^(?:you (?:may|might) also (?:like|enjoy)|(?:recent|featured|more|latest) "
                 r"(?:slide ?shows|galleries|videos))\s*:?$", _I), MORE_LINKS),
     # A slideshow's or player's controls, and a widget's loading and error messages.
@@ -129,9 +130,20 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
              r"|udostępnij)(?: (?:auf|sur|en|su|op|na) \S+)?$", SHARE),
         )
     ),
+    # The same on Chinese and Japanese pages, where a line has no spaces to count words by, so
+    # every rule is anchored: share ("分享到", "转播到腾讯微博"), related ("相关阅读",
+    # "精彩视频推荐", "関連記事"), the editor's and producer's lines ("[责任编辑:X]"), a caption's
+    # label ("图注：", "图片来源：") and the reprint notice ("未经授权，不得转载").
+    (re.compile(r"^[\[【(（]?(?:分享到|转播到|分享给|シェアする|この記事をシェア)"), SHARE),
+    (re.compile(r"^(?:相关|相關|延伸|推荐|推薦|热门|熱門|精彩)\S{0,4}(?:阅读|閱讀|新闻|新聞|文章|推荐|推薦|链接)\s*[:：]?$"
+                r"|^\S{0,6}推荐$|^猜你喜欢$|^関連(?:記事|ニュース|リンク)\s*[:：]?$|^おすすめ(?:記事)?\s*[:：]?$"),
+     MORE_LINKS),
+    (re.compile(r"^[\[【(（]?(?:责任编辑|責任編輯|编辑|編輯|出品|原标题|原標題)\s*[:：︱|丨]"), BYLINE),
+    (re.compile(r"^(?:图注|圖註|图片来源|圖片來源|图片|圖片|图|圖)\s*[:：]"), CREDIT),
+    (re.compile(r"未经(?:授权|许可)[，,]?\s*不得(?:转载|轉載)|转载请注明|版权所有|版權所有|無断転載"), COPYRIGHT),
 )
 # "Related: <headline>" runs longer than a label, but a headline never ends in a full stop.
-_LABELLED_LINK = re.compile(r"^(?:related|see also|also read|read also|read more|more|recommended|"
+_LABELLED_LINK = re.compile(r"^[\[(]?(?:related|see also|also read|read also|read more|read|more|recommended|"
                             r"further reading|watch|listen)\s*:\s*\S[^.!]*$", _I)
 LABELLED_LINK_WORDS = 25
 

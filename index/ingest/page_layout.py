@@ -11,6 +11,20 @@ from __future__ import annotations
 from copy import deepcopy
 
 
+def _class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+# Controls that publishing software writes into a heading: MediaWiki's "[edit]" links and the
+# permalink anchors of Sphinx ("¶") and of Markdown renderers.  Left in, "Examples[edit]" and
+# "Setting up¶" are headings no reader saw, and the words run into the heading's last word.
+HEADING_CONTROLS_XPATH = (f"//span[{_class('mw-editsection')}]|//a[{_class('headerlink')}]"
+                          f"|//a[{_class('anchor')} and not(normalize-space())]")
+
+
 def article_tree(tree):
     """A copy of the page's tree, rewritten where its layout says how the article reads."""
-    return deepcopy(tree)
+    article = deepcopy(tree)
+    for control in article.xpath(HEADING_CONTROLS_XPATH):
+        control.drop_tree()  # keeps the text that follows it
+    return article

@@ -74,12 +74,17 @@ def load_marks(path: Path = MARKS) -> dict[str, dict[str, str]]:
     return json.loads(path.read_text(encoding="utf-8"))["pages"]
 
 
+# Furniture inside a line the policy keeps, which marking whole lines cannot leave out:
+# MediaWiki's section-edit link closing a heading ("Examples[edit]").
+_CONTROL_IN_LINE = re.compile(r"\s*\[edit\]$")
+
+
 def article_body(page: Page, marks: dict[str, dict[str, str]]) -> str | None:
     """The page's article body, or None when no reader went through the page."""
     left_out = marks.get(page.name)
     if left_out is None:
         return None
-    return "\n".join(line for line in lines(page) if line_key(line) not in left_out)
+    return "\n".join(_CONTROL_IN_LINE.sub("", line) for line in lines(page) if line_key(line) not in left_out)
 
 
 def record(marks_file: Path, path: Path = MARKS) -> int:
