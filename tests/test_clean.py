@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pinpoint.index.ingest.boilerplate import furniture_kind, split_byline_prefix
+from pinpoint.index.ingest.boilerplate import furniture_kind, split_byline_prefix, trim_trailing_furniture
 from pinpoint.index.ingest.clean import clean, is_wrapped, strip_inline_markdown
 from pinpoint.index.ingest.readers import read_file
 from pinpoint.index.records import RawSource
@@ -294,6 +294,10 @@ def test_credit_labels_start_a_line_or_sentence(line, furniture):
     ("关于推荐系统的研究越来越多。", False),
     ("编辑部的同事们都很支持这个计划。", False),
     ("Read more:", True),
+    ("Learn more", True),
+    ("Read more about the study", True),
+    ("Mehr erfahren", True),
+    ("Learn more about the treaty was the aim of the delegation, which met twice.", False),
     ("[Read: Why the museum reopened after the attack]", True),
     ("Read: the first chapter. Then decide.", False),
     ("Mehr als die Hälfte der Befragten lehnt den Plan ab.", False),
@@ -344,3 +348,18 @@ def test_a_short_counted_thread_is_not_a_slideshow():
     posts = "\n\n".join(f"{n}/4 The council voted on the plan today, part {n} of what I saw there." for n in range(1, 5))
     doc = clean(_html_page(f"# Council notes\n\n{posts}\n"))
     assert len(_body(doc)) == 4
+
+
+@pytest.mark.parametrize("paragraph, kept", [
+    ("View and edit the styles of a page, and create new ones. Learn more about Style Editor",
+     "View and edit the styles of a page, and create new ones."),
+    ("Die Studie erscheint im Mai. Weiterlesen »", "Die Studie erscheint im Mai."),
+    # Prose that says the same words is kept whole.
+    ("She wanted to learn more about the treaty.", "She wanted to learn more about the treaty."),
+    ("The museum opened in May. Read more about it in our guide, which lists every room.",
+     "The museum opened in May. Read more about it in our guide, which lists every room."),
+])
+def test_a_call_to_action_run_onto_a_paragraph_is_trimmed(paragraph, kept):
+    dropped: list[str] = []
+    assert trim_trailing_furniture(paragraph, dropped) == kept
+    assert bool(dropped) is (kept != paragraph)

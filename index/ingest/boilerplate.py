@@ -45,6 +45,11 @@ COPYRIGHT = Furniture("copyright notice", ends_article=True)
 _NAME_WORD = r"(?:[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]+)*|[A-Z]\.|[A-Z][a-z]*[A-Z][a-z]+)"
 PERSONAL_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}"
 _I = re.IGNORECASE
+# A link's call to action run onto the end of a paragraph ("... any page. Learn more about Style
+# Editor"), or standing alone ("Learn more"), in the languages of the labels below.
+_CALL_TO_ACTION = (r"(?:Learn more|Read more|Find out more|See more|Continue reading|Keep reading|Mehr erfahren"
+                   r"|Weiterlesen|Mehr lesen|En savoir plus|Lire la suite|Leer más|Seguir leyendo|Saiba mais"
+                   r"|Leia mais|Scopri di più|Continua a leggere|Lees meer|Czytaj dalej)")
 _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
     (re.compile(r"^share (?:on|this|via|to)\b", _I), SHARE),
     (re.compile(r"^(?:tweet|e-?mail|print|share)(?: this)?(?: (?:article|page|story))?$", _I), SHARE),
@@ -77,6 +82,9 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
     # A slideshow's or player's controls, and a widget's loading and error messages.
     (re.compile(r"^(?:previous|next|fullscreen|full screen|thumbnails|\d+ of \d+|loading(?: comments)?\W*"
                 r"|please wait\W*)$", _I), NAVIGATION),
+    # A link's call to action standing alone ("Learn more", "Read more about the study").
+    (re.compile(rf"^{_CALL_TO_ACTION}(?:\s+(?:about|on|über|sur|sobre|su|over|o)\s+[^.!?]{{1,80}})?\s*[…»›→>]*$",
+                _I), NAVIGATION),
     # A gallery's counter in other languages too ("Bild 1 von 10", "Photo 3 sur 12").
     (re.compile(r"^(?:(?:image|photo|picture|slide|bild|foto|imagen|immagine)\s+)?\d+\s*"
                 r"(?:of|von|sur|de|di|van|z|av|/)\s*\d+$", _I), NAVIGATION),
@@ -193,17 +201,21 @@ def furniture_kind(text: str) -> Furniture | None:
 _CONTACT_FRAGMENT = re.compile(
     r"(?:^|(?<=[.!?]))\s*(?:He|She|They|The author|The authors|[A-Z][a-z]+) (?:can|may) be "
     r"(?:contacted|reached)\b[^.!?@]{0,60}\b(?:at|via|by|on)\s*:?\s*$")
+_TRAILING_CALL_TO_ACTION = re.compile(
+    rf"(?<=[.!?\"”’)])\s+{_CALL_TO_ACTION}(?:\s+(?:about|on|über|sur|sobre|su|over|o)\s+[^.!?]{{1,80}})?\s*[…»›→>]*$")
 
 
-def trim_truncated_contact(text: str, dropped: list[str]) -> str:
-    """Remove a contact sentence whose address the scraper lost ("... via email at")."""
-    if "contacted" not in text and "reached" not in text:
-        return text
-    found = _CONTACT_FRAGMENT.search(text)
-    if not found:
-        return text
-    dropped.append(found.group(0).strip())
-    return text[: found.start()].rstrip()
+def trim_trailing_furniture(text: str, dropped: list[str]) -> str:
+    """Remove what a page ran onto a paragraph's end: a link's call to action ("Learn more about
+    X"), or a contact sentence whose address the scraper lost ("... via email at")."""
+    for pattern, cue in ((_TRAILING_CALL_TO_ACTION, None), (_CONTACT_FRAGMENT, ("contacted", "reached"))):
+        if cue and not any(word in text for word in cue):
+            continue
+        found = pattern.search(text)
+        if found:
+            dropped.append(found.group(0).strip())
+            text = text[: found.start()].rstrip()
+    return text
 
 
 _BYLINE_PREFIX = re.compile(

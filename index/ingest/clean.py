@@ -24,7 +24,7 @@ from pinpoint.index.ingest.boilerplate import (
     drop_top_navigation,
     furniture_kind,
     split_byline_prefix,
-    trim_truncated_contact,
+    trim_trailing_furniture,
 )
 from pinpoint.index.records import Block, CleanDocument, RawSource
 
@@ -83,7 +83,7 @@ def clean(raw: RawSource) -> CleanDocument:
             if kind.ends_article:
                 ended_at = len(kept)
             continue
-        unit.text = trim_truncated_contact(unit.text, dropped)
+        unit.text = trim_trailing_furniture(unit.text, dropped)
         if unit.text:
             kept.append(unit)
     if ended_at is not None:
