@@ -363,3 +363,18 @@ def test_a_call_to_action_run_onto_a_paragraph_is_trimmed(paragraph, kept):
     dropped: list[str] = []
     assert trim_trailing_furniture(paragraph, dropped) == kept
     assert bool(dropped) is (kept != paragraph)
+
+
+@pytest.mark.parametrize("before", ["", "Health news, in brief, for the week.\n\n"])
+def test_a_heading_that_repeats_the_stated_title_is_the_headline(before):
+    body = ("Feb. 23, 2015 -- Peanut allergies have been on the rise, and a new study may offer a way to "
+            "stem that rise, its authors say.")
+    text = f"{before}## Babies Who Eat Peanuts Early May Avoid Allergy\n\n{body}\n\n## Methods\n\n{body}"
+    doc = clean(RawSource(id="x", path="x.html", fmt="html", text=text,
+                          meta={"title": "Babies who eat peanuts early may avoid allergy"}))
+    kinds = {block.text: block.kind for block in doc.blocks}
+    assert kinds["Babies Who Eat Peanuts Early May Avoid Allergy"] == "title"
+    assert kinds["Methods"] == "heading"
+    # Without a stated title it stays the section heading it is marked as.
+    doc = clean(RawSource(id="x", path="x.html", fmt="html", text=text))
+    assert {block.text: block.kind for block in doc.blocks}["Babies Who Eat Peanuts Early May Avoid Allergy"] == "heading"

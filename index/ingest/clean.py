@@ -36,6 +36,7 @@ HEADING_MAX_CHARS = 120
 HEADING_MAX_WORDS = 15
 
 _WORDY = re.compile(r"\w")
+_WORDS = re.compile(r"\w+")
 _TERMINAL = re.compile(r"[.!,;:…]['\"”’)\]]*$")
 _QUESTION = re.compile(r"\?['\"”’)\]]*$")
 
@@ -91,7 +92,7 @@ def clean(raw: RawSource) -> CleanDocument:
     kept = drop_pull_quotes(kept, dropped)
     kept = _drop_leading_bylines(kept, dropped)
     kept = _join_verse(kept)
-    return _assemble(kept, dropped)
+    return _assemble(kept, dropped, raw.meta.get("title"))
 
 
 # --- layout: text into units ---------------------------------------------------------
@@ -384,12 +385,22 @@ def _join_verse(units: list[Unit]) -> list[Unit]:
     return result
 
 
-def _kinds(units: list[Unit]) -> list[str]:
+# How far down a page its headline may stand below a kicker, a teaser or a date.
+HEADLINE_WINDOW = 4
+
+
+def _same_words(a: str, b: str) -> bool:
+    return _WORDS.findall(a.casefold()) == _WORDS.findall(b.casefold())
+
+
+def _kinds(units: list[Unit], title: str | None = None) -> list[str]:
     """Title, heading or paragraph for each unit.
 
     A heading is a label followed (perhaps through further labels) by body
     text.  Labels before the first body paragraph are the title lines, except
-    that a markup-stated heading below level 1 stays a heading.
+    that a markup-stated heading below level 1 stays a heading, unless it
+    repeats the title the source states (``title``): that is its headline,
+    whatever level the page gave it.
     """
     kinds = ["paragraph"] * len(units)
     label = [_heading_like(u) for u in units]
@@ -409,14 +420,19 @@ def _kinds(units: list[Unit]) -> list[str]:
                 kinds[0] = "title"
         elif label[index + 1] and units[index].heading_level <= 1:
             kinds[index] = "title"  # front matter (subtitle, author line) rather than a section
+    if title:
+        headline = next((i for i in range(min(HEADLINE_WINDOW, len(units)))
+                         if kinds[i] == "heading" and _same_words(units[i].text, title)), None)
+        if headline is not None:
+            kinds[headline] = "title"
     return kinds
 
 
-def _assemble(units: list[Unit], dropped: list[str]) -> CleanDocument:
+def _assemble(units: list[Unit], dropped: list[str], title: str | None = None) -> CleanDocument:
     blocks: list[Block] = []
     pieces: list[str] = []
     offset = 0
-    for unit, kind in zip(units, _kinds(units)):
+    for unit, kind in zip(units, _kinds(units, title)):
         if pieces:
             pieces.append("\n\n")
             offset += 2
