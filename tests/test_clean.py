@@ -290,6 +290,8 @@ def test_credit_labels_start_a_line_or_sentence(line, furniture):
     ("[责任编辑:王小明]", True),
     ("原标题：他晚于阿姆斯特朗登月", True),
     ("图注：测试表明，有关传言是不正确的", True),
+    ("图为马素湘在澳大利亚悉尼游玩时的近影。", True),
+    ("图书馆周末开放。", False),
     ("【本文版权归原作者所有。未经授权，不得转载。】", True),
     ("关于推荐系统的研究越来越多。", False),
     ("编辑部的同事们都很支持这个计划。", False),

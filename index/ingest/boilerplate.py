@@ -147,7 +147,7 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
                 r"|^\S{0,6}推荐$|^猜你喜欢$|^関連(?:記事|ニュース|リンク)\s*[:：]?$|^おすすめ(?:記事)?\s*[:：]?$"),
      MORE_LINKS),
     (re.compile(r"^[\[【(（]?(?:责任编辑|責任編輯|编辑|編輯|出品|原标题|原標題)\s*[:：︱|丨]"), BYLINE),
-    (re.compile(r"^(?:图注|圖註|图片来源|圖片來源|图片|圖片|图|圖)\s*[:：]"), CREDIT),
+    (re.compile(r"^(?:图注|圖註|图片来源|圖片來源|图片|圖片|图|圖)\s*[:：]|^(?:图为|圖為)"), CREDIT),
     (re.compile(r"未经(?:授权|许可)[，,]?\s*不得(?:转载|轉載)|转载请注明|版权所有|版權所有|無断転載"), COPYRIGHT),
 )
 # "Related: <headline>" runs longer than a label, but a headline never ends in a full stop.
