@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from copy import deepcopy
 
+from pinpoint.index.ingest.layout_tables import flow_layout_tables
+
 
 def article_tree(tree):
     """A copy of the page's tree, rewritten where its layout says how the article reads."""
-    return deepcopy(tree)
+    article = deepcopy(tree)
+    flow_layout_tables(article)  # a table that lays out the page reads as its blocks, not as rows
+    return article
