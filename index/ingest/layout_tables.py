@@ -46,8 +46,6 @@ Elements HTML does not list as blocks count as inline, as CSS displays them.
 
 from __future__ import annotations
 
-from lxml.etree import Element
-
 # The parts of a table's own structure, as opposed to its cells' content.
 _TABLE_PARTS = ("caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td")
 _DATA_PARTS = frozenset({"col", "colgroup", "thead", "tfoot", "th"})
@@ -103,24 +101,28 @@ def _own_parts(table) -> list:
 
 
 def _paragraphs_of_inline_runs(cell) -> None:
-    """Wrap each run of the cell's inline children (and loose text) in a ``p``."""
+    """Wrap each run of the cell's inline children (and loose text) in a ``p``.
+
+    New paragraphs are made by ``makeelement``, so they are of the page's own
+    element class (lxml.html's), which trafilatura expects.
+    """
     paragraph = None
     if (cell.text or "").strip():
-        paragraph = Element("p")
+        paragraph = cell.makeelement("p", {})
         paragraph.text, cell.text = cell.text, None
         cell.insert(0, paragraph)
     for child in list(cell)[1 if paragraph is not None else 0:]:
         if _is_block(child):
             paragraph = None
             if (child.tail or "").strip():
-                paragraph = Element("p")
+                paragraph = cell.makeelement("p", {})
                 paragraph.text, child.tail = child.tail, None
                 child.addnext(paragraph)
         elif paragraph is not None:
             paragraph.append(child)  # its tail, inline text, comes with it
         elif (isinstance(child.tag, str) and child.tag != "br") or (child.tail or "").strip():
             # A <br> or comment alone starts no paragraph, as Readability leaves whitespace out.
-            paragraph = Element("p")
+            paragraph = cell.makeelement("p", {})
             child.addprevious(paragraph)
             paragraph.append(child)
 
