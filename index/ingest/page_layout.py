@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from copy import deepcopy
 
+from pinpoint.index.ingest.layout_tables import flow_layout_tables
+
 
 def _class(name: str) -> str:
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
@@ -27,4 +29,5 @@ def article_tree(tree):
     article = deepcopy(tree)
     for control in article.xpath(HEADING_CONTROLS_XPATH):
         control.drop_tree()  # keeps the text that follows it
+    flow_layout_tables(article)  # a table that lays out the page reads as its blocks, not as rows
     return article
