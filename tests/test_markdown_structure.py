@@ -52,6 +52,22 @@ def test_a_table_is_one_paragraph_with_a_readable_line_per_row():
     assert rows[2].startswith("{0}") and rows[2].endswith("first | argument")  # an escaped pipe is text
 
 
+def test_a_saved_pages_table_without_a_header_row_is_a_table(tmp_path):
+    from pinpoint.index.ingest.readers import read_file
+
+    prose = "".join(f"<p>Paragraph {n} of the report explains at some length how the releases came out, "
+                    "month by month, over the last year.</p>" for n in range(3))
+    rows = "".join(f"<tr><td>4.{n}</td><td>Month {n} 2014</td><td>{n * 7} fixes</td></tr>" for n in range(5))
+    (tmp_path / "page.html").write_text(f"<html><body><article><h1>Releases</h1>{prose}<table>{rows}</table>"
+                                        f"{prose}</article></body></html>", encoding="utf-8")
+    (raw,) = read_file(tmp_path / "page.html", tmp_path)
+    tables = [b.text for b in clean(raw).blocks if "Month 0 2014" in b.text]
+    assert len(tables) == 1 and tables[0].split("\n")[0].split(" | ") == ["4.0", "Month 0 2014", "0 fixes"]
+    assert len(tables[0].split("\n")) == 5
+    # In a Markdown file GitHub's table needs its delimiter row: without it the lines are prose.
+    assert _paragraphs("# T\n\n| a | b |\n| c | d |\n\nMore.\n") == ["| a | b | | c | d |", "More."]
+
+
 def test_a_pipe_in_prose_is_not_a_table():
     assert _paragraphs("# T\n\nUse a | b for either.\n\nMore.\n") == ["Use a | b for either.", "More."]
 

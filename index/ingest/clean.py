@@ -63,7 +63,8 @@ def clean(raw: RawSource) -> CleanDocument:
         # paragraph with no blank line between; joined as Markdown joins lines,
         # "Sign up for our newsletter" became the paragraph's first words.
         # trafilatura fences a page's code; its indented lines are the page source's own indentation.
-        units = markdown_units(raw.text, peel_furniture=raw.fmt == "html", indented_code=raw.fmt != "html")
+        units = markdown_units(raw.text, peel_furniture=raw.fmt == "html", indented_code=raw.fmt != "html",
+                               headless_tables=raw.fmt == "html")
     else:
         units = plain_units(raw.text)
     dropped: list[str] = []
@@ -151,7 +152,11 @@ _MD_LINK_DEF = re.compile(r"^\[[^\]]+\]:\s*\S+")
 _MD_FENCE = re.compile(r"^(```|~~~)")
 
 
-def markdown_units(text: str, peel_furniture: bool = False, indented_code: bool = True) -> list[Unit]:
+def markdown_units(text: str, peel_furniture: bool = False, indented_code: bool = True,
+                   headless_tables: bool = False) -> list[Unit]:
+    """Markdown's blocks as units.  ``headless_tables``: rows written "| a | b |" on consecutive
+    lines are a table without a delimiter row, as trafilatura writes a table with no header
+    (in a Markdown file, GitHub's tables need the delimiter row)."""
     units: list[Unit] = []
     paragraph: list[str] = []
 
@@ -183,7 +188,10 @@ def markdown_units(text: str, peel_furniture: bool = False, indented_code: bool 
                 and not (units and units[-1].list_item)):
             index = _indented_code(lines, index, units)
             continue
-        if _MD_TABLE_ROW.match(stripped) and index + 1 < len(lines) and _MD_TABLE_RULE.match(lines[index + 1].strip()):
+        if _MD_TABLE_ROW.match(stripped) and index + 1 < len(lines) and (
+                _MD_TABLE_RULE.match(lines[index + 1].strip())
+                or (headless_tables and not paragraph and _PIPED_ROW.match(stripped)
+                    and _PIPED_ROW.match(lines[index + 1].strip()))):
             flush()
             index = _table(lines, index, units)
             continue
@@ -224,6 +232,7 @@ def markdown_units(text: str, peel_furniture: bool = False, indented_code: bool 
 
 _MD_INDENTED_CODE = re.compile(r"^(?: {4}|\t)\s*\S")
 _MD_TABLE_ROW = re.compile(r"^\|?.*\|.*$")
+_PIPED_ROW = re.compile(r"^\|.*\|$")
 _MD_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 
 
