@@ -295,6 +295,13 @@ def test_credit_labels_start_a_line_or_sentence(line, furniture):
     ("【本文版权归原作者所有。未经授权，不得转载。】", True),
     ("关于推荐系统的研究越来越多。", False),
     ("编辑部的同事们都很支持这个计划。", False),
+    ("Posted on Tuesday 15 October 2019 at 09:11 by Jane M. Doe.", True),
+    ("Submit comments on this post to <jdoe@example.org>.", True),
+    ("This website and all documents on it are licensed under a Creative Commons Attribution-Share Alike "
+     "3.0 United States License.", True),
+    ("Posted on the board by the entrance, the notice was ignored.", False),
+    ("This photograph is licensed under a Creative Commons licence, the museum said, which lets anyone "
+     "reuse it. Others are not.", False),
     ("Read more:", True),
     ("Learn more", True),
     ("Read more about the study", True),

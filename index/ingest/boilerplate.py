@@ -101,6 +101,10 @@ _SHORT_RULES: tuple[tuple[re.Pattern, Furniture], ...] = (
     # A credit label run into the name when the page's spans lost their spacing ("CreditJane Doe",
     # "PhotoCreditJane Doe"); in prose "Credit" is followed by a space.
     (re.compile(r"^(?:Photo|Image)?(?:Credit)+[A-Z]"), CREDIT),
+    # A post's signature line: "Posted on Tuesday 15 October 2019 at 09:11 by Jane Doe."
+    (re.compile(r"^(?:Posted|Published|Written)\s+(?:on|at|in)\s+[^.!?]{1,60}?\bby\s+[A-Z][^!?]{0,60}$"), BYLINE),
+    (re.compile(r"^(?:submit|send|post|e-?mail) (?:your |any )?comments? (?:on|about|to)\b[^!?]{0,80}$", _I),
+     COMMENTS),
     # A byline standing alone mid-page (a teaser's "By Jane Doe"): names only, nothing else.
     (re.compile(rf"^By\s+{PERSONAL_NAME}(?:(?:,\s*|,?\s+and\s+){PERSONAL_NAME})*$"), BYLINE),
     # A breadcrumb trail: three or more short labels joined by ">", "›" or "»".
@@ -179,9 +183,19 @@ _TRAILING_CREDIT = re.compile(r"\([^()]{0,100}\b(?:photo|photograph|image|pictur
 TRAILING_CREDIT_MAX_CHARS = 800
 
 
+# A site's licence notice: "This website and all documents on it are licensed under a Creative
+# Commons Attribution-Share Alike 3.0 United States License."
+_LICENCE_NOTICE = re.compile(r"^(?:this|the|all|unless otherwise noted|except where otherwise noted)\b[^.!?]{0,80}"
+                             r"\b(?:is|are) (?:licensed|available) under (?:a |the )?(?:creative commons|cc[ -])"
+                             r"[^!?]{0,120}\blicen[cs]e\W*$", _I)
+LICENCE_NOTICE_WORDS = 40
+
+
 def furniture_kind(text: str) -> Furniture | None:
     """The kind of furniture a whole line is, or None for article text."""
     words = len(text.split())
+    if words <= LICENCE_NOTICE_WORDS and _LICENCE_NOTICE.search(text):
+        return COPYRIGHT
     if words <= SHORT_WORDS:
         for pattern, kind in _SHORT_RULES:
             if pattern.search(text):
