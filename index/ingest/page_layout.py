@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from copy import deepcopy
 
+from pinpoint.index.ingest.teaser_lists import drop_teaser_lists
+
 
 def article_tree(tree):
     """A copy of the page's tree, rewritten where its layout says how the article reads."""
-    return deepcopy(tree)
+    article = deepcopy(tree)
+    drop_teaser_lists(article)  # other stories' teasers are not this article
+    return article
