@@ -5,26 +5,38 @@ A teaser is a card that points a reader to another story: a linked headline
 a date or a picture, and at most a short summary.  News pages set them out in
 rows after or beside the article ("More stories", "Other opinion columns", a
 stream of headlines), and trafilatura keeps their summaries where they read as
-paragraphs.  They are not the article: a quote found in one belongs to another
-story.
+paragraphs (its readability fallback takes a stream in with the article).  They
+are not the article: a quote found in one belongs to another story.
 
-What is removed is a *list* of them: at least ``MIN_TEASERS`` sibling elements
-of one shape (same tag, headline link held the same way), each a teaser, whose
-headline links lead to as many different pages (not ``#`` anchors within this
-one).  A link only list (a menu, a table of contents, an mdBook chapter list,
-a link blog's list of links) is no teaser list: a card whose headline is not
-a heading must carry a summary.
+What is removed is a *list* of them, never a card alone: at least
+``MIN_TEASERS`` sibling elements of one shape (same tag, headline link held the
+same way), most of the siblings teasers, whose headlines lead to as many
+different pages of the page's own site (relative links, or the site of the URL
+the page gives itself).  So these stay:
 
-The article is protected as Mozilla Readability's ``_grabArticle`` finds it:
-paragraph text is scored to the element that holds it, and the element holding
-the most paragraph text is the article's prose block.  A list inside that
-block, or holding it (a listicle whose items are the article, a link blog's
-posts), is the article's own and stays; so does anything holding most of the
-page's paragraph text.  Pages with no prose block worth the name (a section
-front, an index) are left alone.  What the cards may hold besides their
-headline follows Readability's ``_cleanConditionally`` and boilerpipe's
-features in spirit: short text blocks, most of the card's words outside any
-paragraph-long prose, and links making up its lead.
+- a link-only list (menu, table of contents, an mdBook chapter list): a card
+  whose headline is not a heading must carry a summary, and ``#`` anchors lead
+  nowhere else;
+- a link blog's list of links out to other sites, which is its own writing;
+- a list inside the article's prose block or holding it (a listicle whose
+  items are linked headings, a blog's posts);
+- cards holding most of the page's paragraph text, unless an article of
+  several paragraphs stands beside them (an archive page is its cards; a story
+  with a long stream of headlines after it is still the story);
+- everything on a page whose largest prose block is too small to be an article
+  (a section front): there is nothing to tell the cards from.
+
+Where the article is follows Mozilla Readability's ``_grabArticle``, simplified:
+paragraphs (and a div's loose text, which Readability wraps as one) are scored
+by their characters outside links to the element holding them, and the element
+with the most is the article's prose block.  What a card may hold follows the
+block features of jusText and boilerpipe (a block's words and how much of it
+is link text): a headline link of a few words, then at most one short block of
+prose.  Unlike Readability's ``_cleanConditionally`` no element is judged by
+itself: a listicle's item or a product box looks like a card, and only a row
+of cards outside the article, pointing to the site's other pages, is a list of
+teasers.  A container left with no more than a heading's words goes with its
+cards.
 """
 
 from __future__ import annotations
@@ -32,6 +44,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from pinpoint.index.ingest.page_markup import own_urls
 
 MIN_TEASERS = 3
 # A headline is a line, not a word ("More") nor a paragraph.
@@ -91,13 +105,14 @@ def drop_teaser_lists(tree) -> int:
     if article is None or article.chars < MIN_ARTICLE_CHARS:
         return 0
     holding = {id(el) for el in article.block.iterancestors()} | {id(article.block)}
+    own = own_urls(root)
     removed = 0
     for container in list(root.iter()):
         if not isinstance(container.tag, str) or id(container) in holding:
             continue
         if not _attached(container, root) or _inside(container, article.block):
             continue
-        teasers = _teasers(container)
+        teasers = _teasers(container, own)
         if not teasers or _the_page(teasers, article):
             continue
         for teaser in teasers:
@@ -114,6 +129,7 @@ def _the_page(teasers, article) -> bool:
 
 
 def _article(root) -> _Article | None:
+    """The page's prose block (see the module's docstring), or None on a page without paragraphs."""
     scores: dict[int, list] = {}
     total = 0
     for el in root.iter(*_PROSE, *_PHRASING_HOLDERS):
@@ -159,8 +175,13 @@ def _prose_chars(elements) -> int:
     return max(chars, 0)
 
 
-def _teasers(container) -> list:
-    """The container's teasers, if its children form a list of them (else [])."""
+def _teasers(container, own: list[str]) -> list:
+    """The container's teasers, if its children form a list of them (else []).
+
+    The cards must point mostly into the page's own site (``own``: the URLs
+    the page gives itself): a publication's teasers lead to its other stories,
+    while a list of links out to other sites is what a link blog writes.
+    """
     children = [c for c in container if isinstance(c.tag, str)]
     if len(children) < MIN_TEASERS:
         return []
@@ -190,7 +211,19 @@ def _teasers(container) -> list:
         return []
     if len(teasers) < MIN_TEASER_SHARE * with_text:
         return []
+    if 2 * sum(1 for href in targets[shape] if _same_site(href, own)) <= len(targets[shape]):
+        return []
     return teasers
+
+
+def _same_site(href: str, own: list[str]) -> bool:
+    """Whether a link stays on the page's site: a relative link, or the site (registered domain) of a URL
+    the page gives itself, as courlan (trafilatura's URL library) reads domains."""
+    if not urlsplit(href).netloc:
+        return True
+    from courlan import is_external  # imported with trafilatura, which reads the page this tree came from
+
+    return any(not is_external(href, url) for url in own)
 
 
 def _teaser_shape(item):
