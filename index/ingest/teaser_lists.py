@@ -221,7 +221,9 @@ def _same_site(href: str, own: list[str]) -> bool:
     the page gives itself, as courlan (trafilatura's URL library) reads domains."""
     if not urlsplit(href).netloc:
         return True
-    from courlan import is_external  # imported with trafilatura, which reads the page this tree came from
+    # Imported here, after trafilatura (the reader's), which imports it quietly; imported first, at
+    # module load, it had urllib3 warn about SOCKS support in every test run.
+    from courlan import is_external
 
     return any(not is_external(href, url) for url in own)
 
