@@ -365,3 +365,20 @@ def test_html_unreadable_or_extreme_dates_never_break_reading(tmp_path, stamp):
             f'<script type="application/ld+json">{{"@type": "Article", "datePublished": "{stamp}"}}</script>')
     before = f'<time datetime="{stamp}">{stamp}</time><p>01/01/0001 00:10</p>'
     _page_date(tmp_path, head, before)
+
+
+def test_html_text_left_loose_beside_blocks_is_a_paragraph(tmp_path):
+    # A reader sees a paragraph after the figure; trafilatura's own read dropped text that sits
+    # loose in a div beside blocks, and the readability fallback that kept it kept the page's
+    # story stream with it.
+    prose = "".join(f"<p>Paragraph {n} of the story explains at some length what the photographer said "
+                    "about the flag, and what her clients had asked for.</p>" for n in range(3))
+    loose = ("The Federal Flag Code has guidelines for the proper treatment of the flag but there are "
+             'no rules for punishment. In the past, the <a href="/court">Supreme Court</a> has protected it.')
+    (tmp_path / "page.html").write_text(
+        f"<html><head><title>Flag</title></head><body><section class='story'><div class='body'>{prose}"
+        f"<div class='figure'><figure><img src='a.jpg' alt='x'></figure><p>Jane Doe</p></div>{loose}"
+        f"{prose}</div></section></body></html>", encoding="utf-8")
+    (raw,) = read_file(tmp_path / "page.html", tmp_path)
+    paragraphs = [block.text for block in clean(raw).blocks if block.kind == "paragraph"]
+    assert any(p.startswith("The Federal Flag Code") and p.endswith("has protected it.") for p in paragraphs)

@@ -46,13 +46,12 @@ Elements HTML does not list as blocks count as inline, as CSS displays them.
 
 from __future__ import annotations
 
+from pinpoint.index.ingest.loose_text import paragraphs_of_inline_runs
+
 # The parts of a table's own structure, as opposed to its cells' content.
 _TABLE_PARTS = ("caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td")
 _DATA_PARTS = frozenset({"col", "colgroup", "thead", "tfoot", "th"})
 _CELL_HEADER_ATTRIBUTES = ("headers", "scope", "abbr")
-# HTML's block-level elements (with the obsolete ``center``); the rest display inline.
-_BLOCKS = frozenset("""address article aside blockquote center details dialog dd div dl dt fieldset figcaption
-figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main menu nav ol p pre section table ul""".split())
 
 
 def flow_layout_tables(tree) -> None:
@@ -66,7 +65,7 @@ def flow_layout_tables(tree) -> None:
             part.tag = "div"
         table.tag = "div"
     for cell in cells:  # once every layout table is a div, so a nested one counts as a block
-        _paragraphs_of_inline_runs(cell)
+        paragraphs_of_inline_runs(cell)
 
 
 def is_data_table(table) -> bool:
@@ -98,37 +97,6 @@ def _own_parts(table) -> list:
     """The table's own captions, column groups, row groups, rows and cells, not a nested table's."""
     return [part for part in table.iterdescendants(*_TABLE_PARTS)
             if next(part.iterancestors("table"), None) is table]
-
-
-def _paragraphs_of_inline_runs(cell) -> None:
-    """Wrap each run of the cell's inline children (and loose text) in a ``p``.
-
-    New paragraphs are made by ``makeelement``, so they are of the page's own
-    element class (lxml.html's), which trafilatura expects.
-    """
-    paragraph = None
-    if (cell.text or "").strip():
-        paragraph = cell.makeelement("p", {})
-        paragraph.text, cell.text = cell.text, None
-        cell.insert(0, paragraph)
-    for child in list(cell)[1 if paragraph is not None else 0:]:
-        if _is_block(child):
-            paragraph = None
-            if (child.tail or "").strip():
-                paragraph = cell.makeelement("p", {})
-                paragraph.text, child.tail = child.tail, None
-                child.addnext(paragraph)
-        elif paragraph is not None:
-            paragraph.append(child)  # its tail, inline text, comes with it
-        elif (isinstance(child.tag, str) and child.tag != "br") or (child.tail or "").strip():
-            # A <br> or comment alone starts no paragraph, as Readability leaves whitespace out.
-            paragraph = cell.makeelement("p", {})
-            child.addprevious(paragraph)
-            paragraph.append(child)
-
-
-def _is_block(element) -> bool:
-    return any(isinstance(inner.tag, str) and inner.tag in _BLOCKS for inner in element.iter())
 
 
 def _states_headers(cell) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from copy import deepcopy
 
 from pinpoint.index.ingest.layout_tables import flow_layout_tables
+from pinpoint.index.ingest.loose_text import paragraphs_of_loose_text
 from pinpoint.index.ingest.teaser_lists import drop_teaser_lists
 
 
@@ -31,5 +32,6 @@ def article_tree(tree):
     for control in article.xpath(HEADING_CONTROLS_XPATH):
         control.drop_tree()  # keeps the text that follows it
     flow_layout_tables(article)  # a table that lays out the page reads as its blocks, not as rows
+    paragraphs_of_loose_text(article)  # text beside blocks is a paragraph, as a reader sees it
     drop_teaser_lists(article)  # other stories' teasers are not this article
     return article

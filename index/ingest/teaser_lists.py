@@ -45,6 +45,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pinpoint.index.ingest.loose_text import BLOCKS as _BLOCKS
 from pinpoint.index.ingest.page_markup import own_urls
 
 MIN_TEASERS = 3
@@ -73,9 +74,6 @@ MIN_TEASER_SHARE = 0.6
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _PROSE = ("p", "pre", "blockquote", "dd", "td", "li")
-_BLOCKS = frozenset({"address", "article", "aside", "blockquote", "div", "dl", "fieldset", "figure",
-                     "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
-                     "main", "nav", "ol", "p", "pre", "section", "table", "ul"})
 _PHRASING_HOLDERS = ("div", "section", "article", "main", "center")
 _UNSEEN = frozenset({"script", "style", "noscript", "template"})
 _NO_TEXT = _UNSEEN | {"a", "button", "select", "textarea"}
