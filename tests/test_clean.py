@@ -387,3 +387,16 @@ def test_a_heading_that_repeats_the_stated_title_is_the_headline(before):
     # Without a stated title it stays the section heading it is marked as.
     doc = clean(RawSource(id="x", path="x.html", fmt="html", text=text))
     assert {block.text: block.kind for block in doc.blocks}["Babies Who Eat Peanuts Early May Avoid Allergy"] == "heading"
+
+
+@pytest.mark.parametrize("closing", ["おしまい", "THE END", "Ende.", "— Fin —"])
+def test_what_follows_a_storys_closing_line_is_the_pages_not_the_storys(closing):
+    story = "\n\n".join(f"The dog crossed the bridge with the meat in its mouth, part {n}, and looked down." for n in range(4))
+    menu = "\n\n".join(["Today's birthday flower", "Pine", "Fairy tales of the world", "Riddles for school"])
+    doc = clean(RawSource(id="x", path="x.html", fmt="html", text=f"{story}\n\n{closing}\n\n{menu}"))
+    texts = [block.text for block in doc.blocks]
+    assert texts[-1] == closing and "Pine" not in texts
+    # A sentence after it means the page had more story after all: nothing is dropped.
+    doc = clean(RawSource(id="x", path="x.html", fmt="html",
+                          text=f"{story}\n\n{closing}\n\n{menu}\n\nThe dog never crossed that bridge again, they say."))
+    assert "Pine" in [block.text for block in doc.blocks]

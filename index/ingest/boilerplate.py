@@ -363,6 +363,16 @@ def _ends_sentence(text: str) -> bool:
     return bool(re.search(r"[.!…;:,]['\"”’)\]]*$", text))
 
 
+# The line a story ends on, in the conventions of the languages above and of Japanese and
+# Chinese tales ("The End", "Ende", "Fin", "おしまい", "（完）").  It is the story's own line, so
+# it stays; what follows it on the page is no longer the story.
+_CLOSING_LINE = re.compile(r"^[\W_]*(?:the end|ende|fin|fine|einde|koniec|おしまい|おわり|終わり|完|全文完)[\W_]*$", _I)
+
+
+def is_closing_line(text: str) -> bool:
+    return len(text) <= 20 and bool(_CLOSING_LINE.match(text))
+
+
 def drop_tail_links(units: list[Unit], ended_at: int, dropped: list[str],
                     is_sentence: Callable[[str], bool]) -> list[Unit]:
     """Short link lines after the article's end (the first widget that ends it).

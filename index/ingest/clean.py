@@ -23,6 +23,7 @@ from pinpoint.index.ingest.boilerplate import (
     drop_tail_links,
     drop_top_navigation,
     furniture_kind,
+    is_closing_line,
     split_byline_prefix,
     trim_trailing_furniture,
 )
@@ -88,6 +89,8 @@ def clean(raw: RawSource) -> CleanDocument:
         unit.text = trim_trailing_furniture(unit.text, dropped)
         if unit.text:
             kept.append(unit)
+            if is_closing_line(unit.text):
+                ended_at = len(kept)  # the story's own last line: kept, and what follows is the page's
     if ended_at is not None:
         kept = drop_tail_links(kept, ended_at, dropped, is_sentence)
     kept = drop_pull_quotes(kept, dropped)
