@@ -127,6 +127,10 @@ def test_html_without_a_stated_date_gets_none(tmp_path):
     '<div aria-hidden="true"><p>{}</p></div>',
     '<div style="display: none"><p>{}</p></div>',
     '<div style="visibility:hidden"><p>{}</p></div>',
+    # Shown only on a reader's action: a popover, a closed dialog, a hover card.
+    '<div popover id="card"><p>{}</p></div>',
+    '<dialog><p>{}</p></dialog>',
+    '<div role="tooltip"><p>{}</p></div>',
 ])
 def test_html_leaves_out_what_the_page_hides(tmp_path, hidden):
     secret = "This modal window can be closed by pressing the Escape key or activating the close button."

@@ -31,6 +31,11 @@ HIDDEN_XPATH = [
     "//*[@aria-hidden='true']",
     "//*[contains(translate(@style, ' ', ''), 'display:none')]",
     "//*[contains(translate(@style, ' ', ''), 'visibility:hidden')]",
+    # What HTML itself shows only on a reader's action: a popover and a closed dialog (the
+    # browser's own style hides both), and a tooltip or hover card (ARIA's role="tooltip").
+    "//*[@popover]",
+    "//dialog[not(@open)]",
+    "//*[@role='tooltip']",
 ]
 
 
@@ -68,6 +73,10 @@ def meta_site_names(tree) -> list[str]:
 def is_hidden(element) -> bool:
     """Whether the page hides ``element`` (an lxml element) from its reader."""
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    if element.get("popover") is not None or element.get("role") == "tooltip":
+        return True
+    if element.tag == "dialog" and element.get("open") is None:
         return True
     if _HIDDEN_STYLE.search(element.get("style") or ""):
         return True
