@@ -14,14 +14,19 @@ from __future__ import annotations
 # HTML's block-level elements (with the obsolete ``center``); the rest display inline.
 BLOCKS = frozenset("""address article aside blockquote center details dialog dd div dl dt fieldset figcaption
 figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main menu nav ol p pre section table ul""".split())
-# Containers whose loose text is a paragraph of its own once they hold a block beside it.
+# A container that sets its text out in paragraphs (``<p>``, at least this many) and leaves
+# some loose between them: that text is a paragraph its author did not mark.  A container
+# of other blocks (a forum post quoting another, a widget) is left as it is: wrapping its
+# text changed which container trafilatura took, and lost a forum thread's first post.
+MIN_PARAGRAPHS = 2
+# Containers whose loose text may be such a paragraph.
 _CONTAINERS = ("div", "section", "article", "main", "td", "span")
 
 
 def paragraphs_of_loose_text(tree) -> None:
-    """Wrap the loose text of every container that also holds blocks (in place) in paragraphs."""
+    """Wrap the loose text of every container of paragraphs (in place) in paragraphs of its own."""
     for container in list(tree.iter(*_CONTAINERS)):
-        if _holds_loose_text(container) and any(_is_block(child) for child in container if isinstance(child.tag, str)):
+        if _holds_loose_text(container) and sum(1 for child in container if child.tag == "p") >= MIN_PARAGRAPHS:
             paragraphs_of_inline_runs(container)
 
 
