@@ -181,10 +181,11 @@ def test_no_client_sees_a_failure_when_a_replica_dies_under_load(cluster):
     assert total > 50, f"the load barely ran: {dict(outcomes)}"
     # nginx retries every request the dead instance had not started answering.
     # One it was half-way through sending (headers out, body not) cannot be
-    # replayed by any proxy: the victim runs one worker, so at most one such
-    # truncated answer, never a 5xx.
+    # replayed by any proxy.  The victim's one worker runs threads
+    # (PINPOINT_THREADS), so every client may have had an answer in flight
+    # there: at most one truncated answer per client, and never a 5xx.
     truncated = sum(n for kind, n in outcomes.items() if kind in ("IncompleteRead", "RemoteDisconnected"))
-    assert failed == truncated <= 1, f"clients saw failures after a replica died: {dict(outcomes)}"
+    assert failed == truncated <= CLIENTS, f"clients saw failures after a replica died: {dict(outcomes)}"
     # All three took traffic before the kill, and the survivors carried on.
     for port, _ in cluster["instances"]:
         assert any(str(port) in addr for addr in served_by), f"instance {port} never served: {served_by}"
