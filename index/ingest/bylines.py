@@ -232,7 +232,7 @@ def _clean_piece(piece: str) -> str | None:
     return name or None
 
 
-def trusted_byline(author: str | None, *, publishers: Iterable[str], body: str, html: str = "",
+def trusted_byline(author: str | None, *, publishers: Iterable[str], body: str, html: str = "", tree=None,
                    top_lines: int = 3, bio_paragraphs: int = 2) -> str | None:
     """The names of ``author`` (as "A; B") that pass the check, or None.
 
@@ -245,7 +245,8 @@ def trusted_byline(author: str | None, *, publishers: Iterable[str], body: str, 
     ``_Page.credited``).  Where the article's text opens with its own byline,
     only names it gives are kept.  If any name is one the article writes
     about, or the byline is a commenter's header or broken markup, nothing
-    is kept.
+    is kept.  ``tree``: the page already parsed (``page_markup.parse``), else
+    ``html`` is.
     """
     if not author:
         return None
@@ -255,7 +256,7 @@ def trusted_byline(author: str | None, *, publishers: Iterable[str], body: str, 
         return None
     if any(p.strip() in name2codepoint for p in pieces):
         return None  # "Redacci; Oacute; N ...": an entity split the byline, whose names are lost
-    page = _Page(html) if html else None
+    page = _Page(html, tree) if html else None
     kept: dict[str, str] = {}
     for piece in pieces:
         name = _clean_piece(piece)
@@ -305,6 +306,18 @@ _NAME_PARTICLES = frozenset("""van von vom der den de del della degli di da das 
 zu zum y e i bin ibn al el""".split())
 
 
+def _document(html: str):
+    """``html`` parsed as lxml does, fragments too (trafilatura's loader wants a whole page)."""
+    import lxml.etree
+    import lxml.html  # trafilatura's own parser, installed with it
+
+    try:
+        return lxml.html.document_fromstring(html.encode("utf-8", "replace"),
+                                             parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (lxml.etree.LxmlError, ValueError):
+        return None
+
+
 class _Page:
     """A page's visible text, to read the names of a byline as the page writes them.
 
@@ -317,19 +330,14 @@ class _Page:
     site); the article credits its author where readers see it.
     """
 
-    def __init__(self, html: str):
+    def __init__(self, html: str, tree=None):
         self.html = html
         self.text = ""
         self._spans: list[tuple[int, bool]] = []  # (offset, in a comment or teaser)
         self._markup: str | None = None
         self._end = 0
-        import lxml.etree
-        import lxml.html  # trafilatura's own parser, installed with it
-
-        try:
-            root = lxml.html.document_fromstring(html.encode("utf-8", "replace"),
-                                                 parser=lxml.html.HTMLParser(encoding="utf-8"))
-        except (lxml.etree.LxmlError, ValueError):
+        root = _document(html) if tree is None else tree
+        if root is None:
             return  # an empty or unreadable page credits no one
         parts: list[str] = []
         self._walk(root, False, parts)

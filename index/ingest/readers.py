@@ -295,8 +295,8 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     import trafilatura  # imported here: loading it costs ~0.5 s, and most folders hold no HTML
 
     html = decode_text(_read_bytes(path), path, html=True)
-    # The page parsed once: the article, the metadata, title, publishers and date all read this
-    # tree, and none changes it (trafilatura and htmldate copy a tree they are given).
+    # The page parsed once: the article, the metadata, title, publishers, bylines and date all read
+    # this tree, and none changes it (trafilatura and htmldate copy a tree they are given).
     tree = parse(html)
     body = _article_markdown(trafilatura, tree) if tree is not None else None
     if not body or not body.strip():
@@ -306,13 +306,12 @@ def read_html_file(path: Path, root: Path) -> list[RawSource]:
     except (ValueError, OverflowError):
         # htmldate (inside) raises on impossible stamps ("+99:99"); the page keeps its text, unattributed.
         found = None
-    page = tree
-    fields: dict[str, Any] = {"title": page_title(page, [found.sitename] if found else [], found and found.url)}
+    fields: dict[str, Any] = {"title": page_title(tree, [found.sitename] if found else [], found and found.url)}
     if found is not None:
         publishers = page_publishers(html, found.sitename, tree=tree)
         # The publication date as the page states it (page_dates), not htmldate's first date-like stamp.
-        fields |= {"author": trusted_byline(found.author, publishers=publishers, body=body, html=html),
-                  "issued": publication_date(page, found.url), "container-title": found.sitename,
+        fields |= {"author": trusted_byline(found.author, publishers=publishers, body=body, html=html, tree=tree),
+                  "issued": publication_date(tree, found.url), "container-title": found.sitename,
                   "url": found.url}
     meta = csl_from_fields(fields)
     if meta.get("issued") or meta.get("URL"):
