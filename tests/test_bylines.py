@@ -113,6 +113,12 @@ def test_a_name_the_article_writes_about_is_not_a_byline():
     assert trusted_byline("Priya Raman", publishers=[], body=body) == "Priya Raman"
 
 
+def test_a_closing_credit_set_out_over_lines_is_not_the_article_writing_about_its_author():
+    body = ("The rules changed in May.\n\nSalons may open again.\n\nCustomers must show a test.\n\n"
+            "The chamber explains the details.\n\nText:\n\nKirsten Freund\n/\n\nhandwerksblatt.de")
+    assert trusted_byline("Kirsten Freund", publishers=[], body=body) == "Kirsten Freund"
+
+
 def test_lead_ins_and_roles_are_taken_off_real_names():
     assert trusted_byline("View all posts by Daniel Lemire", publishers=[], body="") == "Daniel Lemire"
     assert trusted_byline("Tom Krisher, AP Auto Writer", publishers=[], body="") == "Tom Krisher"

@@ -82,6 +82,7 @@ _LEAD_IN = re.compile(
 # Lead-ins that are also particles of surnames ("Von Trapp", "Di Stefano", "Da
 # Silva"): taken off only when a name of two words or more follows.
 _PARTICLE_LEAD_IN = re.compile(r"^(?:von|vom|par|por|di|da|door|av|af)\s+(?=\S+\s+\S)(?!.*,)", re.I)
+_WORDY = re.compile(r"\w")
 # Academic and professional titles and honorifics before a name: citations omit them.
 # "Mag."/"Ing." only with their dot: "Ing" is also a given name.
 _TITLES = re.compile(r"^(?:(?:(?:dr|prof|professor|rechtsanw[aä]lt(?:in)?|fachanw[aä]lt(?:in)?"
@@ -170,7 +171,9 @@ def _looks_like_person(name: str) -> bool:
 def _in_body(name: str, body: str, top_lines: int, bio_paragraphs: int) -> bool:
     """Whether ``name`` is mentioned in the article's running text (not its
     opening byline lines nor a closing bio): someone written about."""
-    paragraphs = [p for p in body.split("\n") if p.strip()]
+    # A line without a word ("/", "* * *") is no paragraph: a closing credit set out as
+    # "Text:", "Jane Doe", "/", "site.de" still ends the article.
+    paragraphs = [p for p in body.split("\n") if _WORDY.search(p)]
     middle = paragraphs[top_lines: max(top_lines, len(paragraphs) - bio_paragraphs)]
     return f" {fold(name)} " in f" {fold(' '.join(middle))} "
 
