@@ -161,6 +161,25 @@ def test_html_headings_lose_the_controls_publishing_software_adds(tmp_path, head
     assert headings == ["Examples"], control
 
 
+@pytest.mark.parametrize("element, hidden", [
+    ('<div hidden>x</div>', True), ('<div aria-hidden="true">x</div>', True),
+    ('<div aria-hidden="false">x</div>', False), ('<div style="display: none">x</div>', True),
+    ('<div style="visibility:hidden">x</div>', True), ('<div style="display:block">x</div>', False),
+    ('<div popover>x</div>', True), ('<dialog>x</dialog>', True), ('<dialog open>x</dialog>', False),
+    ('<div role="tooltip">x</div>', True), ('<div role="note">x</div>', False),
+])
+def test_what_the_markup_hides_is_one_rule_for_trafilatura_and_for_pinpoints_readers(element, hidden):
+    # HIDDEN_XPATH (pruned before trafilatura reads) and is_hidden (titles, bylines) state the
+    # same rules, one as XPath and one per element on a hot path: they must not drift apart.
+    # The hiding classes are is_hidden's alone (see page_markup).
+    from pinpoint.index.ingest.page_markup import HIDDEN_XPATH, is_hidden, parse
+
+    tree = parse(f"<html><body><p>Text.</p>{element}</body></html>")
+    target = tree.find("body")[1]
+    pruned = any(target in tree.xpath(xpath) for xpath in HIDDEN_XPATH)
+    assert is_hidden(target) is hidden and pruned is hidden
+
+
 def test_html_keeps_a_list_that_the_density_filter_would_prune(tmp_path):
     # An essay laid out in a table quotes the replies it got as a list; trafilatura's default
     # read prunes the list as link-and-list furniture, its recall-favouring read keeps it.
