@@ -25,7 +25,14 @@ import unicodedata
 from collections.abc import Iterable
 from html.entities import name2codepoint
 
-from pinpoint.index.ingest.page_markup import is_hidden, json_ld_items, meta_site_names, parse, publisher_names
+from pinpoint.index.ingest.page_markup import (
+    UNSEEN_TAGS,
+    is_hidden,
+    json_ld_items,
+    meta_site_names,
+    parse,
+    publisher_names,
+)
 
 # Words that make a "name" a job, a desk or a placeholder rather than a person.
 ROLE_WORDS = frozenset("""
@@ -298,7 +305,6 @@ _RELATED_CLASS = re.compile(r"^(?:[a-z]+[-_])?related(?:$|[-_]|posts|articles|st
 # "field--label-hidden", "mobile-hidden" or <body>'s "footer-top-hidden" hide
 # nothing, or something else.
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-_UNSEEN_TAGS = frozenset("head title script style noscript template svg button select option textarea".split())
 _AUTHOR_HREF = re.compile(r"/(?:author|autor|auteur)[\w-]*(?:/|#|$)", re.I)
 _INVISIBLE_CHARACTERS = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -354,7 +360,7 @@ class _Page:
                 self._add(item, aside, parts)
                 continue
             tag = item.tag if isinstance(item.tag, str) else ""
-            if tag.lower() in _UNSEEN_TAGS or not tag or is_hidden(item):
+            if tag.lower() in UNSEEN_TAGS or not tag or is_hidden(item):
                 continue
             aside = aside or self._aside(item, tag)
             self._add(item.text, aside, parts)

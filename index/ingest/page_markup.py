@@ -17,6 +17,9 @@ from collections.abc import Iterator
 # show it to screen readers only; text in them is not what a reader sees.
 HIDDEN_CLASSES = frozenset("""hidden is-hidden u-hidden d-none hide invisible is-invisible element-invisible
 screen-reader-text sr-only visually-hidden visuallyhidden""".split())
+# Elements whose content a reader never sees as the page's text: its head, scripts and
+# styles, templates, drawings and form controls.
+UNSEEN_TAGS = frozenset("head title script style noscript template svg button select option textarea".split())
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # JSON-LD nests statements; past this depth it is not describing a page.
 _MAX_DEPTH = 12

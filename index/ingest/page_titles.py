@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pinpoint.index.ingest.page_markup import (
+    UNSEEN_TAGS,
     is_hidden,
     json_ld_items,
     meta_site_names,
@@ -289,7 +290,7 @@ class _Page:
         while stack:
             element, region = stack.pop()
             tag = element.tag.lower() if isinstance(element.tag, str) else ""
-            if not tag or tag in ("script", "style", "noscript", "template", "head", "svg") or is_hidden(element):
+            if not tag or tag in UNSEEN_TAGS or is_hidden(element):
                 continue
             region = _region(element, tag, region)
             if tag in ("h1", "h2", "h3") or (tag == "a" and (region in ("banner", "nav") or _home(element))):

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pinpoint.index.ingest.loose_text import BLOCKS as _BLOCKS
-from pinpoint.index.ingest.page_markup import own_urls
+from pinpoint.index.ingest.page_markup import UNSEEN_TAGS, own_urls
 
 MIN_TEASERS = 3
 # A headline is a line, not a word ("More") nor a paragraph.
@@ -75,8 +75,7 @@ MIN_TEASER_SHARE = 0.6
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _PROSE = ("p", "pre", "blockquote", "dd", "td", "li")
 _PHRASING_HOLDERS = ("div", "section", "article", "main", "center")
-_UNSEEN = frozenset({"script", "style", "noscript", "template"})
-_NO_TEXT = _UNSEEN | {"a", "button", "select", "textarea"}
+_NO_TEXT = UNSEEN_TAGS | {"a"}
 # A word: two letters in a row (a figure, a price or a time has none).
 _WORD = re.compile(r"[^\W\d_]{2}")
 _NOT_ELSEWHERE = ("#", "javascript:", "mailto:", "tel:", "data:")
@@ -360,7 +359,7 @@ def _inside(el, ancestor) -> bool:
 
 def _text(el) -> str:
     """The text a reader sees in ``el``, spaces folded (no script, style or comment)."""
-    if not isinstance(el.tag, str) or el.tag in _UNSEEN:
+    if not isinstance(el.tag, str) or el.tag in UNSEEN_TAGS:
         return ""
     return " ".join(" ".join(_visible_text(el)).split())
 
@@ -369,7 +368,7 @@ def _visible_text(el, skip=()):
     if el.text:
         yield el.text
     for child in el:
-        if isinstance(child.tag, str) and child.tag not in _UNSEEN and child.tag not in skip:
+        if isinstance(child.tag, str) and child.tag not in UNSEEN_TAGS and child.tag not in skip:
             yield from _visible_text(child, skip)
         if child.tail:
             yield child.tail
